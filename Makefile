@@ -1,0 +1,55 @@
+# codelists — developer commands.  `make demo` and `make test` work on a fresh machine:
+# they create .venv with uv (pinned by uv.lock) and install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export CODELISTS_SHARED ?= $(abspath ../shared)
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps test test-fast lint format demo bench docs clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+# Debian packages (chromium for browser tests, PostgreSQL, Java for Spark): installed when missing
+system-deps:
+	bash scripts/install-system-deps
+
+lint: setup
+	$(BIN)/ruff check codelists webapp tests benchmarks
+	$(BIN)/lint-imports
+
+test: setup system-deps lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -m "not slow and not browser and not spark" $(PYTEST_ARGS)
+
+format: setup
+	$(BIN)/ruff check --fix codelists webapp tests benchmarks
+	$(BIN)/ruff format codelists webapp tests benchmarks
+
+demo: setup
+	bash scripts/demo
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+docs: setup
+	$(BIN)/python scripts/gen_cli_reference.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

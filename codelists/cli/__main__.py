@@ -1,0 +1,3 @@
+from codelists.cli.main import run
+
+run()

@@ -1,0 +1,234 @@
+"""Terminology stores: one SQLite file per terminology release.
+
+A store is *built* into a temporary file beside its destination and renamed into place
+only when complete, so a failed or interrupted import never leaves a half-built store and
+never touches the previous one.  It is *opened* read-only for queries.  Every store has a
+``metadata`` table (key/value) naming its terminology, edition, release date, source files
+and checksums, schema version, tool version and build time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codelists.errors import ImportFailedError, StoreNotFoundError, StoreSchemaError
+
+#: schema version per terminology; bump when a store's tables change incompatibly.
+SCHEMA_VERSIONS: dict[str, int] = {}
+
+
+def register_schema(terminology: str, version: int) -> None:
+    """Declare the current schema version of a terminology's stores."""
+    SCHEMA_VERSIONS[terminology] = version
+
+
+def tool_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("codelists")
+    except Exception:  # pragma: no cover - only when run from a bare checkout
+        return "0+unknown"
+
+
+def file_checksum(path: Path, algorithm: str = "sha256") -> str:
+    digest = hashlib.new(algorithm)
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class StoreMetadata:
+    terminology: str
+    edition: str = ""
+    release_date: str = ""
+    sources: list[dict] = field(default_factory=list)  # [{"path", "sha256"}]
+    schema_version: int = 0
+    tool_version: str = ""
+    build_time: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[str, str]]:
+        rows = [
+            ("terminology", self.terminology),
+            ("edition", self.edition),
+            ("release_date", self.release_date),
+            ("sources", json.dumps(self.sources)),
+            ("schema_version", str(self.schema_version)),
+            ("tool_version", self.tool_version),
+            ("build_time", self.build_time),
+        ]
+        rows.extend((k, str(v)) for k, v in self.extra.items())
+        return rows
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str]]) -> StoreMetadata:
+        data = dict(rows)
+        known = {"terminology", "edition", "release_date", "sources", "schema_version",
+                 "tool_version", "build_time"}
+        return cls(
+            terminology=data.get("terminology", ""),
+            edition=data.get("edition", ""),
+            release_date=data.get("release_date", ""),
+            sources=json.loads(data.get("sources") or "[]"),
+            schema_version=int(data.get("schema_version") or 0),
+            tool_version=data.get("tool_version", ""),
+            build_time=data.get("build_time", ""),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "terminology": self.terminology,
+            "edition": self.edition,
+            "release_date": self.release_date,
+            "sources": self.sources,
+            "schema_version": self.schema_version,
+            "tool_version": self.tool_version,
+            "build_time": self.build_time,
+            **self.extra,
+        }
+
+
+METADATA_DDL = "CREATE TABLE metadata (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+
+def build_store(
+    destination: str | Path,
+    metadata: StoreMetadata,
+    schema_sql: str,
+    populate: Callable[[sqlite3.Connection], None],
+) -> Path:
+    """Build a store atomically.
+
+    Creates ``schema_sql`` in a temporary file beside ``destination``, calls
+    ``populate(conn)`` to fill it, writes ``metadata`` and renames the file into place.
+    On any failure the temporary file is removed and ``destination`` is left as it was.
+    ``populate`` may update ``metadata`` (e.g. release date) before it returns.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = destination.with_name(f".{destination.name}.{os.getpid()}.building")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -1000000")
+        conn.execute("PRAGMA page_size = 8192")
+        conn.execute(METADATA_DDL)
+        conn.executescript(schema_sql)
+        conn.execute("BEGIN")
+        populate(conn)
+        metadata.tool_version = metadata.tool_version or tool_version()
+        metadata.build_time = metadata.build_time or _dt.datetime.now(_dt.UTC).isoformat(
+            timespec="seconds"
+        )
+        if not metadata.schema_version:
+            metadata.schema_version = SCHEMA_VERSIONS.get(metadata.terminology, 1)
+        conn.execute("DELETE FROM metadata")
+        conn.executemany("INSERT INTO metadata VALUES (?, ?)", metadata.rows())
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+        conn.close()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, destination)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            conn.close()
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        if isinstance(exc, ImportFailedError | KeyboardInterrupt):
+            raise
+        if isinstance(exc, sqlite3.Error):
+            raise ImportFailedError(
+                f"building the store failed: {exc}", path=destination,
+                hint="the previous store (if any) is untouched; check the release files",
+            ) from exc
+        raise
+    return destination
+
+
+class Store:
+    """A read-only connection to one terminology store."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, metadata: StoreMetadata):
+        self.path = path
+        self.conn = conn
+        self.metadata = metadata
+
+    @property
+    def terminology(self) -> str:
+        return self.metadata.terminology
+
+    @classmethod
+    def open(cls, path: str | Path, *, terminology: str | None = None) -> Store:
+        """Open a store read-only, checking it is one and its schema is current."""
+        path = Path(path)
+        if not path.is_file():
+            raise StoreNotFoundError(
+                "no terminology store at this path", path=path,
+                hint="build one with `codelist terminology import RELEASE`",
+            )
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            rows = conn.execute("SELECT key, value FROM metadata").fetchall()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StoreSchemaError(
+                f"not a codelists terminology store ({exc})", path=path,
+                hint="rebuild it with `codelist terminology import RELEASE`",
+            ) from exc
+        meta = StoreMetadata.from_rows(rows)
+        if terminology is not None and meta.terminology != terminology:
+            conn.close()
+            raise StoreSchemaError(
+                f"this store holds {meta.terminology!r}, not {terminology!r}", path=path,
+                hint=f"pass a {terminology} store with --db",
+            )
+        expected = SCHEMA_VERSIONS.get(meta.terminology)
+        if expected is not None and meta.schema_version != expected:
+            conn.close()
+            raise StoreSchemaError(
+                f"store schema version {meta.schema_version} is not the version this "
+                f"codelists ({tool_version()}) reads ({expected})", path=path,
+                hint="re-import the release with `codelist terminology import`",
+            )
+        conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA cache_size = -200000")
+        conn.execute("PRAGMA mmap_size = 4294967296")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        return cls(path, conn, meta)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_metadata(path: str | Path) -> StoreMetadata:
+    """Read a store's metadata without checking its schema version."""
+    conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    try:
+        return StoreMetadata.from_rows(conn.execute("SELECT key, value FROM metadata"))
+    except sqlite3.DatabaseError as exc:
+        raise StoreSchemaError(f"not a codelists terminology store ({exc})", path=path) from exc
+    finally:
+        conn.close()
