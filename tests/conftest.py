@@ -11,6 +11,16 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = [
+    "tests.plugins.snomed",
+    "tests.plugins.terminologies",
+    "tests.plugins.ecl",
+    "tests.plugins.codelist",
+    "tests.plugins.method",
+    "tests.plugins.frequency",
+    "tests.plugins.web",
+]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CODELISTS_SHARED", ROOT.parent / "shared")).resolve()
 TEST_DATA = Path(__file__).resolve().parent / "data"

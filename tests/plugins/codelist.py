@@ -1,0 +1,1 @@
+"""Pytest fixtures for the codelist area (loaded from tests/conftest.py)."""

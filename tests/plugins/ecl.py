@@ -1,0 +1,1 @@
+"""Pytest fixtures for the ecl area (loaded from tests/conftest.py)."""

@@ -1,0 +1,1 @@
+"""Pytest fixtures for the frequency area (loaded from tests/conftest.py)."""

@@ -1,0 +1,1 @@
+"""Pytest fixtures for the method area (loaded from tests/conftest.py)."""

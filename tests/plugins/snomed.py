@@ -1,0 +1,1 @@
+"""Pytest fixtures for the snomed area (loaded from tests/conftest.py)."""

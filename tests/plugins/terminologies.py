@@ -1,0 +1,1 @@
+"""Pytest fixtures for the terminologies area (loaded from tests/conftest.py)."""

@@ -1,0 +1,1 @@
+"""Pytest fixtures for the web area (loaded from tests/conftest.py)."""
