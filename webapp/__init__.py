@@ -1,0 +1,1 @@
+"""The online codelist repository (Django project): accounts, repository, api, review."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RepositoryConfig(AppConfig):
+    name = "webapp.repository"
+    label = "repository"

@@ -1,0 +1,216 @@
+"""Repository models: articles (or collections), their codelists and immutable versions.
+
+Only :mod:`webapp.repository.actions` writes these models.  A :class:`CodelistVersion`
+and its :class:`Code` rows are immutable once saved: the models refuse updates and
+deletes, and database triggers (migration 0002) refuse them too.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ImmutableError(Exception):
+    """A published version (or one of its codes) would have been changed or deleted."""
+
+
+class ArticleType(models.TextChoices):
+    JOURNAL_ARTICLE = "journal-article", "Journal article"
+    GOVERNMENT_REPORT = "government-report", "Government report"
+    QOF_RELEASE = "qof-release", "QOF business rules release"
+    OTHER = "other", "Other"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ArticleQuerySet:
+        """Articles out of embargo, plus embargoed ones the user deposited or co-authors."""
+        today = timezone.localdate()
+        public = models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today)
+        if user is not None and user.is_authenticated:
+            if user.is_staff:
+                return self.all()
+            return self.filter(public | models.Q(members__user=user)).distinct()
+        return self.filter(public)
+
+
+class Article(models.Model):
+    """An article (or a standalone collection, e.g. a QOF release) and its codelists."""
+
+    is_collection = models.BooleanField(default=False)
+    title = models.CharField(max_length=500)
+    authors = models.TextField(blank=True, help_text="One author per line, as published.")
+    journal = models.CharField(max_length=300, blank=True)
+    year = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    pmid = models.CharField("PMID", max_length=20, blank=True)
+    abstract = models.TextField(blank=True)
+    article_type = models.CharField(
+        max_length=30, choices=ArticleType.choices, default=ArticleType.JOURNAL_ARTICLE,
+        db_index=True,
+    )
+    link = models.URLField(max_length=500, blank=True)
+    licence = models.CharField(max_length=100, default="CC-BY-4.0")
+    embargo_until = models.DateField(null=True, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deposited_articles"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def author_list(self) -> list[str]:
+        return [a.strip() for a in self.authors.splitlines() if a.strip()]
+
+    def is_embargoed(self) -> bool:
+        return self.embargo_until is not None and self.embargo_until > timezone.localdate()
+
+
+class MemberRole(models.TextChoices):
+    DEPOSITOR = "depositor", "Depositor"
+    COAUTHOR = "coauthor", "Co-author"
+
+
+class ArticleMember(models.Model):
+    """Who may change an article: its depositors and the co-authors they add."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="article_memberships"
+    )
+    role = models.CharField(max_length=20, choices=MemberRole.choices)
+    added = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="one_membership_per_user")
+        ]
+
+
+class Codelist(models.Model):
+    """A codelist's identity; its content lives in immutable versions.
+
+    ``title``, ``description``, ``coding_system`` and ``latest_version`` mirror the newest
+    version for fast listing and search; actions update them when a version is added.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="codelists")
+    slug = models.SlugField(max_length=200)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    coding_system = models.CharField(max_length=40, db_index=True)
+    derived_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="derivatives"
+    )
+    latest_version = models.ForeignKey(
+        "CodelistVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    code_count = models.PositiveIntegerField(default=0)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="codelists")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article_id", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "slug"], name="codelist_slug_per_article")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("published versions are never modified")
+
+    def delete(self):
+        raise ImmutableError("published versions are never deleted")
+
+
+class CodelistVersion(models.Model):
+    """One published version: the ``.codelist`` text exactly as stored, never changed."""
+
+    codelist = models.ForeignKey(Codelist, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(help_text="The .codelist file of this version.")
+    metadata = models.JSONField(default=dict, help_text="The front matter, parsed.")
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["codelist_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["codelist", "number"], name="version_number_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.codelist.slug} v{self.number}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("published versions are never modified")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("published versions are never deleted")
+
+
+class CodeStatus(models.TextChoices):
+    ACTIVE = "active", "Included"
+    EXCLUDED = "excluded", "Excluded"
+    PENDING = "pending", "Pending"
+
+
+class Code(models.Model):
+    """One code line of a version, for search by code and the code table."""
+
+    version = models.ForeignKey(CodelistVersion, on_delete=models.PROTECT, related_name="codes")
+    code = models.CharField(max_length=64)
+    term = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=10, choices=CodeStatus.choices)
+    line = models.PositiveIntegerField(null=True)
+    comment = models.CharField(max_length=1000, blank=True)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version_id", "line", "id"]
+        indexes = [
+            models.Index(fields=["code", "status"]),
+            models.Index(fields=["version", "status"]),
+        ]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("codes of a published version are never modified")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("codes of a published version are never deleted")

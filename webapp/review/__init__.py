@@ -1,0 +1,1 @@
+"""Delphi review in the browser (issue 9)."""

@@ -1,0 +1,1 @@
+"""Models of the Delphi review (filled in by the review issue)."""

@@ -1,0 +1,191 @@
+"""Django settings for the online codelist repository.
+
+Database: SQLite by default (``CODELISTS_WEB_DB`` names the file); PostgreSQL when
+``DATABASE_URL`` is set (``postgres://user:password@host:port/name``) or when
+``CODELISTS_DB_ENGINE=postgresql`` (then ``CODELISTS_PG_*`` or the defaults
+``codelists``/``codelists`` on 127.0.0.1:5432).  The test suite selects PostgreSQL with
+``CODELISTS_TEST_DB=postgres``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import platformdirs
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DEBUG = os.environ.get("CODELISTS_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get(
+    "CODELISTS_SECRET_KEY", "insecure-development-key-change-me-in-production-0123456789"
+)
+ALLOWED_HOSTS = [h for h in os.environ.get("CODELISTS_ALLOWED_HOSTS", "*").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.environ.get("CODELISTS_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "webapp.accounts",
+    "webapp.repository",
+    "webapp.api",
+    "webapp.review",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "webapp.urls"
+WSGI_APPLICATION = "webapp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def sqlite_path() -> str:
+    """The SQLite database file (its folder is created by ``codelist serve``/manage)."""
+    return os.environ.get("CODELISTS_WEB_DB") or str(
+        Path(platformdirs.user_data_dir("codelists")) / "webapp.sqlite3"
+    )
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL", "")
+    engine = os.environ.get("CODELISTS_DB_ENGINE", "")
+    if os.environ.get("CODELISTS_TEST_DB") == "postgres":
+        engine = "postgresql"
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlparse(url)
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": parts.path.lstrip("/") or "codelists",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "127.0.0.1",
+            "PORT": str(parts.port or 5432),
+            "CONN_MAX_AGE": 60,
+        }
+    if engine in ("postgres", "postgresql"):
+        env = os.environ.get
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env("CODELISTS_PG_NAME", "codelists"),
+            "USER": env("CODELISTS_PG_USER", "codelists"),
+            "PASSWORD": env("CODELISTS_PG_PASSWORD", "codelists"),
+            "HOST": env("CODELISTS_PG_HOST", "127.0.0.1"),
+            "PORT": env("CODELISTS_PG_PORT", "5432"),
+            "CONN_MAX_AGE": 60,
+        }
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": sqlite_path(),
+        "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "repository:home"
+LOGOUT_REDIRECT_URL = "repository:home"
+
+EMAIL_BACKEND = os.environ.get(
+    "CODELISTS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("CODELISTS_FROM_EMAIL", "codelists@localhost")
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("CODELISTS_STATIC_ROOT", BASE_DIR.parent / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+# uploads: limits checked by the deposit form and the API as well
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+CODELISTS_UPLOAD_MAX_BYTES = int(os.environ.get("CODELISTS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
+CODELISTS_UPLOAD_MAX_FILES = 50
+CODELISTS_UPLOAD_EXTENSIONS = (".codelist", ".csv", ".tsv", ".txt")
+# login throttling: failures per (username, address) within the window
+CODELISTS_LOGIN_MAX_FAILURES = 5
+CODELISTS_LOGIN_WINDOW_SECONDS = 300
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if not DEBUG:
+    SESSION_COOKIE_SECURE = os.environ.get("CODELISTS_SECURE_COOKIES", "1") == "1"
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "webapp.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "webapp.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "codelists repository API",
+    "DESCRIPTION": "Read and deposit clinical codelists. See docs/reference/repository-api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CODELISTS_LOG_LEVEL", "WARNING")},
+}
