@@ -1,0 +1,457 @@
+"""A generic store for coding systems whose codes are text.
+
+ICD-10, ICD-10-CM, OPCS-4, Read v2, CTV3, dm+d, BNF and the CPRD dictionaries share one
+schema (:data:`SCHEMA_SQL`): codes with a preferred term and a kind, descriptions of every
+type (preferred, synonym, inclusion, ...), parent/child edges with a transitive-closure
+table, notes (inclusions, exclusions, instructions), attributes, aliases (other spellings
+of a code that a release names, such as dm+d previous ids), cross-maps, and an FTS5
+index over every description.  Importers fill it through :class:`CodeSystemWriter`;
+:class:`CodeSystemTerminology` reads it and implements the Terminology protocol.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from codelists.errors import UnknownCodeError, UsageError
+from codelists.terminology.base import Concept, ConceptDetail, SearchHit
+from codelists.terminology.normalise import SYSTEMS, normalise_code
+from codelists.terminology.store import Store, register_schema
+
+SCHEMA_VERSION = 1
+for _system in SYSTEMS:
+    if _system != "snomedct":
+        register_schema(_system, SCHEMA_VERSION)
+
+SCHEMA_SQL = """
+CREATE TABLE codes (
+    code TEXT PRIMARY KEY,           -- canonical form (normalise.normalise_code)
+    term TEXT NOT NULL,              -- preferred term
+    kind TEXT NOT NULL DEFAULT '',   -- chapter, block, category, VMP, presentation, ...
+    active INTEGER NOT NULL DEFAULT 1,
+    seq INTEGER NOT NULL             -- order in the release
+) WITHOUT ROWID;
+CREATE TABLE descriptions (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL,
+    term TEXT NOT NULL,
+    type TEXT NOT NULL,              -- preferred, synonym, inclusion, ...
+    active INTEGER NOT NULL DEFAULT 1,
+    description_id TEXT              -- a release's own id for the term, when it has one
+);
+CREATE TABLE hierarchy (
+    parent TEXT NOT NULL, child TEXT NOT NULL, PRIMARY KEY (parent, child)
+) WITHOUT ROWID;
+CREATE TABLE closure (
+    ancestor TEXT NOT NULL, descendant TEXT NOT NULL, PRIMARY KEY (ancestor, descendant)
+) WITHOUT ROWID;
+CREATE TABLE notes (
+    code TEXT NOT NULL, type TEXT NOT NULL, text TEXT NOT NULL, seq INTEGER NOT NULL
+);
+CREATE TABLE attributes (
+    code TEXT NOT NULL, name TEXT NOT NULL, value TEXT, value_code TEXT, grp INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE aliases (
+    alias TEXT PRIMARY KEY, code TEXT NOT NULL, reason TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE maps (
+    source_code TEXT NOT NULL, target_system TEXT NOT NULL, target_code TEXT NOT NULL,
+    map_group INTEGER, map_priority INTEGER, map_rule TEXT, map_advice TEXT,
+    relation TEXT, active INTEGER NOT NULL DEFAULT 1, origin TEXT NOT NULL DEFAULT ''
+);
+CREATE VIRTUAL TABLE descriptions_fts USING fts5(
+    term, content='descriptions', content_rowid='id',
+    tokenize="unicode61 remove_diacritics 2", prefix='2 3 4'
+);
+"""
+
+INDEX_SQL = """
+CREATE INDEX descriptions_code ON descriptions(code);
+CREATE INDEX hierarchy_child ON hierarchy(child, parent);
+CREATE INDEX closure_descendant ON closure(descendant, ancestor);
+CREATE INDEX notes_code ON notes(code, seq);
+CREATE INDEX attributes_code ON attributes(code);
+CREATE INDEX attributes_value ON attributes(name, value_code);
+CREATE INDEX maps_source ON maps(source_code, target_system);
+CREATE INDEX maps_target ON maps(target_system, target_code);
+"""
+
+
+class CodeSystemWriter:
+    """Fills a generic store inside :func:`codelists.terminology.store.build_store`.
+
+    Rows are buffered and written in batches; :meth:`finish` writes the closure, the
+    indexes and the full-text index.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, system: str):
+        self.conn = conn
+        self.system = system
+        self._seq = 0
+        self._codes: list[tuple] = []
+        self._descriptions: list[tuple] = []
+        self._edges: set[tuple[str, str]] = set()
+        self._notes: list[tuple] = []
+        self._attributes: list[tuple] = []
+        self._aliases: dict[str, tuple] = {}
+        self._maps: list[tuple] = []
+        self.known: dict[str, str] = {}  # code -> preferred term
+
+    def add_code(self, code: str, term: str, *, kind: str = "", active: bool = True,
+                 synonyms: Iterable[str] = (), description_id: str | None = None) -> None:
+        if code in self.known:
+            return
+        self._seq += 1
+        self.known[code] = term
+        self._codes.append((code, term, kind, int(active), self._seq))
+        self._descriptions.append((code, term, "preferred", int(active), description_id))
+        for synonym in synonyms:
+            self.add_description(code, synonym, "synonym")
+
+    def add_description(self, code: str, term: str, type_: str, *, active: bool = True,
+                        description_id: str | None = None) -> None:
+        self._descriptions.append((code, term, type_, int(active), description_id))
+
+    def add_edge(self, parent: str, child: str) -> None:
+        if parent != child:
+            self._edges.add((parent, child))
+
+    def add_note(self, code: str, type_: str, text: str) -> None:
+        self._notes.append((code, type_, text, len(self._notes)))
+
+    def add_attribute(self, code: str, name: str, value: str | None,
+                      value_code: str | None = None, group: int = 0) -> None:
+        self._attributes.append((code, name, value, value_code, group))
+
+    def add_alias(self, alias: str, code: str, reason: str) -> None:
+        if alias != code:
+            self._aliases.setdefault(alias, (alias, code, reason))
+
+    def add_map(self, source_code: str, target_system: str, target_code: str, *,
+                group: int | None = None, priority: int | None = None, rule: str | None = None,
+                advice: str | None = None, relation: str | None = None, active: bool = True,
+                origin: str = "") -> None:
+        self._maps.append((source_code, target_system, target_code, group, priority, rule,
+                           advice, relation, int(active), origin))
+
+    def finish(self) -> dict[str, int]:
+        """Write everything; returns row counts for the import summary."""
+        c = self.conn
+        c.executemany("INSERT INTO codes VALUES (?,?,?,?,?)", self._codes)
+        c.executemany("INSERT INTO descriptions (code, term, type, active, description_id) "
+                      "VALUES (?,?,?,?,?)", self._descriptions)
+        edges = sorted((p, ch) for p, ch in self._edges if p in self.known and ch in self.known)
+        c.executemany("INSERT INTO hierarchy VALUES (?,?)", edges)
+        c.executemany("INSERT INTO notes VALUES (?,?,?,?)", self._notes)
+        c.executemany("INSERT INTO attributes VALUES (?,?,?,?,?)", self._attributes)
+        c.executemany("INSERT INTO aliases VALUES (?,?,?)",
+                      [a for a in self._aliases.values() if a[0] not in self.known])
+        c.executemany("INSERT INTO maps VALUES (?,?,?,?,?,?,?,?,?,?)", self._maps)
+        closure = transitive_closure(edges)
+        c.executemany("INSERT INTO closure VALUES (?,?)", closure)
+        for statement in INDEX_SQL.strip().split(";"):
+            if statement.strip():
+                c.execute(statement)
+        c.execute("INSERT INTO descriptions_fts(descriptions_fts) VALUES ('rebuild')")
+        return {"codes": len(self._codes), "descriptions": len(self._descriptions),
+                "edges": len(edges), "closure": len(closure), "notes": len(self._notes),
+                "maps": len(self._maps)}
+
+
+def transitive_closure(edges: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every (ancestor, descendant) pair of a parent->child edge list (a DAG)."""
+    parents: dict[str, list[str]] = {}
+    for parent, child in edges:
+        parents.setdefault(child, []).append(parent)
+    memo: dict[str, frozenset[str]] = {}
+
+    def ancestors_of(code: str) -> frozenset[str]:
+        if code in memo:
+            return memo[code]
+        found: set[str] = set()
+        stack = [code]
+        seen = {code}
+        while stack:
+            node = stack.pop()
+            for p in parents.get(node, ()):
+                if p not in seen:
+                    seen.add(p)
+                    found.add(p)
+                    stack.append(p)
+        memo[code] = frozenset(found)
+        return memo[code]
+
+    pairs = []
+    for child in parents:
+        pairs.extend((a, child) for a in ancestors_of(child))
+    pairs.sort()
+    return pairs
+
+
+# --------------------------------------------------------------------------- reading
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(query: str) -> str | None:
+    """An FTS5 query matching every word of ``query`` as a prefix (None: nothing to find)."""
+    tokens = _TOKEN.findall(query.lower())
+    if not tokens:
+        return None
+    return " AND ".join(f'"{t}"*' for t in tokens)
+
+
+class CodeSystemTerminology:
+    """The Terminology protocol over a generic code-system store."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.conn = store.conn
+        self.system = store.metadata.terminology
+        self.metadata = store.metadata
+
+    @classmethod
+    def open(cls, path: str | Path) -> CodeSystemTerminology:
+        return cls(Store.open(path))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> CodeSystemTerminology:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- codes
+    def normalise(self, code: str) -> str:
+        result = normalise_code(self.system, code)
+        return result.code if result.code is not None else str(code).strip()
+
+    def resolve(self, code: str) -> str | None:
+        """The stored code a raw code names (normalised, then through aliases)."""
+        canonical = self.normalise(code)
+        row = self.conn.execute("SELECT code FROM codes WHERE code = ?", (canonical,)).fetchone()
+        if row:
+            return row[0]
+        for candidate in {canonical, str(code).strip()}:
+            row = self.conn.execute("SELECT code FROM aliases WHERE alias = ?",
+                                    (candidate,)).fetchone()
+            if row:
+                return row[0]
+        return None
+
+    def _concept(self, row) -> Concept:
+        return Concept(code=row[0], term=row[1], active=bool(row[3]), system=self.system,
+                       kind=row[2])
+
+    def lookup(self, code: str) -> Concept | None:
+        stored = self.resolve(code)
+        if stored is None:
+            return None
+        row = self.conn.execute("SELECT code, term, kind, active FROM codes WHERE code = ?",
+                                (stored,)).fetchone()
+        return self._concept(row)
+
+    def lookup_many(self, codes: list[str]) -> dict[str, Concept]:
+        found = {}
+        for code in codes:
+            concept = self.lookup(code)
+            if concept is not None:
+                found[code] = concept
+        return found
+
+    def _require(self, code: str) -> str:
+        stored = self.resolve(code)
+        if stored is None:
+            raise UnknownCodeError(f"{code!r} is not in this {self.system} store",
+                                   path=self.store.path,
+                                   hint="check the code, or search for it by term")
+        return stored
+
+    def _concepts(self, codes: list[str]) -> list[Concept]:
+        if not codes:
+            return []
+        out = []
+        for i in range(0, len(codes), 500):
+            chunk = codes[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.extend(self._concept(r) for r in self.conn.execute(
+                f"SELECT code, term, kind, active FROM codes WHERE code IN ({marks}) "
+                "ORDER BY seq", chunk))
+        return out
+
+    # ---- hierarchy
+    def children(self, code: str) -> list[str]:
+        stored = self._require(code)
+        return [r[0] for r in self.conn.execute(
+            "SELECT h.child FROM hierarchy h JOIN codes c ON c.code = h.child "
+            "WHERE h.parent = ? ORDER BY c.seq", (stored,))]
+
+    def parents(self, code: str) -> list[str]:
+        stored = self._require(code)
+        return [r[0] for r in self.conn.execute(
+            "SELECT h.parent FROM hierarchy h JOIN codes c ON c.code = h.parent "
+            "WHERE h.child = ? ORDER BY c.seq", (stored,))]
+
+    def descendants(self, code: str, *, include_self: bool = False) -> list[str]:
+        stored = self._require(code)
+        found = [r[0] for r in self.conn.execute(
+            "SELECT x.descendant FROM closure x JOIN codes c ON c.code = x.descendant "
+            "WHERE x.ancestor = ? ORDER BY c.seq", (stored,))]
+        return [stored, *found] if include_self else found
+
+    def ancestors(self, code: str, *, include_self: bool = False) -> list[str]:
+        stored = self._require(code)
+        found = [r[0] for r in self.conn.execute(
+            "SELECT x.ancestor FROM closure x JOIN codes c ON c.code = x.ancestor "
+            "WHERE x.descendant = ? ORDER BY c.seq", (stored,))]
+        return [stored, *found] if include_self else found
+
+    # ---- show
+    def show(self, code: str) -> ConceptDetail:
+        stored = self._require(code)
+        concept = self.lookup(stored)
+        q = self.conn.execute
+        terms = [{"term": t, "type": ty, "active": bool(a), "description_id": d}
+                 for t, ty, a, d in q("SELECT term, type, active, description_id FROM "
+                                      "descriptions WHERE code = ? ORDER BY id", (stored,))]
+        notes = [{"type": t, "text": x} for t, x in
+                 q("SELECT type, text FROM notes WHERE code = ? ORDER BY seq", (stored,))]
+        attributes = [{"group": g, "type": n, "value": v, "value_code": vc}
+                      for n, v, vc, g in q("SELECT name, value, value_code, grp FROM "
+                                           "attributes WHERE code = ? ORDER BY rowid",
+                                           (stored,))]
+        counts = q("SELECT (SELECT count(*) FROM closure WHERE descendant = ?), "
+                   "(SELECT count(*) FROM closure WHERE ancestor = ?)",
+                   (stored, stored)).fetchone()
+        return ConceptDetail(
+            concept=concept, terms=terms, preferred_terms={"en": concept.term},
+            parents=self._concepts(self.parents(stored)),
+            children=self._concepts(self.children(stored)),
+            ancestor_count=counts[0], descendant_count=counts[1], attributes=attributes,
+            maps=self.maps_from(stored), notes=notes,
+            inactivation=None if concept.active else {"reason": "inactive", "replacements": []},
+        )
+
+    def maps_from(self, code: str, target_system: str | None = None) -> list[dict]:
+        """The cross-maps a release supplies from ``code`` (optionally to one system)."""
+        sql = ("SELECT target_system, target_code, map_group, map_priority, map_rule, "
+               "map_advice, relation, active, origin FROM maps WHERE source_code = ?")
+        args: list = [code]
+        if target_system:
+            sql += " AND target_system = ?"
+            args.append(target_system)
+        cols = ("target_system", "target_code", "map_group", "map_priority", "map_rule",
+                "map_advice", "relation", "active", "origin")
+        return [dict(zip(cols, r, strict=True)) for r in self.conn.execute(sql + " ORDER BY rowid", args)]
+
+    # ---- search
+    def search(self, query: str, *, limit: int = 50, within: str | None = None,
+               include_inactive: bool = False) -> list[SearchHit]:
+        match = fts_query(query)
+        if match is None:
+            return []
+        sql = ("SELECT d.code, d.term, c.term, c.active, f.rank FROM descriptions_fts f "
+               "JOIN descriptions d ON d.id = f.rowid JOIN codes c ON c.code = d.code "
+               "WHERE descriptions_fts MATCH ?")
+        args: list = [match]
+        if not include_inactive:
+            sql += " AND d.active = 1 AND c.active = 1"
+        if within is not None:
+            root = self._require(within)
+            sql += (" AND (d.code = ? OR d.code IN "
+                    "(SELECT descendant FROM closure WHERE ancestor = ?))")
+            args += [root, root]
+        sql += " ORDER BY d.term = ? COLLATE NOCASE DESC, f.rank, length(d.term), c.seq"
+        args.append(query.strip())
+        hits: dict[str, SearchHit] = {}
+        for code, term, preferred, active, rank in self.conn.execute(sql, args):
+            if code not in hits:
+                hits[code] = SearchHit(code=code, term=term, preferred_term=preferred,
+                                       active=bool(active), score=-float(rank))
+                if len(hits) >= limit:
+                    break
+        return list(hits.values())
+
+    def search_regex(self, pattern: str, *, limit: int | None = None,
+                     within: str | None = None,
+                     include_inactive: bool = False) -> list[SearchHit]:
+        try:
+            regex = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise UsageError(f"bad regular expression {pattern!r}: {exc}",
+                             hint="this is a Python regular expression") from exc
+        allowed = None
+        if within is not None:
+            allowed = set(self.descendants(within, include_self=True))
+        hits: dict[str, SearchHit] = {}
+        for code, term, _type, active in self.iter_descriptions(include_inactive=include_inactive):
+            if code in hits or (allowed is not None and code not in allowed):
+                continue
+            if regex.search(term):
+                hits[code] = SearchHit(code=code, term=term, preferred_term="",
+                                       active=active, score=1.0)
+                if limit is not None and len(hits) >= limit:
+                    break
+        preferred = {c.code: c.term for c in self._concepts(list(hits))}
+        return [SearchHit(h.code, h.term, preferred.get(h.code, ""), h.active, h.score)
+                for h in hits.values()]
+
+    def iter_descriptions(self, *, include_inactive: bool = False
+                          ) -> Iterator[tuple[str, str, str, bool]]:
+        """Every description as (code, term, type, active), in release order."""
+        sql = ("SELECT d.code, d.term, d.type, d.active AND c.active FROM descriptions d "
+               "JOIN codes c ON c.code = d.code")
+        if not include_inactive:
+            sql += " WHERE d.active = 1 AND c.active = 1"
+        for code, term, type_, active in self.conn.execute(sql + " ORDER BY d.id"):
+            yield code, term, type_, bool(active)
+
+    def all_codes(self, *, include_inactive: bool = False) -> list[str]:
+        sql = "SELECT code FROM codes"
+        if not include_inactive:
+            sql += " WHERE active = 1"
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY seq")]
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM codes").fetchone()[0]
+
+
+def build_codesystem_store(
+    system: str,
+    destination: str | Path,
+    *,
+    sources: list[Path],
+    populate,
+    edition: str = "",
+    release_date: str = "",
+    extra: dict[str, str] | None = None,
+) -> Path:
+    """Build a generic store atomically: ``populate(writer)`` adds the release's rows.
+
+    ``populate`` may return a dict of metadata updates (e.g. a release date read from
+    inside the files); the writer's row counts land in the metadata too.
+    """
+    from codelists.terminology.store import StoreMetadata, build_store, file_checksum
+
+    metadata = StoreMetadata(
+        terminology=system, edition=edition, release_date=release_date,
+        sources=[{"path": p.name, "sha256": file_checksum(p)} for p in sources if p.is_file()],
+        extra=dict(extra or {}),
+    )
+
+    def fill(conn: sqlite3.Connection) -> None:
+        writer = CodeSystemWriter(conn, system)
+        updates = populate(writer) or {}
+        for key, value in updates.items():
+            if key in ("edition", "release_date"):
+                setattr(metadata, key, value)
+            else:
+                metadata.extra[key] = str(value)
+        counts = writer.finish()
+        metadata.extra.update({f"count_{k}": str(v) for k, v in counts.items()})
+
+    return build_store(destination, metadata, SCHEMA_SQL, fill)

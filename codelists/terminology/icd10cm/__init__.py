@@ -1,0 +1,3 @@
+"""ICD-10-CM (CDC tabular XML): importer; read through codesystem.CodeSystemTerminology."""
+
+SYSTEM = "icd10cm"
