@@ -1,0 +1,91 @@
+"""Coding systems as the ``.codelist`` format sees them.
+
+The ``terminology:`` front-matter key names a coding system, either by its id
+(``snomedct``) or by a human name sct writes (``SNOMED CT``).  Each system has a code
+pattern: in a body line, a token matching it is a code (so the pattern decides what is
+a code line and what is a comment).  ``word_like`` systems (CTV3, Read, BNF) have codes
+that can look like English words; an excluded or pending line in those systems needs
+two spaces (or a tab) after a code that has no digit or dot, which the writer always
+produces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from codelists.errors import CodelistFormatError
+
+
+@dataclass(frozen=True)
+class CodeSystem:
+    id: str
+    name: str  # what sct-style files write in ``terminology:``
+    pattern: str  # one code, as a regular expression (full match)
+    aliases: tuple[str, ...] = ()
+    fhir_url: str = ""
+    omop_vocabulary: str = ""
+    opencodelists_id: str = ""
+    word_like: bool = False
+    regex: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "regex", re.compile(self.pattern))
+
+    def is_code(self, token: str) -> bool:
+        return self.regex.fullmatch(token) is not None
+
+
+SYSTEMS: dict[str, CodeSystem] = {s.id: s for s in [
+    CodeSystem("snomedct", "SNOMED CT", r"[1-9][0-9]{5,17}",
+               ("snomed", "snomed ct", "snomed-ct", "sct", "snomedct_uk", "snomed_ct"),
+               "http://snomed.info/sct", "SNOMED", "snomedct"),
+    CodeSystem("icd10", "ICD-10", r"[A-Z][0-9]{2}(?:\.?[0-9A-Z]{1,4})?(?:-[A-Z]?[0-9]{2})?[X+*]?",
+               ("icd-10", "icd 10", "icd10", "icd-10-who", "icd10who"),
+               "http://hl7.org/fhir/sid/icd-10", "ICD10", "icd10"),
+    CodeSystem("icd10cm", "ICD-10-CM", r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?",
+               ("icd-10-cm", "icd10-cm", "icd 10 cm"),
+               "http://hl7.org/fhir/sid/icd-10-cm", "ICD10CM", "icd10cm"),
+    CodeSystem("opcs4", "OPCS-4", r"[A-Z][0-9]{2}(?:\.?[0-9]{1,2})?",
+               ("opcs", "opcs-4", "opcs 4", "opcs4"),
+               "http://fhir.nhs.uk/CodeSystem/OPCS-4", "OPCS4", "opcs4"),
+    CodeSystem("readv2", "Read v2", r"[A-Za-z0-9.]{5}(?:[0-9]{2})?",
+               ("read", "read2", "read v2", "readv2", "read code", "readcode", "read codes v2"),
+               "http://read.info/readv2", "Read", "readv2", word_like=True),
+    CodeSystem("ctv3", "CTV3", r"[A-Za-z0-9.]{5}",
+               ("read v3", "readv3", "ctv-3", "read ctv3", "ctv3"),
+               "http://read.info/ctv3", "", "ctv3", word_like=True),
+    CodeSystem("dmd", "dm+d", r"[1-9][0-9]{5,17}",
+               ("dm+d", "dmd", "nhs dm+d"),
+               "https://dmd.nhs.uk", "dm+d", "dmd"),
+    CodeSystem("bnf", "BNF", r"[0-9]{2}[0-9A-Z]{0,13}",
+               ("bnf",), "https://bnf.nice.org.uk", "", "bnf", word_like=True),
+    CodeSystem("medcode", "CPRD medcode", r"[0-9]{1,18}",
+               ("cprd medcode", "medcode", "cprd"), "", "", ""),
+    CodeSystem("dictionary", "Dictionary", r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}",
+               ("local", "custom"), "", "", "", word_like=True),
+]}
+
+_ALIASES: dict[str, str] = {}
+for _system in SYSTEMS.values():
+    for _name in (_system.id, _system.name, *_system.aliases):
+        _ALIASES[_name.lower()] = _system.id
+
+
+def resolve_system(name: str | None, *, path=None, line: int | None = None) -> CodeSystem:
+    """The coding system a ``terminology:`` value names (case-insensitive)."""
+    if name is None or str(name).strip() == "":
+        return SYSTEMS["snomedct"]  # sct's default
+    key = str(name).strip().lower()
+    system_id = _ALIASES.get(key) or _ALIASES.get(key.replace("_", " "))
+    if system_id is None:
+        known = ", ".join(sorted(SYSTEMS))
+        raise CodelistFormatError(
+            f"unknown terminology {name!r}", path=path, line=line,
+            hint=f"set `terminology:` to one of: {known}",
+        )
+    return SYSTEMS[system_id]
+
+
+def system_ids() -> list[str]:
+    return sorted(SYSTEMS)
