@@ -9,6 +9,7 @@ them as integers inside its store.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -103,6 +104,15 @@ class Terminology(Protocol):
                      within: str | None = None,
                      include_inactive: bool = False) -> list[SearchHit]:
         """A Python regular expression over every description."""
+
+    def iter_descriptions(self, *, include_inactive: bool = False
+                          ) -> Iterator[tuple[str, str, str, bool]]:
+        """Every description as (code, term, type, active), fetched in bulk.
+
+        ``type`` is ``'fsn'``, ``'synonym'`` or ``'definition'`` (systems without
+        description types report ``'synonym'``).  Without ``include_inactive``: only
+        active descriptions of active codes.
+        """
 
     def descendants(self, code: str, *, include_self: bool = False) -> list[str]: ...
 

@@ -1,0 +1,132 @@
+"""What the importer derives once the release's rows are loaded: indexes, the refsets
+table, semantic tags, preferred terms per dialect, and the full-text index."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+
+from codelists.terminology.snomedct.refsets import MEMBER_TABLES
+
+FSN = 900000000000003001
+SYNONYM = 900000000000013009
+DEFINITION = 900000000000550004
+PREFERRED = 900000000000548007
+ACCEPTABLE = 900000000000549004
+
+UK_CLINICAL = 999001261000000100
+UK_DRUG = 999000691000001104
+GB_ENGLISH = 900000000000508004
+US_ENGLISH = 900000000000509007
+
+#: dialect -> language refsets, the first that has a preferred synonym winning
+DIALECTS: dict[str, tuple[int, ...]] = {
+    "en-GB": (UK_CLINICAL, UK_DRUG, GB_ENGLISH),
+    "en-US": (US_ENGLISH,),
+}
+
+INDEXES = [
+    "CREATE INDEX descriptions_concept ON descriptions (concept_id)",
+    "CREATE INDEX relationships_source ON relationships (source_id, type_id)",
+    "CREATE INDEX relationships_destination ON relationships (destination_id, type_id)",
+    "CREATE INDEX concrete_values_source ON concrete_values (source_id, type_id)",
+    "CREATE INDEX concrete_values_type ON concrete_values (type_id)",
+]
+_MEMBER_INDEXES = [
+    "CREATE INDEX {t}_refset ON {t} (refset_id, referenced_component_id)",
+    "CREATE INDEX {t}_component ON {t} (referenced_component_id)",
+]
+
+_TAG = re.compile(r"\s*\(([^()]*)\)\s*$")
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    for sql in INDEXES:
+        conn.execute(sql)
+    for table in MEMBER_TABLES:
+        for sql in _MEMBER_INDEXES:
+            conn.execute(sql.format(t=table))
+
+
+def create_closure_index(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE INDEX closure_descendant ON closure (descendant_id, ancestor_id)")
+
+
+def fill_refsets_table(conn: sqlite3.Connection, fields: dict[int, tuple[str, list[str]]]):
+    """One row per refset with members: its member table, field names and member count."""
+    rows = []
+    for table in MEMBER_TABLES:
+        for refset_id, count in conn.execute(
+            f"SELECT refset_id, count(*) FROM {table} GROUP BY refset_id"
+        ):
+            names = fields.get(refset_id, (table, []))[1]
+            rows.append((refset_id, table, json.dumps(names), count))
+    conn.executemany("INSERT OR REPLACE INTO refsets VALUES (?, ?, ?, ?)", rows)
+
+
+def split_fsn(fsn: str) -> tuple[str, str]:
+    """('Asthma', 'disorder') for 'Asthma (disorder)'; (fsn, '') when it has no tag."""
+    found = _TAG.search(fsn)
+    if not found:
+        return fsn.strip(), ""
+    return fsn[: found.start()].strip(), found.group(1)
+
+
+def fill_semantic_tags(conn: sqlite3.Connection) -> None:
+    """The FSN and semantic tag of each concept: its latest active FSN (else latest FSN)."""
+    best: dict[int, str] = {}
+    for concept_id, term in conn.execute(
+        "SELECT concept_id, term FROM descriptions WHERE type_id = ? "
+        "ORDER BY active, effective_time, id", (FSN,)
+    ):
+        best[concept_id] = term
+    conn.executemany(
+        "INSERT INTO semantic_tags VALUES (?, ?, ?)",
+        ((cid, fsn, split_fsn(fsn)[1]) for cid, fsn in best.items()),
+    )
+
+
+def fill_preferred_terms(conn: sqlite3.Connection) -> None:
+    """Preferred synonym per dialect down its refset chain; else the FSN without its tag,
+    else the concept's first active synonym."""
+    for dialect, chain in DIALECTS.items():
+        for refset_id in chain:
+            conn.execute(
+                "INSERT OR IGNORE INTO preferred_terms (concept_id, dialect, term) "
+                "SELECT d.concept_id, ?, d.term FROM refset_language l "
+                "JOIN descriptions d ON d.id = l.referenced_component_id "
+                "WHERE l.refset_id = ? AND l.acceptability_id = ? AND l.active = 1 "
+                "AND d.active = 1 AND d.type_id = ? ORDER BY d.effective_time DESC",
+                (dialect, refset_id, PREFERRED, SYNONYM),
+            )
+        rows = [(cid, dialect, split_fsn(fsn)[0]) for cid, fsn in conn.execute(
+            "SELECT s.concept_id, s.fsn FROM semantic_tags s WHERE NOT EXISTS "
+            "(SELECT 1 FROM preferred_terms p WHERE p.concept_id = s.concept_id "
+            "AND p.dialect = ?)", (dialect,))]
+        conn.executemany("INSERT OR IGNORE INTO preferred_terms VALUES (?, ?, ?)", rows)
+        conn.execute(
+            "INSERT OR IGNORE INTO preferred_terms (concept_id, dialect, term) "
+            "SELECT d.concept_id, ?, d.term FROM descriptions d "
+            "WHERE d.type_id = ? ORDER BY d.active DESC, d.id",
+            (dialect, SYNONYM),
+        )
+
+
+def build_search_index(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO descriptions_fts (descriptions_fts) VALUES ('rebuild')")
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, str]:
+    def one(sql: str) -> str:
+        return str(conn.execute(sql).fetchone()[0])
+
+    return {
+        "concepts": one("SELECT count(*) FROM concepts"),
+        "active_concepts": one("SELECT count(*) FROM concepts WHERE active = 1"),
+        "descriptions": one("SELECT count(*) FROM descriptions"),
+        "relationships": one("SELECT count(*) FROM relationships"),
+        "concrete_values": one("SELECT count(*) FROM concrete_values"),
+        "refsets": one("SELECT count(*) FROM refsets"),
+        "refset_members": one("SELECT coalesce(sum(member_count), 0) FROM refsets"),
+    }

@@ -1,0 +1,254 @@
+"""SNOMED CT over its store: the :class:`~codelists.terminology.base.Terminology` protocol.
+
+Codes cross this interface as strings; inside the store they are INTEGERs.  The
+preferred term shown for a concept is the store's en-GB preferred term unless another
+dialect is chosen (``SnomedTerminology.open(path, dialect="en-US")``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from codelists.errors import UnknownCodeError, UsageError
+from codelists.terminology import search as fts
+from codelists.terminology.base import Concept, ConceptDetail, SearchHit
+from codelists.terminology.snomedct import SYSTEM
+from codelists.terminology.snomedct.derived import DEFINITION, FSN
+from codelists.terminology.store import Store
+
+IS_A = 116680003
+DESCRIPTION_TYPES = {FSN: "fsn", DEFINITION: "definition"}
+
+
+def type_name(type_id: int) -> str:
+    return DESCRIPTION_TYPES.get(type_id, "synonym")
+
+
+class SnomedTerminology:
+    """Read-only queries over one SNOMED CT store."""
+
+    system = SYSTEM
+
+    def __init__(self, store: Store, *, dialect: str = "en-GB"):
+        self.store = store
+        self.conn = store.conn
+        self.dialect = dialect
+
+    @classmethod
+    def open(cls, path: str | Path, *, dialect: str = "en-GB") -> SnomedTerminology:
+        return cls(Store.open(path, terminology=SYSTEM), dialect=dialect)
+
+    @property
+    def metadata(self):
+        return self.store.metadata
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> SnomedTerminology:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- codes ---------------------------------------------------------------------------
+    def normalise(self, code: str) -> str:
+        """Digits only: strips spaces and a trailing ``.0`` left by spreadsheets."""
+        text = str(code).strip()
+        if text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]
+        return text
+
+    def _id(self, code: str) -> int | None:
+        text = self.normalise(code)
+        return int(text) if text.isdigit() and len(text) <= 18 else None
+
+    def _require(self, code: str) -> int:
+        sctid = self._id(code)
+        if sctid is None or self.conn.execute(
+            "SELECT 1 FROM concepts WHERE id = ?", (sctid,)
+        ).fetchone() is None:
+            raise UnknownCodeError(f"{code} is not a concept in this SNOMED CT store",
+                                   path=self.store.path,
+                                   hint="check the code, or search with `codelist "
+                                   "terminology search`")
+        return sctid
+
+    # -- concepts --------------------------------------------------------------------
+    _LOOKUP = (
+        "SELECT c.id, c.active, p.term, s.semantic_tag FROM concepts c "
+        "LEFT JOIN preferred_terms p ON p.concept_id = c.id AND p.dialect = ? "
+        "LEFT JOIN semantic_tags s ON s.concept_id = c.id WHERE c.id = ?"
+    )
+
+    def _concept(self, row) -> Concept:
+        sctid, active, term, tag = row
+        return Concept(str(sctid), term if term is not None else str(sctid), bool(active),
+                       SYSTEM, tag or "")
+
+    def lookup(self, code: str) -> Concept | None:
+        sctid = self._id(code)
+        if sctid is None:
+            return None
+        row = self.conn.execute(self._LOOKUP, (self.dialect, sctid)).fetchone()
+        return self._concept(row) if row else None
+
+    def lookup_many(self, codes: list[str]) -> dict[str, Concept]:
+        found: dict[str, Concept] = {}
+        ids = {self._id(c): c for c in codes}
+        ids.pop(None, None)
+        keys = list(ids)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = self._LOOKUP.replace("WHERE c.id = ?", f"WHERE c.id IN ({marks})")
+            for row in self.conn.execute(sql, (self.dialect, *chunk)):
+                found[ids[row[0]]] = self._concept(row)
+        return found
+
+    def preferred_term(self, code: str, dialect: str | None = None) -> str | None:
+        sctid = self._id(code)
+        row = self.conn.execute(
+            "SELECT term FROM preferred_terms WHERE concept_id = ? AND dialect = ?",
+            (sctid, dialect or self.dialect),
+        ).fetchone()
+        return row[0] if row else None
+
+    def show(self, code: str) -> ConceptDetail:
+        from codelists.terminology.snomedct.detail import concept_detail
+
+        return concept_detail(self, self._require(code))
+
+    # -- hierarchy -------------------------------------------------------------------
+    def descendants(self, code: str, *, include_self: bool = False) -> list[str]:
+        sctid = self._require(code)
+        rows = self.conn.execute(
+            "SELECT descendant_id FROM closure WHERE ancestor_id = ?", (sctid,)
+        ).fetchall()
+        return _codes(rows, sctid if include_self else None)
+
+    def ancestors(self, code: str, *, include_self: bool = False) -> list[str]:
+        sctid = self._require(code)
+        rows = self.conn.execute(
+            "SELECT ancestor_id FROM closure WHERE descendant_id = ?", (sctid,)
+        ).fetchall()
+        return _codes(rows, sctid if include_self else None)
+
+    def children(self, code: str) -> list[str]:
+        sctid = self._require(code)
+        rows = self.conn.execute(
+            "SELECT DISTINCT source_id FROM relationships WHERE destination_id = ? "
+            "AND type_id = ?", (sctid, IS_A)).fetchall()
+        return _codes(rows)
+
+    def parents(self, code: str) -> list[str]:
+        sctid = self._require(code)
+        rows = self.conn.execute(
+            "SELECT DISTINCT destination_id FROM relationships WHERE source_id = ? "
+            "AND type_id = ?", (sctid, IS_A)).fetchall()
+        return _codes(rows)
+
+    def count_descendants(self, code: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM closure WHERE ancestor_id = ?",
+                                 (self._require(code),)).fetchone()[0]
+
+    def count_ancestors(self, code: str) -> int:
+        return self.conn.execute("SELECT count(*) FROM closure WHERE descendant_id = ?",
+                                 (self._require(code),)).fetchone()[0]
+
+    # -- descriptions and search -----------------------------------------------------
+    def iter_descriptions(self, *, include_inactive: bool = False
+                          ) -> Iterator[tuple[str, str, str, bool]]:
+        """(code, term, 'fsn'|'synonym'|'definition', active) for every description.
+
+        Without ``include_inactive`` only active descriptions of active concepts.
+        """
+        sql = "SELECT d.concept_id, d.term, d.type_id, d.active AND c.active FROM " \
+              "descriptions d JOIN concepts c ON c.id = d.concept_id"
+        if not include_inactive:
+            sql += " WHERE d.active = 1 AND c.active = 1"
+        cursor = self.conn.execute(sql)
+        names = DESCRIPTION_TYPES
+        while rows := cursor.fetchmany(50_000):
+            for cid, term, type_id, active in rows:
+                yield str(cid), term, names.get(type_id, "synonym"), bool(active)
+
+    def _within_check(self, within: str | None):
+        if within is None:
+            return None
+        root = self._require(within)
+        sql = "SELECT 1 FROM closure WHERE ancestor_id = ? AND descendant_id = ?"
+        conn = self.conn
+
+        def inside(concept_id: int) -> bool:
+            return concept_id == root or conn.execute(sql, (root, concept_id)).fetchone() \
+                is not None
+
+        return inside
+
+    _HIT = (
+        "SELECT d.id, d.concept_id, d.term, d.active, c.active, p.term FROM descriptions d "
+        "JOIN concepts c ON c.id = d.concept_id LEFT JOIN preferred_terms p "
+        "ON p.concept_id = d.concept_id AND p.dialect = ? WHERE d.id = ?"
+    )
+
+    def search(self, query: str, *, limit: int = 50, within: str | None = None,
+               include_inactive: bool = False) -> list[SearchHit]:
+        """Ranked full-text search with prefix matching; the best description per concept."""
+        if limit <= 0:
+            raise UsageError("--limit must be at least 1")
+        match = fts.fts_query(query)
+        inside = self._within_check(within)
+        seen: set[int] = set()
+
+        def accept(rowid: int):
+            row = self.conn.execute(self._HIT, (self.dialect, rowid)).fetchone()
+            if row is None or row[1] in seen:
+                return None
+            if not include_inactive and not (row[3] and row[4]):
+                return None
+            if inside is not None and not inside(row[1]):
+                return None
+            seen.add(row[1])
+            return row
+
+        hits = fts.ranked_fts(self.conn, "descriptions_fts", match, limit=limit,
+                              accept=accept)
+        return [self._hit(row, -rank) for row, rank in hits]
+
+    def _hit(self, row, score: float) -> SearchHit:
+        did, cid, term, d_active, c_active, preferred = row
+        return SearchHit(str(cid), term, preferred or term, bool(c_active),
+                         round(score, 4), str(did))
+
+    def search_regex(self, pattern: str, *, limit: int | None = None,
+                     within: str | None = None, include_inactive: bool = False,
+                     ignore_case: bool = True) -> list[SearchHit]:
+        """A Python regular expression over every description (case-insensitive by
+        default); the shortest matching description per concept, shortest first."""
+        regex = fts.compile_regex(pattern, ignore_case=ignore_case)
+        inside = self._within_check(within)
+        sql = ("SELECT d.id, d.concept_id, d.term, d.active, c.active FROM descriptions d "
+               "JOIN concepts c ON c.id = d.concept_id")
+        if not include_inactive:
+            sql += " WHERE d.active = 1 AND c.active = 1"
+        best: dict[int, tuple] = {}
+        for row in fts.regex_matches(self.conn.execute(sql), regex, term_index=2):
+            old = best.get(row[1])
+            if old is None or len(row[2]) < len(old[2]):
+                best[row[1]] = row
+        rows = [r for r in best.values() if inside is None or inside(r[1])]
+        rows.sort(key=lambda r: (len(r[2]), r[2], r[1]))
+        if limit is not None:
+            rows = rows[:limit]
+        terms = self.lookup_many([str(r[1]) for r in rows])
+        return [self._hit((*r, terms[str(r[1])].term if str(r[1]) in terms else r[2]), 0.0)
+                for r in rows]
+
+
+def _codes(rows, include: int | None = None) -> list[str]:
+    ids = {r[0] for r in rows}
+    if include is not None:
+        ids.add(include)
+    return [str(i) for i in sorted(ids)]
