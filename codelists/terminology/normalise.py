@@ -11,8 +11,10 @@ Canonical forms
 ---------------
 =====================  ==========================================================
 snomedct, dmd          decimal SCTID, partition 00/10, Verhoeff check digit valid
-icd10                  dotted: ``J45.0``; ``J450``, ``J45.0``, ``J45X`` are equal;
-                       UK five-character ``M7700`` is ``M77.00``; dagger/asterisk
+icd10                  dotted: ``J45.0``; ``J450`` and ``J45.0`` are equal, HES's
+                       ``I10X`` is ``I10``; five-character codes of the ClaML
+                       modifiers and the UK edition: ``M7700`` is ``M77.00``,
+                       ``M45X0`` is ``M45.X0``; dagger/asterisk
                        marks (``A17.0+``, ``G01*``) dropped
 icd10cm                dotted: ``S52.521A``, ``E11.9``
 opcs4                  dotted: ``K40.1``; ``K401`` is equal
@@ -64,7 +66,7 @@ class NormalisedCode:
 CANONICAL: dict[str, re.Pattern[str]] = {
     "snomedct": re.compile(r"^[1-9][0-9]{5,17}$"),
     "dmd": re.compile(r"^[1-9][0-9]{5,17}$"),
-    "icd10": re.compile(r"^[A-Z][0-9]{2}(\.[0-9]{1,2})?$"),
+    "icd10": re.compile(r"^[A-Z][0-9]{2}(\.([0-9]|[0-9X][0-9]))?$"),
     "icd10cm": re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$"),
     "opcs4": re.compile(r"^[A-Z][0-9]{2}(\.[0-9])?$"),
     "readv2": re.compile(r"^[0-9A-Za-z][0-9A-Za-z.]{4}([0-9A-Za-z]{2})?$"),
@@ -234,7 +236,7 @@ def _dmd(raw: str) -> NormalisedCode:
 
 
 # --------------------------------------------------------------------------- ICD / OPCS
-_ICD_FORMS = re.compile(r"^([A-Z][0-9]{2})\.?([0-9]{0,2})$")
+_ICD_FORMS = re.compile(r"^([A-Z][0-9]{2})\.?([0-9]?|[0-9X][0-9])$")
 _ICD_MARKS = "+*\u2020\u2021"  # dagger, asterisk, and their typographic forms
 
 

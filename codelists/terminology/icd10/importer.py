@@ -1,0 +1,169 @@
+"""Import ICD-10: WHO ClaML (XML, zipped or not) or the NHS UK 5th edition table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+from codelists.errors import ImportFailedError, InputFileError
+from codelists.terminology.codesystem import CodeSystemWriter, build_codesystem_store
+from codelists.terminology.icd10 import claml
+from codelists.terminology.normalise import normalise_code
+
+SYSTEM = "icd10"
+UK_COLUMNS = ("CODE", "ALT_CODE", "USAGE", "USAGE_UK", "DESCRIPTION")
+
+
+def _kind(code: str, claml_kind: str) -> str:
+    if claml_kind in ("chapter", "block"):
+        return claml_kind
+    return "category" if "." not in code else "subcategory"
+
+
+def _canonical(code: str) -> str:
+    result = normalise_code(SYSTEM, code)
+    return result.code or code
+
+
+def write_claml(root: ET.Element, writer: CodeSystemWriter) -> dict:
+    """Classes, modifier-made codes, terms, notes and hierarchy from a ClaML tree."""
+    classes, modifiers = claml.parse(root)
+    if not classes:
+        raise ImportFailedError("no <Class> elements: not an ICD-10 ClaML file")
+    for cls in classes.values():
+        code = _canonical(cls.code)
+        writer.add_code(code, cls.term, kind=_kind(cls.code, cls.kind))
+        if cls.label("preferredLong") and cls.label("preferred"):
+            writer.add_description(code, cls.label("preferred"), "short")
+        for parent in cls.parents:
+            writer.add_edge(_canonical(parent), code)
+        _rubrics(writer, code, cls.rubrics)
+        if cls.usage:
+            writer.add_attribute(code, "usage", cls.usage)
+        for rubric in cls.rubrics:
+            for asterisk in rubric.asterisks if rubric.kind == "preferred" else ():
+                writer.add_attribute(code, "asterisk_code", asterisk, _canonical(asterisk))
+    for made in claml.expand_modifiers(classes, modifiers):
+        code = _canonical(made.code)
+        writer.add_code(code, made.term, kind="extension")
+        writer.add_edge(_canonical(made.parent), code)
+        _rubrics(writer, code, made.modifier.rubrics)
+        if made.modifier.usage:
+            writer.add_attribute(code, "usage", made.modifier.usage)
+    title = root.find("Title")
+    identifier = root.find("Identifier")
+    info = {}
+    if title is not None:
+        info["edition"] = f"{title.get('name', 'ICD-10')} {title.get('version', '')}".strip()
+        info["release_date"] = title.get("date", "")
+    if identifier is not None:
+        info["identifier"] = identifier.get("uid", "")
+    return info
+
+
+def _rubrics(writer: CodeSystemWriter, code: str, rubrics: list[claml.Rubric]) -> None:
+    for rubric in rubrics:
+        if rubric.kind == "inclusion":
+            writer.add_description(code, rubric.bare, "inclusion")
+        if rubric.kind in claml.NOTE_KINDS:
+            writer.add_note(code, rubric.kind, rubric.text)
+
+
+def write_uk_table(text: str, writer: CodeSystemWriter, source: Path) -> dict:
+    """The NHS ICD-10 5th edition codes-and-titles table (tab separated, see README)."""
+    rows = csv.DictReader(io.StringIO(text), delimiter="\t")
+    missing = [c for c in UK_COLUMNS if c not in (rows.fieldnames or [])]
+    if missing:
+        raise ImportFailedError(f"missing columns {', '.join(missing)}", path=source, line=1,
+                                hint="expected the NHS ICD-10 5th edition codes-and-titles file")
+    codes = []
+    for line, row in enumerate(rows, start=2):
+        result = normalise_code(SYSTEM, row["CODE"] or row["ALT_CODE"])
+        if result.code is None:
+            raise ImportFailedError(f"bad code {row['CODE']!r}: {result.problem}",
+                                    path=source, line=line)
+        code = result.code
+        kind = "category" if "." not in code else "subcategory"
+        writer.add_code(code, row["DESCRIPTION"].strip(), kind=kind)
+        tree = (row.get("TREE_DESCRIPTION") or "").strip()
+        if tree and tree != row["DESCRIPTION"].strip():
+            writer.add_description(code, tree, "synonym")
+        for name in ("USAGE", "USAGE_UK", "MODIFIER_4", "MODIFIER_5", "QUALIFIERS",
+                     "GENDER_MASK", "MIN_AGE", "MAX_AGE"):
+            value = (row.get(name) or "").strip()
+            if value:
+                writer.add_attribute(code, name.lower(), value)
+        if row["ALT_CODE"].strip():
+            writer.add_alias(row["ALT_CODE"].strip(), code, "ALT_CODE")
+        codes.append(code)
+    for code in codes:
+        parent = _uk_parent(code)
+        if parent:
+            writer.add_edge(parent, code)
+    return {"edition": "ICD-10 5th Edition (NHS England)"}
+
+
+def _uk_parent(code: str) -> str | None:
+    head, _, tail = code.partition(".")
+    if not tail:
+        return None
+    if len(tail) == 1 or tail.startswith("X"):
+        return head
+    return f"{head}.{tail[0]}"
+
+
+def _read_source(path: Path) -> tuple[str, bytes, Path]:
+    """('claml' | 'uk', content, file) for a file, zip or folder."""
+    if path.is_dir():
+        found = sorted(path.glob("*.xml")) + sorted(path.glob("*.zip")) + sorted(
+            path.glob("*CodesAndTitles*.txt"))
+        if not found:
+            raise InputFileError("no ClaML XML, zip or NHS codes-and-titles file here",
+                                 path=path, hint="pass the ICD-10 release file")
+        path = found[0]
+    if not path.is_file():
+        raise InputFileError("no such file", path=path)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if n.lower().endswith((".xml", ".txt"))]
+            xml = [n for n in names if n.lower().endswith(".xml")]
+            chosen = (xml or names or [None])[0]
+            if chosen is None:
+                raise ImportFailedError("the zip holds no ICD-10 file", path=path)
+            data = zf.read(chosen)
+            return ("claml" if chosen.lower().endswith(".xml") else "uk"), data, path
+    data = path.read_bytes()
+    return ("claml" if data.lstrip()[:1] == b"<" else "uk"), data, path
+
+
+def import_release(path: str | Path, destination: str | Path | None = None,
+                   **options) -> Path:
+    """Import a WHO ClaML release or the NHS UK 5th edition table into a store."""
+    kind, data, source = _read_source(Path(path))
+    if kind == "claml":
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as exc:
+            raise ImportFailedError(f"not well-formed XML: {exc}", path=source,
+                                    line=exc.position[0] if exc.position else None) from exc
+        if root.tag != "ClaML":
+            raise ImportFailedError(f"root element is <{root.tag}>, not <ClaML>", path=source)
+
+        def populate(writer):
+            return write_claml(root, writer)
+    else:
+        text = data.decode("utf-8-sig", errors="replace")
+
+        def populate(writer):
+            return write_uk_table(text, writer, source)
+
+    if destination is None:
+        from codelists.terminology.locate import data_dir
+
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", source.stem)
+        destination = data_dir() / f"icd10-{stem}.db"
+    return build_codesystem_store(SYSTEM, destination, sources=[source], populate=populate)
