@@ -39,19 +39,31 @@ class Counts:
     cohort_without_index_date: int
 
 
-def codes_table(engine, codeset: CodeSet):
+def codes_table(engine, codeset: CodeSet, *, integer_keys: bool = False):
+    """The list as a small engine table: key, code (canonical), uncertainty."""
     keys = codeset.keys()
+    if integer_keys:  # integer event column: join on integers, no text conversion
+        keys = {int(k): c for k, c in keys.items() if k.isdigit()}
     table = pa.table({
-        "key": pa.array(list(keys), pa.string()),
+        "key": pa.array(list(keys), pa.int64() if integer_keys else pa.string()),
         "code": pa.array(list(keys.values()), pa.string()),
         "uncertainty": pa.array([codeset.uncertainty[c] for c in keys.values()], pa.int64()),
     })
     return engine.register("codes", table)
 
 
+def integer_match(events, system: str) -> bool:
+    """True when event codes are stored as integers of an integer coding system."""
+    return events.code.type().is_integer() and codekeys.system_name(system) in (
+        codekeys.INTEGER_SYSTEMS)
+
+
 def matched_events(events, codes, system: str):
     """Events whose code's match key is a list code's key: patient, code, uncertainty, date."""
-    keyed = events.mutate(key=codekeys.event_key(system, events.code))
+    if codes.key.type().is_integer():
+        keyed = events.mutate(key=events.code.cast("int64"))
+    else:
+        keyed = events.mutate(key=codekeys.event_key(system, events.code))
     joined = keyed.join(codes, keyed.key == codes.key)
     return joined.select(patient=keyed.patient, code=codes.code,
                          uncertainty=codes.uncertainty, date=keyed.date)
@@ -115,7 +127,7 @@ def outcome_patients(table) -> dict:
 def count(engine, events, codeset: CodeSet, *, cohort=None, window: Window | None = None,
           dedupe_same_day: bool = False) -> Counts:
     """Run the check on an engine; ``events``/``cohort`` are standard Ibis tables."""
-    codes = codes_table(engine, codeset)
+    codes = codes_table(engine, codeset, integer_keys=integer_match(events, codeset.system))
     matched = matched_events(events, codes, codeset.system)
     size, no_index = None, 0
     if cohort is not None:
