@@ -1,1 +1,98 @@
-"""Pytest fixtures for the web area (loaded from tests/conftest.py)."""
+"""Pytest fixtures for the web area (loaded from tests/conftest.py).
+
+``web_users`` gives the five roles of the permission matrix (anonymous is ``None``);
+``web_article`` an article deposited by ``depositor`` with ``coauthor`` added and one
+codelist (two versions); ``codelist_text`` writes ``.codelist`` text with the library.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+ROLES = ("anonymous", "other", "depositor", "coauthor", "admin")
+#: roles allowed to change an article (its depositors, co-authors they add, and staff)
+CHANGERS = {"depositor", "coauthor", "admin"}
+#: roles allowed to add or remove co-authors
+MANAGERS = {"depositor", "admin"}
+PASSWORD = "correct-horse-battery-9"
+
+
+def make_codelist_text(id="asthma", title="Asthma", system="snomedct", active=(),
+                       excluded=(), pending=(), tags=None, method=None) -> str:
+    from codelists.codelist.fileformat import dumps
+    from codelists.codelist.template import new_codelist
+
+    cl = new_codelist(None, id=id, title=title, terminology=system, today="2026-01-01")
+    for code, term in active:
+        cl.add_active(code, term)
+    for code, term in excluded:
+        cl.add_excluded(code, term, reason="scope")
+    for code, term in pending:
+        cl.add_pending(code, term)
+    if tags:
+        cl.meta["tags"] = list(tags)
+    if method:
+        cl.method = method
+    return dumps(cl)
+
+
+ASTHMA = dict(active=[("195967001", "Asthma"), ("233678006", "Childhood asthma")],
+              excluded=[("41553006", "Occupational asthma")],
+              pending=[("57607007", "Irritant-induced asthma")], tags=["asthma", "respiratory"])
+
+
+@pytest.fixture
+def codelist_text():
+    return make_codelist_text
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """Cheap password hashing for tests (the real hasher is deliberately slow)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def web_users(db, fast_passwords):
+    from django.contrib.auth.models import User
+
+    from webapp.accounts import actions
+
+    users = {"anonymous": None}
+    for role in ("other", "depositor", "coauthor", "admin"):
+        users[role] = actions.sign_up(username=role, email=f"{role}@example.org",
+                                      password=PASSWORD)
+    User.objects.filter(pk=users["admin"].pk).update(is_staff=True, is_superuser=True)
+    users["admin"].refresh_from_db()
+    return users
+
+
+@pytest.fixture
+def web_article(web_users):
+    from webapp.repository import actions
+
+    depositor = web_users["depositor"]
+    article = actions.create_article(
+        depositor, title="Asthma in primary care", authors="Ada Lovelace\nAlan Turing",
+        journal="BMJ Open", year=2024, doi="10.1136/bmjopen-2024-000001",
+        tags=["respiratory"])
+    actions.add_coauthor(depositor, article, web_users["coauthor"])
+    codelist = actions.add_codelist(depositor, article,
+                                    actions.NewCodelist(make_codelist_text(**ASTHMA)))
+    second = dict(ASTHMA, active=[*ASTHMA["active"], ("266361008", "Intrinsic asthma")])
+    actions.add_version(depositor, codelist, make_codelist_text(**second), note="add intrinsic")
+    return article
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def client_for(client, user):
+    """A Django test client logged in as ``user`` (or anonymous for None)."""
+    if user is not None:
+        client.force_login(user)
+    return client

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def version():
+def version(fast_passwords):
     user = User.objects.create_user("alice", password="x-secret-123")
     article = Article.objects.create(title="An article", created_by=user)
     codelist = Codelist.objects.create(

@@ -1,7 +1,298 @@
-"""Server-rendered pages of the repository (reads only; writes go through actions)."""
+"""Server-rendered pages of the repository.  Reads here; every write calls actions."""
 
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from codelists.errors import CodelistsError
+from webapp.repository import actions, describe, downloads, library, queries
+from webapp.repository.forms import ArticleForm, CoauthorForm
+from webapp.repository.models import Article, ArticleType, Codelist, CodeStatus
+from webapp.repository.permissions import can_change, can_manage_members, can_view
+
+PAGE_SIZE = 20
 
 
 def home(request):
-    return render(request, "repository/home.html", {})
+    recent = queries.browse_articles(request.user)[:10]
+    return render(request, "repository/home.html", {"recent": recent})
+
+
+def browse(request):
+    params = {k: request.GET.get(k, "") for k in ("system", "year", "article_type", "tag")}
+    sort = request.GET.get("sort", "newest")
+    qs = queries.browse_articles(request.user, sort=sort, **params)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    systems = (Codelist.objects.order_by().values_list("coding_system", flat=True).distinct())
+    context = {"page": page, "params": params, "sort": sort, "sorts": queries.ARTICLE_SORTS,
+               "types": ArticleType.choices, "systems": sorted(set(systems))}
+    template = "repository/_article_list.html" if request.headers.get("HX-Request") else "repository/browse.html"
+    return render(request, template, context)
+
+
+def search(request):
+    q = request.GET.get("q", "").strip()
+    code = request.GET.get("code", "").strip()
+    tag = request.GET.get("tag", "").strip()
+    system = request.GET.get("system", "").strip()
+    results = None
+    code_hits = None
+    if q or code or tag or system:
+        results = queries.search_codelists(request.user, q=q if not code else "", tag=tag,
+                                           system=system, code=code)
+        if q and not code and queries.looks_like_code(q):
+            code_hits = queries.codelists_with_code(request.user, q)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None
+    return render(request, "repository/search.html",
+                  {"q": q, "code": code, "tag": tag, "system": system, "page": page,
+                   "code_hits": code_hits, "query_string": request.GET.urlencode()})
+
+
+def _article_or_404(request, pk: int) -> Article:
+    article = get_object_or_404(Article, pk=pk)
+    if not can_view(request.user, article):
+        raise Http404("no such article")
+    return article
+
+
+def article_detail(request, pk: int):
+    article = _article_or_404(request, pk)
+    codelists = article.codelists.select_related("latest_version", "derived_from").order_by("slug")
+    return render(request, "repository/article.html", {
+        "article": article, "codelists": codelists,
+        "can_change": can_change(request.user, article),
+        "can_manage": can_manage_members(request.user, article),
+        "members": article.members.select_related("user").order_by("added"),
+        "coauthor_form": CoauthorForm(),
+    })
+
+
+def _codelist_or_404(request, pk: int) -> Codelist:
+    codelist = get_object_or_404(Codelist.objects.select_related("article", "latest_version"),
+                                 pk=pk)
+    if not can_view(request.user, codelist.article):
+        raise Http404("no such codelist")
+    return codelist
+
+
+def _version(codelist: Codelist, number) :
+    if number in (None, ""):
+        if codelist.latest_version is None:
+            raise Http404("no versions")
+        return codelist.latest_version
+    try:
+        return codelist.versions.get(number=int(number))
+    except (ValueError, codelist.versions.model.DoesNotExist):
+        raise Http404("no such version") from None
+
+
+def codelist_detail(request, pk: int):
+    codelist = _codelist_or_404(request, pk)
+    version = _version(codelist, request.GET.get("version"))
+    url = request.build_absolute_uri(codelist_url(codelist))
+    metadata = version.metadata or {}
+    return render(request, "repository/codelist.html", {
+        "codelist": codelist, "article": codelist.article, "version": version,
+        "versions": codelist.versions.order_by("-number"),
+        "active": queries.codes_of(version, status=CodeStatus.ACTIVE)[:500],
+        "excluded": queries.codes_of(version, status=CodeStatus.EXCLUDED)[:500],
+        "pending": queries.codes_of(version, status=CodeStatus.PENDING)[:500],
+        "counts": _counts(version), "method": metadata.get("method"),
+        "badge": _badge(version), "derivatives": codelist.derivatives.all(),
+        "cite_text": describe.cite_text(codelist, version, url),
+        "cite_bibtex": describe.cite_bibtex(codelist, version, url),
+        "can_change": can_change(request.user, codelist.article),
+        "metadata": metadata,
+    })
+
+
+def _counts(version) -> dict:
+    from django.db.models import Count
+
+    rows = version.codes.values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def _badge(version):
+    if not (version.metadata or {}).get("method"):
+        return None
+    try:
+        return library.badge(library.parse_text(version.text))
+    except CodelistsError:
+        return None
+
+
+def codelist_url(codelist: Codelist) -> str:
+    from django.urls import reverse
+
+    return reverse("repository:codelist", args=[codelist.pk])
+
+
+def codelist_codes(request, pk: int):
+    """The code table, filtered (htmx partial)."""
+    codelist = _codelist_or_404(request, pk)
+    version = _version(codelist, request.GET.get("version"))
+    status = request.GET.get("status", CodeStatus.ACTIVE)
+    if status not in CodeStatus.values:
+        status = CodeStatus.ACTIVE
+    codes = queries.codes_of(version, status=status, q=request.GET.get("q", "").strip())[:500]
+    return render(request, "repository/_codes.html", {"codes": codes, "status": status})
+
+
+def codelist_diff(request, pk: int):
+    codelist = _codelist_or_404(request, pk)
+    old = _version(codelist, request.GET.get("from") or 1)
+    new = _version(codelist, request.GET.get("to"))
+    before = {c.code: c for c in old.codes.all()}
+    after = {c.code: c for c in new.codes.all()}
+    rows = []
+    for code in sorted(set(before) | set(after)):
+        a, b = before.get(code), after.get(code)
+        if a is None or b is None or a.status != b.status:
+            rows.append({"code": code, "term": (b or a).term,
+                         "before": a.status if a else "—", "after": b.status if b else "—"})
+    return render(request, "repository/diff.html", {
+        "codelist": codelist, "old": old, "new": new, "rows": rows,
+        "versions": codelist.versions.order_by("number")})
+
+
+def codelist_cite(request, pk: int, fmt: str):
+    codelist = _codelist_or_404(request, pk)
+    version = _version(codelist, request.GET.get("version"))
+    url = request.build_absolute_uri(codelist_url(codelist))
+    if fmt == "bibtex":
+        return HttpResponse(describe.cite_bibtex(codelist, version, url),
+                            content_type="application/x-bibtex; charset=utf-8")
+    if fmt == "ris":
+        response = HttpResponse(describe.cite_ris(codelist, version, url),
+                                content_type="application/x-research-info-systems")
+        response["Content-Disposition"] = f'attachment; filename="{codelist.slug}.ris"'
+        return response
+    return HttpResponse(describe.cite_text(codelist, version, url),
+                        content_type="text/plain; charset=utf-8")
+
+
+def codelist_download(request, pk: int, fmt: str):
+    codelist = _codelist_or_404(request, pk)
+    version = _version(codelist, request.GET.get("version"))
+    if fmt == "json":
+        data = describe.codelist_data(codelist, _base(request))
+        data["version"] = describe.version_data(version)
+        data["article"] = describe.article_data(codelist.article, _base(request))
+        return downloads._respond(_json(data), "application/json",
+                                  f"{downloads.stem(codelist, version)}.json",
+                                  codelist.article.licence)
+    if fmt not in ("csv", "codelist", "fhir", "opencodelists"):
+        raise Http404("unknown format")
+    return downloads.codelist_download(codelist, version, fmt)
+
+
+def _json(data) -> str:
+    import json
+
+    return json.dumps(data, indent=2)
+
+
+def _base(request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def article_download(request, pk: int, fmt: str):
+    article = _article_or_404(request, pk)
+    if fmt not in ("csv", "zip", "json"):
+        raise Http404("unknown format")
+    return downloads.article_download(article, fmt,
+                                      describe.research_object(article, _base(request)))
+
+
+@login_required
+def article_edit(request, pk: int):
+    article = _article_or_404(request, pk)
+    if not can_change(request.user, article):
+        raise PermissionDenied("only depositors and co-authors may change this article")
+    if request.method == "POST":
+        form = ArticleForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("tags")
+            actions.update_article(request.user, article, tags=form.tag_list(), **data)
+            messages.success(request, "Article saved.")
+            return redirect("repository:article", pk=article.pk)
+    else:
+        initial = {f: getattr(article, f) for f in actions.ARTICLE_FIELDS}
+        initial["tags"] = ", ".join(t.name for t in article.tags.all())
+        form = ArticleForm(initial=initial)
+    return render(request, "repository/article_form.html", {"form": form, "article": article})
+
+
+@login_required
+@require_POST
+def coauthor_add(request, pk: int):
+    article = _article_or_404(request, pk)
+    form = CoauthorForm(request.POST)
+    if form.is_valid():
+        user = User.objects.filter(username=form.cleaned_data["username"]).first()
+        if user is None:
+            messages.error(request, "No user with that name.")
+        else:
+            actions.add_coauthor(request.user, article, user)
+            messages.success(request, f"{user.get_username()} can now change this article.")
+    return redirect("repository:article", pk=article.pk)
+
+
+@login_required
+@require_POST
+def coauthor_remove(request, pk: int, user_pk: int):
+    article = _article_or_404(request, pk)
+    actions.remove_coauthor(request.user, article, get_object_or_404(User, pk=user_pk))
+    return redirect("repository:article", pk=article.pk)
+
+
+@login_required
+@require_POST
+def codelist_new_version(request, pk: int):
+    codelist = _codelist_or_404(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a .codelist file.")
+        return redirect("repository:codelist", pk=pk)
+    from django import forms as dj_forms
+
+    from webapp.repository.deposit import decode
+    from webapp.repository.forms import check_upload
+
+    try:
+        check_upload(upload)
+        text = decode(upload.read(), upload.name)
+        version = actions.add_version(request.user, codelist, text,
+                                      note=request.POST.get("note", ""), filename=upload.name)
+    except (dj_forms.ValidationError, CodelistsError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("repository:codelist", pk=pk)
+    messages.success(request, f"Version {version.number} published.")
+    return redirect("repository:codelist", pk=pk)
+
+
+@login_required
+@require_POST
+def codelist_derived_from(request, pk: int):
+    codelist = _codelist_or_404(request, pk)
+    source_pk = request.POST.get("source", "").strip()
+    source = None
+    if source_pk:
+        source = Codelist.objects.filter(pk=source_pk if source_pk.isdigit() else 0).first()
+        if source is None or not can_view(request.user, source.article):
+            messages.error(request, "No such codelist.")
+            return redirect("repository:codelist", pk=pk)
+    try:
+        actions.set_derived_from(request.user, codelist, source)
+    except CodelistsError as exc:
+        messages.error(request, str(exc))
+    return redirect("repository:codelist", pk=pk)

@@ -1,0 +1,116 @@
+"""API representations (read) and inputs (write)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from webapp.repository.models import Article, ArticleType, Code, Codelist, CodelistVersion
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    codelist_count = serializers.SerializerMethodField()
+    depositor = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = ["id", "is_collection", "title", "authors", "journal", "year", "doi", "pmid",
+                  "abstract", "article_type", "link", "licence", "embargo_until", "tags",
+                  "codelist_count", "depositor", "created", "updated"]
+
+    def get_codelist_count(self, obj) -> int:
+        return obj.codelists.count()
+
+
+class ArticleInputSerializer(serializers.Serializer):
+    is_collection = serializers.BooleanField(required=False)
+    title = serializers.CharField(max_length=500)
+    authors = serializers.CharField(required=False, allow_blank=True)
+    journal = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    year = serializers.IntegerField(min_value=1900, max_value=2100, required=False,
+                                    allow_null=True)
+    doi = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    pmid = serializers.RegexField(r"^\d{1,12}$", required=False, allow_blank=True)
+    abstract = serializers.CharField(required=False, allow_blank=True)
+    article_type = serializers.ChoiceField(choices=ArticleType.choices, required=False)
+    link = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    licence = serializers.CharField(max_length=100, required=False)
+    embargo_until = serializers.DateField(required=False, allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
+                                 max_length=50)
+
+
+class ArticleUpdateSerializer(ArticleInputSerializer):
+    title = serializers.CharField(max_length=500, required=False)
+
+
+class CodelistSerializer(serializers.ModelSerializer):
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    latest_version = serializers.IntegerField(source="latest_version.number", read_only=True,
+                                              allow_null=True)
+    licence = serializers.CharField(source="article.licence", read_only=True)
+
+    class Meta:
+        model = Codelist
+        fields = ["id", "slug", "article", "title", "description", "coding_system",
+                  "code_count", "latest_version", "derived_from", "tags", "licence",
+                  "created", "updated"]
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = CodelistVersion
+        fields = ["number", "created", "created_by", "note", "sha256", "metadata"]
+
+
+class VersionDetailSerializer(VersionSerializer):
+    class Meta(VersionSerializer.Meta):
+        fields = [*VersionSerializer.Meta.fields, "text"]
+
+
+class CodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Code
+        fields = ["code", "term", "status", "line", "comment"]
+
+
+class CodelistInputSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The .codelist file, as text.", max_length=5_000_000)
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    derived_from = serializers.IntegerField(required=False, allow_null=True)
+
+
+class VersionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The .codelist file, as text.", max_length=5_000_000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=100)
+    prefix = serializers.CharField(read_only=True)
+    created = serializers.DateTimeField(read_only=True)
+    last_used = serializers.DateTimeField(read_only=True, allow_null=True)
+    revoked = serializers.BooleanField(read_only=True)
+
+
+class NewTokenSerializer(TokenSerializer):
+    key = serializers.CharField(read_only=True, help_text="Shown once; store it safely.")
+
+
+class TokenUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    revoked = serializers.BooleanField(required=False)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.JSONField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()

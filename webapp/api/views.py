@@ -1,0 +1,285 @@
+"""REST API v1: list and search articles and codelists, versions, codes, downloads;
+create and update with a token.  Writes call the repository and accounts actions."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from webapp.accounts import actions as account_actions
+from webapp.accounts.models import ApiToken
+from webapp.api import serializers as s
+from webapp.api.errors import ProblemsFound
+from webapp.repository import actions, deposit, describe, downloads, queries
+from webapp.repository.models import Article, Codelist, CodeStatus
+from webapp.repository.permissions import can_view
+
+ERRORS = {code: OpenApiResponse(s.ErrorSerializer, description=text) for code, text in {
+    400: "invalid input", 401: "not authenticated", 403: "not allowed",
+    404: "not found", 422: "the codelist has errors"}.items()}
+READ_ERRORS = {404: ERRORS[404], 400: ERRORS[400]}
+
+
+def _str(value, limit: int = 200) -> str:
+    return str(value or "")[:limit]
+
+
+def _visible_article(request, pk) -> Article:
+    article = get_object_or_404(Article, pk=pk)
+    if not can_view(request.user, article):
+        raise Http404
+    return article
+
+
+def _visible_codelist(request, pk) -> Codelist:
+    codelist = get_object_or_404(Codelist.objects.select_related("article", "latest_version"),
+                                 pk=pk)
+    if not can_view(request.user, codelist.article):
+        raise Http404
+    return codelist
+
+
+ARTICLE_FILTERS = [
+    OpenApiParameter("system", str, description="coding system of a codelist, e.g. snomedct"),
+    OpenApiParameter("year", int), OpenApiParameter("article_type", str),
+    OpenApiParameter("tag", str),
+    OpenApiParameter("sort", str, enum=list(queries.ARTICLE_SORTS)),
+]
+
+
+class ArticleList(generics.ListCreateAPIView):
+    serializer_class = s.ArticleSerializer
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return queries.browse_articles(
+            self.request.user, system=_str(p.get("system")), year=_str(p.get("year")),
+            article_type=_str(p.get("article_type")), tag=_str(p.get("tag")),
+            sort=_str(p.get("sort")) or "newest").prefetch_related("tags")
+
+    @extend_schema(parameters=ARTICLE_FILTERS, responses={200: s.ArticleSerializer(many=True),
+                                                          **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.ArticleInputSerializer,
+                   responses={201: s.ArticleSerializer, **ERRORS})
+    def post(self, request, *args, **kwargs):
+        data = _valid(s.ArticleInputSerializer, request.data)
+        article = actions.create_article(request.user, **data)
+        return Response(s.ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class ArticleDetail(APIView):
+    serializer_class = s.ArticleSerializer
+
+    @extend_schema(responses={200: s.ArticleSerializer, **READ_ERRORS})
+    def get(self, request, pk: int):
+        return Response(s.ArticleSerializer(_visible_article(request, pk)).data)
+
+    @extend_schema(request=s.ArticleUpdateSerializer,
+                   responses={200: s.ArticleSerializer, **ERRORS})
+    def patch(self, request, pk: int):
+        article = _visible_article(request, pk)
+        data = _valid(s.ArticleUpdateSerializer, request.data, partial=True)
+        article = actions.update_article(request.user, article, **data)
+        return Response(s.ArticleSerializer(article).data)
+
+
+class ArticleCodelists(APIView):
+    serializer_class = s.CodelistSerializer
+
+    @extend_schema(responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
+    def get(self, request, pk: int):
+        article = _visible_article(request, pk)
+        qs = article.codelists.select_related("latest_version", "article").prefetch_related("tags")
+        return Response(s.CodelistSerializer(qs, many=True).data)
+
+    @extend_schema(request=s.CodelistInputSerializer,
+                   responses={201: s.CodelistSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        """Deposit a ``.codelist`` file: checked like an upload; errors refuse it (422)."""
+        article = _visible_article(request, pk)
+        data = _valid(s.CodelistInputSerializer, request.data)
+        from webapp.repository.permissions import require_change
+
+        require_change(request.user, article)
+        entry = deposit.check_codelist_text({"name": data.get("filename") or "upload.codelist",
+                                             "text": data["text"]})
+        if deposit.has_errors(entry):
+            raise ProblemsFound(entry["problems"])
+        source = None
+        if data.get("derived_from"):
+            source = _visible_codelist(request, data["derived_from"])
+        codelist = actions.add_codelist(request.user, article, actions.NewCodelist(
+            text=data["text"], filename=entry["name"], derived_from=source))
+        return Response(s.CodelistSerializer(codelist).data, status=status.HTTP_201_CREATED)
+
+
+CODELIST_FILTERS = [
+    OpenApiParameter("q", str, description="keyword over titles, descriptions and terms"),
+    OpenApiParameter("code", str, description="codelists whose latest version includes it"),
+    OpenApiParameter("tag", str, description="tag or disease group"),
+    OpenApiParameter("system", str, description="coding system, e.g. snomedct"),
+]
+
+
+class CodelistList(generics.ListAPIView):
+    serializer_class = s.CodelistSerializer
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return queries.search_codelists(
+            self.request.user, q=_str(p.get("q")), code=_str(p.get("code"), 64),
+            tag=_str(p.get("tag")), system=_str(p.get("system"), 40),
+        ).select_related("latest_version").prefetch_related("tags")
+
+    @extend_schema(parameters=CODELIST_FILTERS,
+                   responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class CodelistDetail(APIView):
+    serializer_class = s.CodelistSerializer
+
+    @extend_schema(responses={200: s.CodelistSerializer, **READ_ERRORS})
+    def get(self, request, pk: int):
+        return Response(s.CodelistSerializer(_visible_codelist(request, pk)).data)
+
+
+class VersionList(APIView):
+    serializer_class = s.VersionSerializer
+
+    @extend_schema(responses={200: s.VersionSerializer(many=True), **READ_ERRORS})
+    def get(self, request, pk: int):
+        codelist = _visible_codelist(request, pk)
+        versions = codelist.versions.select_related("created_by").order_by("number")
+        return Response(s.VersionSerializer(versions, many=True).data)
+
+    @extend_schema(request=s.VersionInputSerializer,
+                   responses={201: s.VersionSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        """Publish a new immutable version (earlier versions never change)."""
+        codelist = _visible_codelist(request, pk)
+        data = _valid(s.VersionInputSerializer, request.data)
+        from webapp.repository.permissions import require_change
+
+        require_change(request.user, codelist.article)
+        entry = deposit.check_codelist_text({"name": f"{codelist.slug}.codelist",
+                                             "text": data["text"]})
+        if deposit.has_errors(entry):
+            raise ProblemsFound(entry["problems"])
+        version = actions.add_version(request.user, codelist, data["text"],
+                                      note=data.get("note", ""))
+        return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+def _version(codelist: Codelist, number: int):
+    version = codelist.versions.filter(number=number).first()
+    if version is None:
+        raise Http404
+    return version
+
+
+class VersionDetail(APIView):
+    serializer_class = s.VersionDetailSerializer
+
+    @extend_schema(responses={200: s.VersionDetailSerializer, **READ_ERRORS})
+    def get(self, request, pk: int, number: int):
+        version = _version(_visible_codelist(request, pk), number)
+        return Response(s.VersionDetailSerializer(version).data)
+
+
+class VersionCodes(generics.ListAPIView):
+    serializer_class = s.CodeSerializer
+
+    def get_queryset(self):
+        codelist = _visible_codelist(self.request, self.kwargs["pk"])
+        version = _version(codelist, self.kwargs["number"])
+        wanted = _str(self.request.query_params.get("status"), 20)
+        return queries.codes_of(version, status=wanted if wanted in CodeStatus.values else None,
+                                q=_str(self.request.query_params.get("q"), 100))
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=CodeStatus.values),
+                               OpenApiParameter("q", str)],
+                   responses={200: s.CodeSerializer(many=True), **READ_ERRORS})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+FILE = {(200, "*/*"): OpenApiTypes.BINARY, **{(k, "application/json"): v
+                                              for k, v in READ_ERRORS.items()}}
+
+
+class VersionDownload(APIView):
+    @extend_schema(responses=FILE, parameters=[OpenApiParameter(
+        "fmt", str, OpenApiParameter.PATH, enum=["csv", "codelist", "fhir", "opencodelists"])])
+    def get(self, request, pk: int, number: int, fmt: str):
+        codelist = _visible_codelist(request, pk)
+        if fmt not in ("csv", "codelist", "fhir", "opencodelists"):
+            raise Http404
+        return downloads.codelist_download(codelist, _version(codelist, number), fmt)
+
+
+class ArticleDownload(APIView):
+    @extend_schema(responses=FILE, parameters=[OpenApiParameter(
+        "fmt", str, OpenApiParameter.PATH, enum=["csv", "zip", "json"])])
+    def get(self, request, pk: int, fmt: str):
+        article = _visible_article(request, pk)
+        if fmt not in ("csv", "zip", "json"):
+            raise Http404
+        base = request.build_absolute_uri("/").rstrip("/")
+        return downloads.article_download(article, fmt, describe.research_object(article, base))
+
+
+def _token_data(token: ApiToken, key: str | None = None) -> dict:
+    data = {"id": token.pk, "name": token.name, "prefix": token.prefix,
+            "created": token.created, "last_used": token.last_used, "revoked": token.revoked}
+    if key:
+        data["key"] = key
+    return data
+
+
+class TokenList(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = s.TokenSerializer
+
+    @extend_schema(responses={200: s.TokenSerializer(many=True), 401: ERRORS[401],
+                              403: ERRORS[403]})
+    def get(self, request):
+        tokens = request.user.api_tokens.all()
+        return Response(s.TokenSerializer([_token_data(t) for t in tokens], many=True).data)
+
+    @extend_schema(request=s.TokenSerializer, responses={201: s.NewTokenSerializer, **ERRORS})
+    def post(self, request):
+        data = _valid(s.TokenSerializer, request.data)
+        token, key = account_actions.create_token(request.user, data["name"])
+        return Response(s.NewTokenSerializer(_token_data(token, key)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class TokenDetail(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = s.TokenSerializer
+
+    @extend_schema(request=s.TokenUpdateSerializer, responses={200: s.TokenSerializer, **ERRORS})
+    def patch(self, request, pk: int):
+        token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+        data = _valid(s.TokenUpdateSerializer, request.data)
+        if data.get("name"):
+            account_actions.rename_token(token, data["name"])
+        if data.get("revoked"):
+            account_actions.revoke_token(token)
+        return Response(s.TokenSerializer(_token_data(token)).data)

@@ -1,0 +1,109 @@
+"""The deposit draft: uploaded files, checked and mapped, kept in the session until the
+depositor confirms (nothing is written to the repository before that).
+
+A draft is plain JSON in ``request.session["deposit"]``::
+
+    {"article": {...form fields...} | None, "article_id": 12 | None,
+     "files": [{"name", "kind": "codelist"|"table", "text", "columns", "mapping",
+                "codelist_text", "problems": [Problem.as_dict()], "error"}]}
+"""
+
+from __future__ import annotations
+
+from codelists.errors import CodelistsError, Problem
+from webapp.repository import library
+
+SESSION_KEY = "deposit"
+
+
+def new_draft(*, article: dict | None = None, article_id: int | None = None) -> dict:
+    return {"article": article, "article_id": article_id, "files": []}
+
+
+def decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _problem_dicts(problems: list[Problem]) -> list[dict]:
+    return [p.as_dict() for p in problems]
+
+
+def _error_dict(exc: CodelistsError, name: str) -> dict:
+    return {"rule": "format", "severity": "error", "message": getattr(exc, "message", str(exc)),
+            "line": getattr(exc, "line", None), "hint": getattr(exc, "hint", None),
+            "path": name}
+
+
+def check_codelist_text(entry: dict) -> dict:
+    """Parse and check a ``.codelist`` text; fills ``problems``/``codelist_text``."""
+    try:
+        parsed = library.parse_text(entry["text"], entry["name"])
+        problems = library.check(parsed)
+    except CodelistsError as exc:
+        entry.update(codelist_text=None, problems=[_error_dict(exc, entry["name"])])
+        return entry
+    entry.update(codelist_text=entry["text"], problems=_problem_dicts(problems),
+                 title=parsed.title, system=parsed.system.id,
+                 counts=_counts(parsed))
+    return entry
+
+
+def _counts(parsed) -> dict:
+    return {"active": len(parsed.active_codes()), "excluded": len(parsed.excluded_codes()),
+            "pending": len(parsed.pending_codes())}
+
+
+def add_file(draft: dict, name: str, text: str) -> dict:
+    """Add an uploaded file to the draft; tables get a guessed mapping applied."""
+    entry = {"name": name, "text": text, "problems": [], "codelist_text": None}
+    if name.lower().endswith(".codelist"):
+        entry["kind"] = "codelist"
+        check_codelist_text(entry)
+    else:
+        entry["kind"] = "table"
+        columns, rows = library.read_table(text, name)
+        entry["columns"] = columns
+        guess = library.guess_mapping(columns, rows)
+        stem = name.rsplit(".", 1)[0]
+        guess["title"] = stem.replace("-", " ").replace("_", " ")
+        entry["mapping"] = guess
+        if guess["code_column"] and guess["coding_system"]:
+            apply_mapping(entry, guess)
+        else:
+            entry["problems"] = [{"rule": "mapping", "severity": "error", "path": name,
+                                  "message": "choose the code column and coding system"}]
+    draft["files"].append(entry)
+    return entry
+
+
+def apply_mapping(entry: dict, mapping: dict) -> dict:
+    """Convert a table to a codelist with the library, then check it like any other."""
+    entry["mapping"] = dict(mapping)
+    columns, rows = library.read_table(entry["text"], entry["name"])
+    try:
+        parsed, problems = library.table_to_codelist(
+            rows, code_column=mapping["code_column"],
+            term_column=mapping.get("term_column") or None,
+            coding_system=mapping["coding_system"], title=mapping["title"],
+            filename=entry["name"])
+        text = library.dumps(parsed)
+        problems += library.check(library.parse_text(text, entry["name"]))
+    except CodelistsError as exc:
+        entry.update(codelist_text=None, problems=[_error_dict(exc, entry["name"])])
+        return entry
+    entry.update(codelist_text=text, problems=_problem_dicts(problems), title=parsed.title,
+                 system=parsed.system.id, counts=_counts(parsed))
+    return entry
+
+
+def has_errors(entry: dict) -> bool:
+    return entry.get("codelist_text") is None or any(
+        p.get("severity") == "error" for p in entry.get("problems", []))
+
+
+def ready(draft: dict) -> bool:
+    """Every file converted and free of errors (warnings are the depositor's call)."""
+    return bool(draft["files"]) and not any(has_errors(f) for f in draft["files"])

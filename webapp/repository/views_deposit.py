@@ -1,0 +1,161 @@
+"""The deposit flow: metadata, upload, check and map, confirm.  Nothing is written to the
+repository until the depositor confirms; the draft lives in the session meanwhile."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from codelists.errors import CodelistsError
+from webapp.repository import actions, deposit, library
+from webapp.repository.forms import ArticleForm, MappingForm, UploadForm
+from webapp.repository.models import Article
+from webapp.repository.permissions import can_change
+
+KEY = deposit.SESSION_KEY
+
+
+def _draft(request) -> dict | None:
+    return request.session.get(KEY)
+
+
+def _save(request, draft: dict) -> None:
+    request.session[KEY] = draft
+    request.session.modified = True
+
+
+@login_required
+def start(request):
+    """Step 1: the article's metadata (kept in the draft, not saved yet)."""
+    if request.method == "POST":
+        form = ArticleForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["tags"] = form.tag_list()
+            if data["embargo_until"]:
+                data["embargo_until"] = data["embargo_until"].isoformat()
+            _save(request, deposit.new_draft(article=data))
+            return redirect("repository:deposit-files")
+    else:
+        form = ArticleForm(initial={"licence": "CC-BY-4.0"})
+    return render(request, "repository/deposit_start.html", {"form": form})
+
+
+@login_required
+def start_for_article(request, pk: int):
+    """Add codelists to an existing article."""
+    article = get_object_or_404(Article, pk=pk)
+    if not can_change(request.user, article):
+        raise PermissionDenied("only depositors and co-authors may add codelists")
+    _save(request, deposit.new_draft(article_id=article.pk))
+    return redirect("repository:deposit-files")
+
+
+def _target(draft: dict) -> tuple[str, Article | None]:
+    if draft.get("article_id"):
+        article = Article.objects.filter(pk=draft["article_id"]).first()
+        return (article.title if article else "?"), article
+    return draft["article"]["title"], None
+
+
+@login_required
+def files(request):
+    """Step 2: upload files (several at once); each is checked and shown with problems."""
+    draft = _draft(request)
+    if draft is None:
+        return redirect("repository:deposit")
+    form = UploadForm()
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            for upload in form.cleaned_data["files"]:
+                deposit.add_file(draft, upload.name, deposit.decode(upload.read(), upload.name))
+            _save(request, draft)
+            return redirect("repository:deposit-files")
+    title, _ = _target(draft)
+    entries = [_entry_context(i, entry) for i, entry in enumerate(draft["files"])]
+    return render(request, "repository/deposit_files.html", {
+        "form": form, "title": title, "entries": entries, "ready": deposit.ready(draft)})
+
+
+def _entry_context(index: int, entry: dict) -> dict:
+    context = {"index": index, "entry": entry, "has_errors": deposit.has_errors(entry)}
+    if entry["kind"] == "table":
+        mapping = {k: v or "" for k, v in entry["mapping"].items()}
+        context["mapping_form"] = MappingForm(initial=mapping, columns=entry["columns"],
+                                              systems=library.system_choices(),
+                                              prefix=f"f{index}")
+    return context
+
+
+@login_required
+@require_POST
+def mapping(request, index: int):
+    """Apply a column mapping to an uploaded table (htmx replaces the file's card)."""
+    draft = _draft(request)
+    if draft is None or not 0 <= index < len(draft["files"]):
+        return redirect("repository:deposit")
+    entry = draft["files"][index]
+    form = MappingForm(request.POST, columns=entry.get("columns", []),
+                       systems=library.system_choices(), prefix=f"f{index}")
+    if form.is_valid():
+        deposit.apply_mapping(entry, form.cleaned_data)
+        _save(request, draft)
+    if request.headers.get("HX-Request"):
+        return render(request, "repository/_deposit_entry.html",
+                      {"item": _entry_context(index, entry), "ready": deposit.ready(draft),
+                       "oob": True})
+    return redirect("repository:deposit-files")
+
+
+@login_required
+@require_POST
+def remove(request, index: int):
+    draft = _draft(request)
+    if draft is not None and 0 <= index < len(draft["files"]):
+        draft["files"].pop(index)
+        _save(request, draft)
+    return redirect("repository:deposit-files")
+
+
+@login_required
+@require_POST
+def confirm(request):
+    """Step 3: the depositor confirms; the article and its codelists are saved at once."""
+    draft = _draft(request)
+    if draft is None:
+        return redirect("repository:deposit")
+    if not deposit.ready(draft):
+        messages.error(request, "Fix the problems marked as errors first.")
+        return redirect("repository:deposit-files")
+    items = [actions.NewCodelist(text=f["codelist_text"], filename=f["name"])
+             for f in draft["files"]]
+    try:
+        article = _save_all(request.user, draft, items)
+    except CodelistsError as exc:
+        messages.error(request, str(exc))
+        return redirect("repository:deposit-files")
+    del request.session[KEY]
+    messages.success(request, f"Deposited {len(items)} codelist(s).")
+    return redirect("repository:article", pk=article.pk)
+
+
+def _save_all(user, draft: dict, items) -> Article:
+    from django.db import transaction
+
+    with transaction.atomic():
+        if draft.get("article_id"):
+            article = get_object_or_404(Article, pk=draft["article_id"])
+        else:
+            data = dict(draft["article"])
+            tags = data.pop("tags", [])
+            if data.get("embargo_until"):
+                data["embargo_until"] = dt.date.fromisoformat(data["embargo_until"])
+            article = actions.create_article(user, tags=tags, **data)
+        actions.deposit(user, article, items)
+    return article
