@@ -28,9 +28,9 @@ def _codeset(codes: Any) -> CodeSet:
     if isinstance(codes, CodeSet):
         return codes
     if isinstance(codes, str | Path):
-        from codelists.codelist.fileformat import read_codelist
+        from codelists.codelist.fileformat import load
 
-        codes = read_codelist(codes)
+        codes = load(codes)
     return CodeSet.from_codelist(codes)
 
 
@@ -92,3 +92,16 @@ def frequency_check(codes: Any, events: Any, *, threshold: int = disclosure.DEFA
     """The check with disclosure control applied: safe to write, print or record."""
     raw = run_check(codes, events, **options)
     return disclosure.protect(raw, threshold=threshold, rounding=rounding)
+
+
+def record_in_codelist(path: str | Path, result: results.FrequencyResult) -> Path:
+    """Write the result into the codelist's ``method:`` block as ``frequency:`` (atomic)."""
+    from codelists.codelist.fileformat import load, save
+    from codelists.frequency.outputs import method_entry
+
+    entry = method_entry(result)
+    codelist = load(path)
+    method = dict(codelist.method or {})
+    method["frequency"] = entry
+    codelist.method = method
+    return save(codelist, path)
