@@ -1,0 +1,152 @@
+"""The public ECL calls: evaluate an expression over a SNOMED CT store, check it, explain it.
+
+``evaluate(expression, store)`` accepts a SnomedTerminology, a Store, an sqlite3
+connection or the path of a store, compiles the expression to one SQL query
+(:mod:`codelists.ecl.to_sql`) and returns an :class:`ECLResult`: the ids as a frozenset,
+plus warnings for unknown concept ids and display terms that are not a description of
+their concept.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+
+from codelists.ecl import ast
+from codelists.ecl.parser import parse
+from codelists.ecl.render import render
+from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold
+from codelists.ecl.sql_filters import register_functions
+from codelists.ecl.to_sql import Compiler
+
+
+def connection_of(source) -> sqlite3.Connection:
+    """The sqlite3 connection behind a terminology, a store, a connection or a path."""
+    if isinstance(source, sqlite3.Connection):
+        return source
+    store = getattr(source, "store", None)
+    if store is not None and hasattr(store, "conn"):
+        return store.conn
+    if hasattr(source, "conn"):
+        return source.conn
+    if isinstance(source, str | Path):
+        from codelists.terminology.store import Store
+
+        return Store.open(source).conn
+    raise TypeError(f"cannot evaluate ECL over {type(source).__name__}")
+
+
+def _tree(expression) -> ast.Expression:
+    return parse(expression) if isinstance(expression, str) else expression
+
+
+def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = True) -> ECLResult:
+    """Evaluate ECL over a SNOMED CT store; see the module docstring."""
+    tree = _tree(expression)
+    conn = connection_of(source)
+    register_functions(conn)
+    warnings, unknown = problems(tree, conn, check_terms=check_terms)
+    if isinstance(tree, ast.SubExpression) and tree.member_of and tree.member_of.fields:
+        columns, rows = member_rows(tree, conn)
+        ids = frozenset(r[0] for r in rows if isinstance(r[0], int))
+        return ECLResult(ids, warnings, unknown, columns, tuple(rows))
+    compiler = Compiler(conn)
+    final = compiler.expression(tree)
+    sql, params = compiler.query(final)
+    ids = frozenset(chain.from_iterable(conn.execute(sql, params)))
+    return ECLResult(ids - {None}, warnings, unknown)
+
+
+def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Warnings for unknown concept ids and mismatched display terms."""
+    refs = ast.concept_references(tree)
+    if not refs:
+        return (), ()
+    ids = sorted({r.id for r in refs})
+    marks = ", ".join(map(str, ids))
+    known = {r[0] for r in conn.execute(f"SELECT id FROM concepts WHERE id IN ({marks})")}
+    unknown = tuple(i for i in ids if i not in known)
+    warnings = [f"unknown concept {i}" for i in unknown]
+    if check_terms:
+        terms: dict[int, set[str]] = {}
+        for concept_id, term in conn.execute(
+                f"SELECT concept_id, term FROM descriptions WHERE concept_id IN ({marks})"):
+            terms.setdefault(concept_id, set()).add(fold(term))
+        seen = set()
+        for r in refs:
+            if r.term and r.id in known and fold(r.term) not in terms.get(r.id, set()):
+                if (r.id, r.term) not in seen:
+                    seen.add((r.id, r.term))
+                    warnings.append(f"{r.id} |{r.term}|: the term is not a description of "
+                                    "this concept")
+    return tuple(warnings), unknown
+
+
+def member_rows(tree: ast.SubExpression, conn) -> tuple[tuple[str, ...], list[tuple]]:
+    """``^ [fields] refsets {{ M ... }}``: the requested fields of the matching members."""
+    compiler = Compiler(conn)
+    if isinstance(tree.focus, ast.Wildcard):
+        refsets = [r for (r,) in conn.execute("SELECT refset_id FROM refsets")]
+    else:
+        refsets = compiler.fetch(compiler.focus(tree.focus))
+    tables = compiler._refset_tables(refsets)
+    names = tree.member_of.fields
+    if names == ("*",):
+        import json
+
+        extra = set()
+        marks = ", ".join(map(str, sorted(refsets))) or "NULL"
+        for (fields,) in conn.execute(f"SELECT fields FROM refsets WHERE refset_id IN ({marks})"):
+            extra.update(json.loads(fields))
+        names = tuple(COMMON_FIELDS) + tuple(sorted(extra))
+    rows: list[tuple] = []
+    for table, ids in sorted(tables.items()):
+        where, params = compiler.member_conditions(table, tree.member_filters)
+        selected = [compiler.member_column(table, n) or "NULL" for n in names]
+        ref = ("CAST(referenced_component_id AS INTEGER)" if table == "refset_other"
+               else "referenced_component_id")
+        sql, cte_params = (compiler.query(compiler.steps[-1].name, "SELECT 1")
+                           if compiler.steps else ("", []))
+        prefix = sql.rsplit("\n", 1)[0] + "\n" if compiler.steps else ""
+        listed = ", ".join(map(str, ids))
+        rows.extend(conn.execute(
+            f"{prefix}SELECT {ref}, {', '.join(selected)} FROM {table} "
+            f"WHERE refset_id IN ({listed}) AND {where}", cte_params + params))
+    return ("referencedComponentId", *names), rows
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One sub-expression of a plan: its canonical text, SQL and number of ids."""
+
+    name: str
+    label: str
+    sql: str
+    count: int
+
+
+def explain(expression: str | ast.Expression, source) -> list[PlanStep]:
+    """The compiled plan, step by step, with the number of distinct ids of each step."""
+    tree = _tree(expression)
+    conn = connection_of(source)
+    register_functions(conn)
+    compiler = Compiler(conn)
+    compiler.expression(tree)
+    steps = []
+    for step in compiler.steps:
+        sql, params = compiler.query(step.name, "SELECT count(DISTINCT id) FROM {name}")
+        count = conn.execute(sql, params).fetchone()[0]
+        steps.append(PlanStep(step.name, step.label, step.sql, count))
+    return steps
+
+
+def check(expression: str, source=None) -> tuple[str, list[str]]:
+    """Parse (raising ECLSyntaxError), and return the canonical form and any warnings
+    (unknown ids, mismatched terms) when a store is given."""
+    tree = parse(expression)
+    warnings: list[str] = []
+    if source is not None:
+        warnings = list(problems(tree, connection_of(source))[0])
+    return render(tree), warnings

@@ -1,0 +1,161 @@
+"""Meanings both ECL evaluators share: well-known concept ids, dialect aliases, the term
+collation, wildcard patterns, refset field names and the result type.
+
+Only *definitions* live here; the SQL compiler (to_sql.py) and the reference evaluator
+(reference.py) each implement evaluation on their own, so one can test the other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+IS_A = 116680003
+FSN = 900000000000003001
+SYNONYM = 900000000000013009
+DEFINITION = 900000000000550004
+PRIMITIVE = 900000000000074008
+DEFINED = 900000000000073002
+PREFERRED = 900000000000548007
+ACCEPTABLE = 900000000000549004
+
+SAME_AS = 900000000000527005
+REPLACED_BY = 900000000000526001
+WAS_A = 900000000000528000
+PARTIALLY_EQUIVALENT_TO = 1186924009
+
+#: historySupplement profiles -> association refsets (None: every association refset)
+HISTORY_PROFILES: dict[str, tuple[int, ...] | None] = {
+    "MIN": (SAME_AS,),
+    "MOD": (SAME_AS, REPLACED_BY, WAS_A, PARTIALLY_EQUIVALENT_TO),
+    "MAX": None,
+}
+
+TYPE_TOKENS = {"syn": SYNONYM, "fsn": FSN, "def": DEFINITION}
+DEFINITION_STATUS_TOKENS = {"primitive": PRIMITIVE, "defined": DEFINED}
+ACCEPTABILITY_TOKENS = {"prefer": PREFERRED, "accept": ACCEPTABLE}
+
+#: dialect aliases (lower case) -> language reference set
+DIALECT_ALIASES: dict[str, int] = {
+    "en-gb": 900000000000508004,
+    "en-us": 900000000000509007,
+    "en-nhs-clinical": 999001261000000100,
+    "en-nhs-pharmacy": 999000691000001104,
+    "en-nhs-dmd": 999000671000001103,
+    "en-au": 32570271000036106,
+    "en-nz": 271000210107,
+    "en-ca": 19491000087109,
+    "fr-ca": 20581000087109,
+    "en-ie": 21000220103,
+    "es": 450828004,
+    "sv-se": 46011000052107,
+    "da-dk": 554461000005103,
+    "nl-nl": 31000146106,
+    "nl-be": 31000172101,
+    "fr-be": 21000172104,
+    "de-ch": 2041000195100,
+    "fr-ch": 2021000195106,
+    "it-ch": 2031000195108,
+    "no-no": 61000202103,
+    "et-ee": 71000181105,
+}
+
+#: alternate identifier schemes we can resolve -> (refset id, member table column)
+ALTERNATE_SCHEMES: dict[str, tuple[int, str]] = {
+    "ctv3": (900000000000497000, "map_target"),
+}
+
+#: refset field names (camelCase, as in RF2 headers) -> member table columns
+FIELD_COLUMNS = {
+    "id": "id", "effectiveTime": "effective_time", "active": "active",
+    "moduleId": "module_id", "refsetId": "refset_id",
+    "referencedComponentId": "referenced_component_id",
+    "acceptabilityId": "acceptability_id", "targetComponentId": "target_component_id",
+    "valueId": "value_id", "mapTarget": "map_target", "mapGroup": "map_group",
+    "mapPriority": "map_priority", "mapRule": "map_rule", "mapAdvice": "map_advice",
+    "correlationId": "correlation_id", "mapCategoryId": "map_category_id",
+    "mapBlock": "map_block",
+}
+COMMON_FIELDS = ("id", "effectiveTime", "active", "moduleId", "refsetId",
+                 "referencedComponentId")
+
+
+def fold(text: str) -> str:
+    """The collation of term filters: case- and diacritic-insensitive."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> list[str]:
+    """The words of a term, as the store's full-text index splits them."""
+    return _WORD.findall(fold(text))
+
+
+def match_words(search: str) -> list[str]:
+    """The words of a ``match:`` search term: each must prefix some word of the term."""
+    return words(search)
+
+
+def term_matches(search: str, term: str) -> bool:
+    """``match:`` semantics: every search word is the start of a word of the term."""
+    wanted = match_words(search)
+    have = words(term)
+    return bool(wanted) and all(any(w.startswith(s) for w in have) for s in wanted)
+
+
+def wild_regex(pattern: str, fold_case: bool = True) -> re.Pattern:
+    """``wild:`` semantics: the whole term matches; ``*`` is any run of characters and
+    ``\\*``, ``\\"``, ``\\\\`` are literal."""
+    literal = fold if fold_case else (lambda ch: ch)
+    parts, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            parts.append(re.escape(literal(pattern[i + 1])))
+            i += 2
+            continue
+        parts.append(".*" if ch == "*" else re.escape(literal(ch)))
+        i += 1
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def wild_matches(pattern: str, term: str) -> bool:
+    return wild_regex(pattern).fullmatch(fold(term)) is not None
+
+
+def string_value_matches(kind: str, text: str, value: str) -> bool:
+    """A concrete or member string value against a typed search term: ``match`` is
+    exact equality, ``wild`` a case-sensitive whole-value pattern."""
+    if kind == "wild":
+        return wild_regex(text, fold_case=False).fullmatch(value) is not None
+    return value == text
+
+
+@dataclass(frozen=True)
+class ECLResult:
+    """The outcome of evaluating an expression.
+
+    ``ids`` is the set of matching component ids; ``rows`` the member fields when the
+    expression asked for them (``^ [mapTarget] ...``), with ``columns`` naming them;
+    ``warnings`` are human-readable problems (unknown ids, mismatched terms) and
+    ``unknown`` the concept ids the store does not hold.
+    """
+
+    ids: frozenset[int]
+    warnings: tuple[str, ...] = ()
+    unknown: tuple[int, ...] = ()
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple, ...] = field(default=(), repr=False)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(sorted(self.ids))
+
+    def __contains__(self, item) -> bool:
+        return item in self.ids

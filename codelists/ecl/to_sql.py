@@ -1,0 +1,266 @@
+"""Compile an ECL tree to one SQLite query over a SNOMED CT store.
+
+Every sub-expression becomes a common table expression (CTE) with one column ``id``;
+the hierarchy operators read the ``closure`` table, refinements the ``relationships``
+and ``concrete_values`` tables, member-of the refset member tables, and set operators
+become INTERSECT / UNION ALL / EXCEPT, so SQLite does all the set work and the ids come
+back in one bulk fetch.  The few look-ups the plan depends on (which member tables hold
+a refset, which language refsets a dialect names) are run while compiling.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from codelists.ecl import ast
+from codelists.ecl.render import render
+from codelists.ecl.semantics import ALTERNATE_SCHEMES, IS_A
+from codelists.ecl.sql_filters import FilterCompiler
+from codelists.errors import NotSupportedError
+
+EMPTY = "SELECT NULL AS id WHERE 0"
+
+
+@dataclass
+class Step:
+    name: str
+    sql: str
+    params: list = field(default_factory=list)
+    label: str = ""
+
+
+class Compiler(FilterCompiler):
+    """Builds the CTEs of one expression; ``query(name)`` gives the SQL for a step."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.steps: list[Step] = []
+
+    # ---- plumbing --------------------------------------------------------------------
+    def add(self, sql: str, params=(), label: str = "") -> str:
+        name = f"e{len(self.steps)}"
+        self.steps.append(Step(name, sql, list(params), label))
+        return name
+
+    def query(self, name: str, select: str = "SELECT id FROM {name}") -> tuple[str, list]:
+        upto = self.steps[:int(name[1:]) + 1]
+        ctes = ",\n".join(f"{s.name} AS ({s.sql})" for s in upto)
+        params = [p for s in upto for p in s.params]
+        return f"WITH {ctes}\n{select.format(name=name)}", params
+
+    def fetch(self, name: str) -> set[int]:
+        sql, params = self.query(name, "SELECT DISTINCT id FROM {name}")
+        return {row[0] for row in self.conn.execute(sql, params) if row[0] is not None}
+
+    @staticmethod
+    def ids(name: str) -> str:
+        return f"SELECT id FROM {name}"
+
+    # ---- expressions -----------------------------------------------------------------
+    def expression(self, node) -> str:
+        if isinstance(node, ast.Compound):
+            parts = [self.expression(o) for o in node.operands]
+            glue = {"AND": " INTERSECT ", "OR": " UNION ALL ", "MINUS": " EXCEPT "}[node.operator]
+            return self.add(glue.join(self.ids(p) for p in parts), label=render(node))
+        if isinstance(node, ast.Refined):
+            focus = self.expression(node.focus)
+            return self.refinement(focus, node.refinement, render(node))
+        if isinstance(node, ast.Dotted):
+            current = self.expression(node.focus)
+            for attribute in node.attributes:
+                condition = self.type_condition("r.type_id", attribute)
+                current = self.add(
+                    f"SELECT r.destination_id AS id FROM relationships r WHERE r.source_id IN "
+                    f"({self.ids(current)}) AND {condition}", label=f". {render(attribute)}")
+            return current
+        return self.sub_expression(node)
+
+    def sub_expression(self, node: ast.SubExpression) -> str:
+        if node.member_of is not None:
+            if node.member_of.fields:
+                raise NotSupportedError("^ [fields] returns refset fields, not concepts: "
+                                        "it can only be the whole expression")
+            current = self.member_of(node)
+        else:
+            current = self.focus(node.focus)
+        if node.operator:
+            current = self.operator(node.operator, current, node)
+        for block in node.filters:
+            current = self.filter_block(current, block)
+        if node.history is not None:
+            current = self.history(current, node.history)
+        if current == self.steps[-1].name and not self.steps[-1].label:
+            self.steps[-1].label = render(node)
+        return current
+
+    def focus(self, focus) -> str:
+        if isinstance(focus, ast.Wildcard):
+            return self.add("SELECT id FROM concepts", label="*")
+        if isinstance(focus, ast.ConceptReference):
+            return self.add("SELECT id FROM concepts WHERE id = ?", [focus.id],
+                            label=render(focus))
+        if isinstance(focus, ast.AlternateIdentifier):
+            return self.alternate(focus)
+        return self.expression(focus)
+
+    def alternate(self, alt: ast.AlternateIdentifier) -> str:
+        scheme = ALTERNATE_SCHEMES.get(alt.scheme.lower())
+        table = self._refset_tables([scheme[0]]) if scheme else {}
+        if not scheme or "refset_simple_map" not in table:
+            raise NotSupportedError(f"alternate identifier scheme {alt.scheme!r} is not held "
+                                    "in this store")
+        return self.add("SELECT referenced_component_id AS id FROM refset_simple_map "
+                        "WHERE refset_id = ? AND map_target = ?", [scheme[0], alt.code],
+                        label=render(alt))
+
+    def operator(self, operator: str, inner: str, node) -> str:
+        single = self._single_concept(inner)
+        source = "= ?" if single is not None else f"IN ({self.ids(inner)})"
+        params = [single] if single is not None else []
+        label = render(node) if not node.filters and node.history is None else ""
+        if operator in ("<", "<<"):
+            sql = f"SELECT descendant_id AS id FROM closure WHERE ancestor_id {source}"
+        elif operator in (">", ">>"):
+            sql = f"SELECT ancestor_id AS id FROM closure WHERE descendant_id {source}"
+        elif operator in ("<!", "<<!"):
+            sql = (f"SELECT source_id AS id FROM relationships WHERE type_id = {IS_A} "
+                   f"AND destination_id {source}")
+        elif operator in (">!", ">>!"):
+            sql = (f"SELECT destination_id AS id FROM relationships WHERE type_id = {IS_A} "
+                   f"AND source_id {source}")
+        elif operator == "!!>":
+            sql = (f"SELECT DISTINCT s.id FROM {inner} s WHERE NOT EXISTS (SELECT 1 FROM closure "
+                   f"c WHERE c.descendant_id = s.id AND c.ancestor_id IN ({self.ids(inner)}))")
+            params = []
+        else:  # !!<
+            sql = (f"SELECT DISTINCT s.id FROM {inner} s WHERE NOT EXISTS (SELECT 1 FROM closure "
+                   f"c WHERE c.ancestor_id = s.id AND c.descendant_id IN ({self.ids(inner)}))")
+            params = []
+        if operator in ("<<", ">>", "<<!", ">>!"):
+            sql += f" UNION ALL {self.ids(inner)}"
+        return self.add(sql, params, label=label)
+
+    def _single_concept(self, name: str) -> int | None:
+        step = self.steps[int(name[1:])]
+        if step.sql == "SELECT id FROM concepts WHERE id = ?":
+            return step.params[0]
+        return None
+
+    # ---- member of -------------------------------------------------------------------
+    def _refset_tables(self, refsets) -> dict[str, list[int]]:
+        tables: dict[str, list[int]] = {}
+        refsets = sorted(refsets)
+        for start in range(0, len(refsets), 500):
+            chunk = refsets[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for refset_id, table in self.conn.execute(
+                    f"SELECT refset_id, member_table FROM refsets WHERE refset_id IN ({marks})",
+                    chunk):
+                tables.setdefault(table, []).append(refset_id)
+        return tables
+
+    def member_of(self, node: ast.SubExpression) -> str:
+        if isinstance(node.focus, ast.Wildcard):
+            refsets = [r for (r,) in self.conn.execute("SELECT refset_id FROM refsets")]
+        else:
+            refsets = self.fetch(self.focus(node.focus))
+        parts, params = [], []
+        for table, ids in sorted(self._refset_tables(refsets).items()):
+            column = "referenced_component_id"
+            if table == "refset_other":
+                column = "CAST(referenced_component_id AS INTEGER)"
+            where, where_params = self.member_conditions(table, node.member_filters)
+            marks = ", ".join(str(int(i)) for i in ids)
+            sql = f"SELECT {column} AS id FROM {table} WHERE refset_id IN ({marks}) AND {where}"
+            if table == "refset_other":
+                sql += " AND NOT (referenced_component_id GLOB '*[^0-9]*')"
+            parts.append(sql)
+            params.extend(where_params)
+        label = render(ast.SubExpression(node.focus, member_of=node.member_of,
+                                         member_filters=node.member_filters))
+        return self.add(" UNION ALL ".join(parts) or EMPTY, params, label=label)
+
+    # ---- refinements -----------------------------------------------------------------
+    def refinement(self, focus: str, refinement, label: str = "") -> str:
+        if isinstance(refinement, ast.RefinementCompound):
+            parts = [self.refinement(focus, o) for o in refinement.operands]
+            glue = " INTERSECT " if refinement.operator == "AND" else " UNION "
+            return self.add(glue.join(self.ids(p) for p in parts),
+                            label=label or render(refinement))
+        if isinstance(refinement, ast.AttributeGroup):
+            pairs = self.group_pairs(focus, refinement.attributes)
+            sql = self.counted(focus, f"SELECT id, grp FROM {pairs}", "id",
+                               refinement.cardinality)
+            return self.add(sql, label=label or render(refinement))
+        rows = self.attribute_rows(focus, refinement, grouped=False)
+        sql = self.counted(focus, rows, "id", refinement.cardinality)
+        return self.add(sql, label=label or render(refinement))
+
+    def counted(self, universe: str, rows: str, key: str, card) -> str:
+        """The keys whose number of rows is within the cardinality (default [1..*])."""
+        card = card or ast.Cardinality(1, None)
+        if card.min == 0:
+            if card.max is None:
+                return f"SELECT {key} FROM {universe}"
+            return (f"SELECT {key} FROM {universe} EXCEPT SELECT {key} FROM ({rows}) "
+                    f"GROUP BY {key} HAVING count(*) > {card.max}")
+        if card.min == 1 and card.max is None:
+            return f"SELECT DISTINCT {key} FROM ({rows})"
+        having = f"count(*) >= {card.min}"
+        if card.max is not None:
+            having += f" AND count(*) <= {card.max}"
+        return f"SELECT {key} FROM ({rows}) GROUP BY {key} HAVING {having}"
+
+    def group_pairs(self, focus: str, attributes) -> str:
+        """A step of (id, grp): the non-zero groups of the focus concepts that satisfy."""
+        if isinstance(attributes, ast.RefinementCompound):
+            parts = [self.group_pairs(focus, a) for a in attributes.operands]
+            glue = " INTERSECT " if attributes.operator == "AND" else " UNION "
+            return self.add(glue.join(f"SELECT id, grp FROM {p}" for p in parts))
+        if attributes.reverse:
+            raise NotSupportedError("reverse attributes inside an attribute group")
+        rows = self.attribute_rows(focus, attributes, grouped=True)
+        universe = self.add(
+            f"SELECT source_id AS id, relationship_group AS grp FROM relationships WHERE "
+            f"relationship_group <> 0 AND source_id IN ({self.ids(focus)}) UNION "
+            f"SELECT source_id, relationship_group FROM concrete_values WHERE "
+            f"relationship_group <> 0 AND source_id IN ({self.ids(focus)})")
+        return self.add(self.counted(universe, rows, "id, grp", attributes.cardinality),
+                        label=f"{{ {render(attributes)} }}")
+
+    def attribute_rows(self, focus: str, a: ast.Attribute, grouped: bool) -> str:
+        """SQL for one row per matching relationship: columns id (and grp)."""
+        grp = ", r.relationship_group AS grp" if grouped else ""
+        in_group = " AND r.relationship_group <> 0" if grouped else ""
+        names = self.type_condition("r.type_id", a.name)
+        value = a.value
+        if isinstance(value, ast.SubExpression):
+            if a.reverse:
+                cond = self.value_condition("r.source_id", a.operator, value)
+                return (f"SELECT r.destination_id AS id{grp} FROM relationships r WHERE "
+                        f"r.destination_id IN ({self.ids(focus)}) AND {names} AND {cond}")
+            cond = self.value_condition("r.destination_id", a.operator, value)
+            return (f"SELECT r.source_id AS id{grp} FROM relationships r WHERE r.source_id IN "
+                    f"({self.ids(focus)}) AND {names} AND {cond}{in_group}")
+        if a.reverse:
+            raise NotSupportedError("reverse attributes with concrete values")
+        cond = self.concrete_condition(a.operator, value)
+        return (f"SELECT r.source_id AS id{grp} FROM concrete_values r WHERE r.source_id IN "
+                f"({self.ids(focus)}) AND {names} AND {cond}{in_group}")
+
+    def type_condition(self, column: str, name: ast.SubExpression) -> str:
+        if _is_any(name):
+            return "1"
+        return f"{column} IN ({self.ids(self.expression(name))})"
+
+    def value_condition(self, column: str, operator: str, value: ast.SubExpression) -> str:
+        if _is_any(value):
+            return "1" if operator == "=" else "0"
+        negate = "NOT " if operator == "!=" else ""
+        return f"{column} {negate}IN ({self.ids(self.expression(value))})"
+
+
+def _is_any(node: ast.SubExpression) -> bool:
+    return (isinstance(node.focus, ast.Wildcard) and node.operator is None
+            and node.member_of is None and not node.filters and node.history is None)
