@@ -150,3 +150,18 @@ def check(expression: str, source=None) -> tuple[str, list[str]]:
     if source is not None:
         warnings = list(problems(tree, connection_of(source))[0])
     return render(tree), warnings
+
+
+def preferred_terms(ids, source, dialect: str = "en-GB") -> dict[int, str]:
+    """Preferred terms for many ids at once (the dialect's, else any the store holds)."""
+    conn = connection_of(source)
+    terms: dict[int, str] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 10000):
+        chunk = wanted[start:start + 10000]
+        listed = ", ".join(map(str, chunk))
+        for concept_id, term, _exact in conn.execute(
+                f"SELECT concept_id, term, dialect = ? FROM preferred_terms WHERE concept_id "
+                f"IN ({listed}) ORDER BY dialect = ?", (dialect, dialect)):
+            terms[concept_id] = term  # the dialect's row sorts last and wins
+    return terms

@@ -30,6 +30,7 @@ TOKEN_NAMES = {
     "LBRACE": "{", "RBRACE": "}", "STRING": "a quoted string", "NUMERIC_VALUE": "#number",
     "BOOLEAN": "true or false", "ALT_IDENTIFIER": "SCHEME#code", "REVERSE": "R",
     "FIELD_NAME": "a refset field name", "DIALECT_ALIAS": "a dialect alias or language code",
+    "$END": "the end of the expression",
 }
 
 
