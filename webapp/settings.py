@@ -136,7 +136,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("CODELISTS_STATIC_ROOT", BASE_DIR.parent / "staticfiles"))
+# collected static files (``codelist serve --production`` collects into this folder)
+STATIC_ROOT = (Path(os.environ["CODELISTS_STATIC_ROOT"])
+               if os.environ.get("CODELISTS_STATIC_ROOT") else None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

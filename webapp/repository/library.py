@@ -115,7 +115,7 @@ def read_table(text: str, filename: str = "") -> tuple[list[str], list[dict[str,
 
 CODE_HEADERS = ("code", "id", "snomedcode", "conceptid", "ctv3id", "readcode", "icd10",
                 "icd", "opcs", "medcode", "dmd_id")
-TERM_HEADERS = ("term", "description", "name", "desc", "readterm", "ctv3preferredtermdesc")
+TERM_HEADERS = ("term", "description", "name", "label", "desc", "readterm", "ctv3preferredtermdesc")
 
 
 def _pick(columns: list[str], wanted: tuple[str, ...]) -> str | None:

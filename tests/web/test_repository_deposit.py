@@ -1,0 +1,123 @@
+"""The deposit flow: metadata, multi-file upload, mapping, problems by line, confirm."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.plugins.web import ASTHMA, make_codelist_text
+from webapp.repository.models import Article, Codelist
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = {"title": "COVID-19 and thrombosis", "authors": "A. Author", "journal": "Lancet",
+           "year": "2023", "doi": "https://doi.org/10.1016/S0140-6736(23)00001-1",
+           "article_type": "journal-article", "licence": "CC-BY-4.0",
+           "tags": "covid, thrombosis"}
+
+
+def _upload(name: str, text: str):
+    return SimpleUploadedFile(name, text.encode("utf-8"))
+
+
+@pytest.fixture
+def depositor_client(client, web_users):
+    client.force_login(web_users["depositor"])
+    return client
+
+
+def _start(client):
+    response = client.post(reverse("repository:deposit"), ARTICLE)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return reverse("repository:deposit-files")
+
+
+def test_full_deposit_with_codelist_and_csv(depositor_client, shared):
+    files_url = _start(depositor_client)
+    csv_path = shared / "data/codelists/opensafely-post-covid-vaccinated/codelists"
+    csv_text = (csv_path / "bristol-hdl-cholesterol.csv").read_text(encoding="utf-8")
+    response = depositor_client.post(files_url, {"files": [
+        _upload("asthma.codelist", make_codelist_text(**ASTHMA)),
+        _upload("bristol-hdl-cholesterol.csv", csv_text)]})
+    assert response.status_code == 302
+    assert Article.objects.count() == 0 and Codelist.objects.count() == 0  # nothing saved yet
+    page = depositor_client.get(files_url).content.decode()
+    assert "asthma.codelist" in page and "bristol-hdl-cholesterol.csv" in page
+    assert 'id="confirm" disabled' not in page
+    response = depositor_client.post(reverse("repository:deposit-confirm"))
+    article = Article.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/articles/{article.pk}/"
+    assert article.doi == "10.1016/S0140-6736(23)00001-1"
+    assert sorted(article.tags.values_list("name", flat=True)) == ["covid", "thrombosis"]
+    assert article.members.get().user.username == "depositor"
+    lists = {c.title: c for c in article.codelists.all()}
+    assert set(lists) == {"Asthma", "bristol hdl cholesterol"}
+    hdl = lists["bristol hdl cholesterol"]
+    expected = sum(1 for line in csv_text.splitlines()[1:] if line.strip())
+    assert hdl.coding_system == "snomedct" and hdl.code_count == expected
+
+
+def test_problems_are_shown_per_file_with_line_numbers(depositor_client):
+    files_url = _start(depositor_client)
+    broken = make_codelist_text(**ASTHMA).replace("title: Asthma\n", "title: [unclosed\n")
+    depositor_client.post(files_url, {"files": [_upload("broken.codelist", broken)]})
+    page = depositor_client.get(files_url).content.decode()
+    assert "broken.codelist" in page and "line " in page and "errors" in page
+    assert 'id="confirm" disabled' in page
+    response = depositor_client.post(reverse("repository:deposit-confirm"))
+    assert response.status_code == 302 and Article.objects.count() == 0
+
+
+def test_table_needing_a_mapping(depositor_client):
+    files_url = _start(depositor_client)
+    table = ("Remark\tIdentifier\tLabel\nsee notes\tJ45.0\tPredominantly allergic asthma\n"
+             "none\tJ45.1\tNonallergic asthma\n")
+    depositor_client.post(files_url, {"files": [_upload("asthma-icd.tsv", table)]})
+    page = depositor_client.get(files_url).content.decode()
+    assert "Column mapping" in page and 'id="confirm" disabled' in page
+    response = depositor_client.post(
+        reverse("repository:deposit-mapping", args=[0]),
+        {"f0-code_column": "Identifier", "f0-term_column": "Label",
+         "f0-coding_system": "icd10", "f0-title": "Asthma (ICD-10)"}, HTTP_HX_REQUEST="true")
+    body = response.content.decode()
+    assert "Asthma (ICD-10)" in body and 'hx-swap-oob="true"' in body
+    assert 'id="confirm" disabled' not in body
+    depositor_client.post(reverse("repository:deposit-confirm"))
+    codelist = Codelist.objects.get()
+    assert codelist.coding_system == "icd10"
+    assert sorted(codelist.latest_version.codes.values_list("code", flat=True)) == [
+        "J45.0", "J45.1"]
+
+
+def test_upload_type_and_size_limits(depositor_client, settings):
+    files_url = _start(depositor_client)
+    page = depositor_client.post(files_url, {"files": [_upload("evil.exe", "MZ")]})
+    assert "only .codelist" in page.content.decode()
+    settings.CODELISTS_UPLOAD_MAX_BYTES = 100
+    page = depositor_client.post(files_url, {"files": [
+        _upload("big.codelist", make_codelist_text(**ASTHMA))]})
+    assert "larger than" in page.content.decode()
+
+
+def test_remove_a_file_from_the_draft(depositor_client):
+    files_url = _start(depositor_client)
+    depositor_client.post(files_url, {"files": [_upload("a.codelist",
+                                                        make_codelist_text(**ASTHMA))]})
+    depositor_client.post(reverse("repository:deposit-remove", args=[0]))
+    assert "a.codelist" not in depositor_client.get(files_url).content.decode()
+
+
+def test_deposit_needs_login(client):
+    response = client.get(reverse("repository:deposit"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_add_codelists_to_an_existing_article(client, web_article, web_users):
+    client.force_login(web_users["coauthor"])
+    client.get(reverse("repository:article-deposit", args=[web_article.pk]))
+    client.post(reverse("repository:deposit-files"), {"files": [_upload(
+        "copd.codelist", make_codelist_text(id="copd", title="COPD",
+                                            active=[("13645005", "COPD")]))]})
+    client.post(reverse("repository:deposit-confirm"))
+    assert sorted(web_article.codelists.values_list("slug", flat=True)) == ["asthma", "copd"]
