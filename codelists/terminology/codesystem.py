@@ -11,12 +11,14 @@ index over every description.  Importers fill it through :class:`CodeSystemWrite
 
 from __future__ import annotations
 
+import gzip
 import re
 import sqlite3
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from codelists.errors import UnknownCodeError, UsageError
+from codelists.errors import InputFileError, UnknownCodeError, UsageError
 from codelists.terminology.base import Concept, ConceptDetail, SearchHit
 from codelists.terminology.normalise import SYSTEMS, normalise_code
 from codelists.terminology.store import Store, register_schema
@@ -333,8 +335,14 @@ class CodeSystemTerminology:
             children=self._concepts(self.children(stored)),
             ancestor_count=counts[0], descendant_count=counts[1], attributes=attributes,
             maps=self.maps_from(stored), notes=notes,
-            inactivation=None if concept.active else {"reason": "inactive", "replacements": []},
+            inactivation=None if concept.active else {"reason": concept.kind or "inactive",
+                                                       "replacements": self._replacements(stored)},
         )
+
+    def _replacements(self, code: str) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT value_code FROM attributes WHERE code = ? AND name = 'replaced_by'",
+            (code,))]
 
     def maps_from(self, code: str, target_system: str | None = None) -> list[dict]:
         """The cross-maps a release supplies from ``code`` (optionally to one system)."""
@@ -377,10 +385,10 @@ class CodeSystemTerminology:
         return list(hits.values())
 
     def search_regex(self, pattern: str, *, limit: int | None = None,
-                     within: str | None = None,
-                     include_inactive: bool = False) -> list[SearchHit]:
+                     within: str | None = None, include_inactive: bool = False,
+                     ignore_case: bool = True) -> list[SearchHit]:
         try:
-            regex = re.compile(pattern, re.IGNORECASE)
+            regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
         except re.error as exc:
             raise UsageError(f"bad regular expression {pattern!r}: {exc}",
                              hint="this is a Python regular expression") from exc
@@ -455,3 +463,39 @@ def build_codesystem_store(
         metadata.extra.update({f"count_{k}": str(v) for k, v in counts.items()})
 
     return build_store(destination, metadata, SCHEMA_SQL, fill)
+
+
+class ReleaseFiles:
+    """Files of a release, found by name in a folder or zip (any sub-folder)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._zip = zipfile.ZipFile(path) if path.is_file() and zipfile.is_zipfile(path) else None
+        if self._zip is not None:
+            self._names = [n for n in self._zip.namelist() if not n.endswith("/")]
+        elif path.is_dir():
+            self._names = [str(p.relative_to(path)) for p in sorted(path.rglob("*"))
+                           if p.is_file()]
+        else:
+            raise InputFileError("not a release folder or zip", path=path,
+                                 hint="pass the release zip as published, or its folder")
+
+    def find(self, pattern: str) -> str | None:
+        regex = re.compile(pattern, re.IGNORECASE)
+        for name in self._names:
+            if regex.search(name.replace("\\", "/").rsplit("/", 1)[-1]):
+                return name
+        return None
+
+    def text(self, name: str, encoding: str = "latin-1") -> str:
+        data = self._zip.read(name) if self._zip else (self.path / name).read_bytes()
+        if name.endswith(".gz"):
+            data = gzip.decompress(data)
+        return data.decode(encoding)
+
+    def label(self, name: str) -> str:
+        return f"{self.path}!{name}" if self._zip else str(self.path / name)
+
+    def close(self) -> None:
+        if self._zip:
+            self._zip.close()

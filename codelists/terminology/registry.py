@@ -29,6 +29,9 @@ SYSTEMS: dict[str, str] = {
 IMPORTERS: dict[str, str] = {
     "snomedct": "codelists.terminology.snomedct.importer:import_release",
     "icd10cm": "codelists.terminology.icd10cm.importer:import_release",
+    "icd10": "codelists.terminology.icd10.importer:import_release",
+    "ctv3": "codelists.terminology.ctv3.importer:import_release",
+    "readv2": "codelists.terminology.readv2.importer:import_release",
 }
 
 
@@ -36,6 +39,10 @@ IMPORTERS: dict[str, str] = {
 #: :func:`detect_system` (other coding systems add theirs here).
 DETECTORS: dict[str, str] = {
     "snomedct": "codelists.terminology.snomedct.importer:looks_like_release",
+    "icd10cm": "codelists.terminology.icd10cm.importer:looks_like_release",
+    "icd10": "codelists.terminology.icd10.importer:looks_like_release",
+    "ctv3": "codelists.terminology.ctv3.importer:looks_like_release",
+    "readv2": "codelists.terminology.readv2.importer:looks_like_release",
 }
 
 

@@ -167,3 +167,13 @@ def import_release(path: str | Path, destination: str | Path | None = None,
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", source.stem)
         destination = data_dir() / f"icd10-{stem}.db"
     return build_codesystem_store(SYSTEM, destination, sources=[source], populate=populate)
+
+
+def looks_like_release(path: Path) -> bool:
+    """True for a ClaML file/zip or the NHS codes-and-titles table."""
+    try:
+        kind, data, _ = _read_source(Path(path))
+    except (InputFileError, ImportFailedError, OSError, zipfile.BadZipFile):
+        return False
+    head = data[:4096]
+    return b"<ClaML" in head if kind == "claml" else head.startswith(b"CODE\tALT_CODE")

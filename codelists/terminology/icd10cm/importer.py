@@ -179,3 +179,13 @@ def import_release(path: str | Path | None = None, destination: str | Path | Non
         edition=f"ICD-10-CM FY{version} (CDC)", release_date=release_date,
         extra={"version": version},
     )
+
+
+def looks_like_release(path: Path) -> bool:
+    """True for the CDC tabular XML (or a folder holding it)."""
+    try:
+        tabular = find_tabular(Path(path))
+    except InputFileError:
+        return False
+    with open(tabular, "rb") as fh:
+        return b"<ICD10CM.tabular" in fh.read(4096)

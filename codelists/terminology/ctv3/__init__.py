@@ -1,0 +1,3 @@
+"""CTV3 (Read Codes version 3): importer; read through codesystem."""
+
+SYSTEM = "ctv3"

@@ -1,0 +1,3 @@
+"""Read Codes version 2: importer; read through codesystem."""
+
+SYSTEM = "readv2"
