@@ -1,0 +1,187 @@
+"""OpenCodelists CSV downloads (every header variant seen in real studies) and
+OpenCodelists ``definition.csv`` (``code,term,is_included``: the rules of a builder
+codelist: ``+`` includes a code and its descendants, ``-`` excludes them).
+
+Header variants (code column, term column, coding system):
+
+===========================================  ==================  =============  ==========
+header                                       code                term           system
+===========================================  ==================  =============  ==========
+code,term[,...]                              code                term           detected
+dmd_id                                       dmd_id              -              dmd
+dmd_type,dmd_id,dmd_name,bnf_code            dmd_id              dmd_name       dmd
+type,id,bnf_code,nm / id,type,bnf_code,nm    id                  nm             dmd
+obj_type,vpid,snomed_id,bnf_code,dmd_name,.. snomed_id             dmd_name       dmd
+CTV3ID,CTV3PreferredTermDesc[,CTV3Source]    CTV3ID              ...Desc        ctv3
+CTV3Code,Description,CodeSource,Category     CTV3Code            Description    ctv3
+Description,Code,Grouping_16,Grouping_6      Code                Description    detected
+icd10_code,name[,detail]                     icd10_code          name           icd10
+===========================================  ==================  =============  ==========
+
+Every other column is kept as a ``key=value`` tag on the code's line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codelists.codelist.model import Codelist
+from codelists.errors import InputFileError
+from codelists.formats.table import (
+    Imported,
+    ImportedCode,
+    detect,
+    find_column,
+    normalise_rows,
+    read_csv,
+    untag_value,
+    write_csv,
+)
+
+CODE_COLUMNS = ("code", "dmd_id", "snomed_id", "vpid", "id", "ctv3id", "ctv3code",
+                "icd10_code", "snomedcode", "read2code", "readcode", "icd10code", "opcs4code",
+                "dmdcode", "bnfcode", "bnf_code")
+TERM_COLUMNS = ("term", "dmd_name", "nm", "ctv3preferredtermdesc",
+                "readterm/ctv3preferredtermdesc", "description", "name", "term_name", "vtm_nm")
+SYSTEM_BY_CODE_COLUMN = {"dmd_id": "dmd", "vpid": "dmd", "ctv3id": "ctv3", "ctv3code": "ctv3",
+                         "icd10_code": "icd10", "read2code": "readv2", "dmdcode": "dmd",
+                         "snomedcode": "snomedct", "snomed_id": "snomedct", "bnfcode": "bnf"}
+
+
+def columns(header: list[str]) -> tuple[str, str | None]:
+    """(code column, term column) for an OpenCodelists download header."""
+    lowered = [h.lower() for h in header]
+    if "id" in lowered and "nm" in lowered:  # dm+d "type,id,bnf_code,nm"
+        code = header[lowered.index("id")]
+    else:
+        code = find_column(header, *CODE_COLUMNS)
+    if code is None:
+        raise InputFileError(
+            f"no code column among {', '.join(header)}", line=1,
+            hint="import with --format delimited --code-column NAME",
+        )
+    return code, find_column(header, *TERM_COLUMNS)
+
+
+def _system_for(code_column: str, header: list[str], codes: list[str], system, path) -> str:
+    if system:
+        return system
+    key = code_column.lower()
+    if "dmd_name" in [h.lower() for h in header]:
+        return "dmd"
+    if key in SYSTEM_BY_CODE_COLUMN:
+        return SYSTEM_BY_CODE_COLUMN[key]
+    if key == "id" and "nm" in [h.lower() for h in header]:
+        return "dmd"
+    return detect(codes, code_column if key not in ("code", "id") else None, path=path)
+
+
+def read(path: str | Path, *, system: str | None = None, text: str | None = None) -> Imported:
+    """An OpenCodelists CSV download."""
+    header, rows = read_csv(path, text=text)
+    try:
+        code_col, term_col = columns(header)
+    except InputFileError as exc:
+        exc.path = str(path)
+        raise
+    codes = [r[code_col] for r in rows]
+    system = _system_for(code_col, header, codes, system, path)
+    extra_cols = [h for h in header if h not in (code_col, term_col)]
+    items = [
+        ImportedCode(r[code_col].strip(), r.get(term_col, "") if term_col else "",
+                     extra={h: r[h] for h in extra_cols if r.get(h, "").strip()},
+                     line=int(r["__line__"]))
+        for r in rows if r[code_col].strip()
+    ]
+    notes = normalise_rows(system, items, path=path)
+    notes += _duplicates(items)
+    return Imported(system, items, meta=_meta_from_name(Path(path)), source=str(path),
+                    format="OpenCodelists CSV", notes=notes)
+
+
+def _duplicates(items: list[ImportedCode]) -> list[str]:
+    seen: dict[str, int] = {}
+    notes = []
+    for item in items:
+        if item.code in seen:
+            notes.append(f"row {item.line}: duplicate of row {seen[item.code]} ({item.code})")
+        else:
+            seen[item.code] = item.line or 0
+    return notes
+
+
+def _meta_from_name(path: Path) -> dict:
+    return {"title": path.stem.replace("-", " ").replace("_", " ").capitalize()}
+
+
+_INCLUDED = {"+": True, "-": False, "true": True, "false": False, "1": True, "0": False,
+             "yes": True, "no": False, "included": True, "excluded": False}
+
+
+def read_definition(path: str | Path, *, system: str | None = None,
+                    text: str | None = None) -> Imported:
+    """An OpenCodelists ``definition.csv``: included (``+``) and excluded (``-``) roots.
+
+    Each code's line carries ``rule=descendants``: the rule covers the code and its
+    descendants (expand it with ``codelist add --include-descendants`` against a store).
+    """
+    header, rows = read_csv(path, text=text)
+    code_col = find_column(header, "code")
+    status_col = find_column(header, "is_included", "status", "included")
+    if code_col is None or status_col is None:
+        raise InputFileError("a definition.csv has columns code,term,is_included",
+                             path=path, line=1, hint="check the file is a definition download")
+    term_col = find_column(header, "term")
+    items = []
+    for r in rows:
+        status = r[status_col].strip().lower()
+        if status not in _INCLUDED:
+            raise InputFileError(f"is_included is {r[status_col]!r}", path=path,
+                                 line=int(r["__line__"]), hint="use + or - (or True/False)")
+        items.append(ImportedCode(r[code_col].strip(), r.get(term_col, "") if term_col else "",
+                                  included=_INCLUDED[status], extra={"rule": "descendants"},
+                                  line=int(r["__line__"])))
+    system = system or detect([i.code for i in items], None, path=path)
+    notes = normalise_rows(system, items, path=path)
+    return Imported(system, items, meta=_meta_from_name(Path(path)), source=str(path),
+                    format="OpenCodelists definition", notes=notes)
+
+
+def opencodelists_code(system: str, code: str) -> str:
+    """The form OpenCodelists writes a code in (undotted ICD-10 and OPCS-4)."""
+    return code.replace(".", "") if system in ("icd10", "opcs4") else code
+
+
+def write(codelist: Codelist, codes: list[tuple[str, str]] | None = None) -> str:
+    """``code,term`` as OpenCodelists downloads it."""
+    system = codelist.system.id
+    pairs = codes if codes is not None else _active_pairs(codelist)
+    return write_csv(["code", "term"], [[opencodelists_code(system, c), t] for c, t in pairs])
+
+
+def write_definition(codelist: Codelist) -> str:
+    """``code,term,is_included``: ``+`` for active codes, ``-`` for excluded ones."""
+    system = codelist.system.id
+    rows = [[opencodelists_code(system, ln.code), ln.term,
+             "+" if ln.kind == "active" else "-"]
+            for ln in codelist.code_lines() if ln.kind in ("active", "excluded")]
+    return write_csv(["code", "term", "is_included"], rows)
+
+
+def _active_pairs(codelist: Codelist) -> list[tuple[str, str]]:
+    terms = codelist.terms()
+    return [(c, terms.get(c, "")) for c in codelist.active_codes()]
+
+
+def tag_columns(codelist: Codelist) -> list[str]:
+    """Every tag key used on active lines, in first-seen order."""
+    keys: dict[str, None] = {}
+    for line in codelist.code_lines("active"):
+        for key in line.tags:
+            keys.setdefault(key, None)
+    return list(keys)
+
+
+def tag_cell(line, key: str) -> str:
+    value = line.tags.get(key)
+    return untag_value(value) if value is not None else ""
