@@ -1,0 +1,139 @@
+"""ECL meaning, feature by feature, on tests/data/snomed-small (see its README tree).
+
+Each row is (expression, expected ids); both the SQL evaluator over the imported store
+and the reference evaluator over the RF2 files must give exactly the expected set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from codelists.ecl import evaluate, evaluate_reference, explain
+from codelists.errors import ECLError, NotSupportedError
+
+DISEASE_DESCENDANTS = {928000, 3723001, 69896004, 128139000, 195967001, 429554009, 439656005}
+
+CASES = [
+    # self, wildcard, hierarchy operators
+    ("1.1-self", "64572001 |Disease|", {64572001}),
+    ("1.2-descendant", "< 64572001", DISEASE_DESCENDANTS),
+    ("1.3-descendant-or-self", "<< 64572001", DISEASE_DESCENDANTS | {64572001}),
+    ("1.4-ancestor", "> 3723001", {128139000, 928000, 64572001, 404684003, 138875005}),
+    ("1.5-ancestor-or-self", ">> 429554009", {429554009, 928000, 64572001, 404684003,
+                                               138875005}),
+    ("1.8-child", "<! 64572001", {128139000, 928000, 195967001}),
+    ("1.8-child-or-self", "<<! 928000", {928000, 3723001, 429554009}),
+    ("1.9-parent", ">! 439656005", {3723001, 429554009}),
+    ("1.9-parent-or-self", ">>! 439656005", {439656005, 3723001, 429554009}),
+    ("12.1-top", "!!> (< 64572001)", {128139000, 928000, 195967001}),
+    ("12.2-bottom", "!!< (<< 64572001)", {69896004, 439656005, 195967001}),
+    ("1.6-member-of", "^ 1002007", {3723001, 69896004, 439656005}),
+    ("7.1-nested", "<< (^ 1002007)", {3723001, 69896004, 439656005}),
+    ("4.1-and", "< 64572001 AND ^ 1002007", {3723001, 69896004, 439656005}),
+    ("4.1-comma", "< 928000 , < 128139000", {3723001, 69896004, 439656005}),
+    ("4.2-or", "<! 928000 OR <! 128139000", {3723001, 429554009}),
+    ("5.1-minus", "< 64572001 MINUS << 928000", {128139000, 195967001}),
+    # refinements
+    ("2.1-attribute", "< 64572001 : 363698007 = 16953009", {69896004, 439656005}),
+    ("2.2-attribute-value-operator", "< 64572001 : 363698007 = << 39352004",
+     {3723001, 69896004, 439656005}),
+    ("2.7-attribute-name-operator", "< 64572001 : << 410662002 = 409774005",
+     {3723001, 69896004, 439656005}),
+    ("2.12-any-name", "< 64572001 : * = 16953009", {69896004, 439656005}),
+    ("2.13-any-value", "< 64572001 : 116676008 = *", {3723001, 69896004, 439656005}),
+    ("2.14-reverse", "* : R 363698007 = *", {16953009, 39352004}),
+    ("2.16-dotted", "< 64572001 . 363698007", {16953009, 39352004}),
+    ("2.19-dotted-chain", "(< 64572001 . 363698007) . 116680003", {39352004, 123037004}),
+    ("2.5-group-same-group", "< 64572001 : { 363698007 = 16953009, 116676008 = 409774005 }",
+     {439656005}),
+    ("2.5-ungrouped-conjunction", "< 64572001 : 363698007 = 16953009, 116676008 = 409774005",
+     {69896004, 439656005}),
+    ("4.10-group-disjunction",
+     "< 64572001 : { 363698007 = 16953009 } OR { 363698007 = 39352004 }",
+     {3723001, 69896004, 439656005}),
+    ("5.4-not-equal", "< 64572001 : 363698007 != 16953009", {3723001, 69896004}),
+    ("5.5-zero-cardinality", "< 64572001 : [0..0] 363698007 = 16953009",
+     {928000, 3723001, 128139000, 195967001, 429554009}),
+    ("5.6-zero-not-equal", "< 64572001 : [0..0] 363698007 != 16953009",
+     {928000, 128139000, 195967001, 429554009, 439656005}),
+    ("3.1-zero-to-one", "< 64572001 : [0..1] 363698007 = *",
+     {928000, 3723001, 128139000, 195967001, 429554009, 439656005}),
+    ("3.x-zero-to-many", "< 64572001 : [0..*] 363698007 = *", DISEASE_DESCENDANTS),
+    ("3.10-two-or-more", "< 64572001 : [2..*] 363698007 = *", {69896004}),
+    ("3.3-group-cardinality", "< 64572001 : [2..2] { 363698007 = * }", {69896004}),
+    ("3.3-no-group", "< 64572001 : [0..0] { 116676008 = * }",
+     {928000, 128139000, 195967001, 429554009}),
+    ("3.14-reverse-cardinality", "* : [2..*] R 363698007 = *", {16953009, 39352004}),
+    # concrete values
+    ("2.8-numeric", "< 373873005 : 1142135004 >= #500", {322236009}),
+    ("2.8-numeric-grouped", "< 373873005 : { 1142135004 = #500 }", {322236009}),
+    ("2.8-numeric-ungrouped-not-in-group", "< 373873005 : { 1142139005 = #1 }", set()),
+    ("2.8-numeric-not-equal", "< 373873005 : 1142135004 != #500", set()),
+    ("2.10-string", '< 373873005 : 1001000 = "Paracetamol 500 mg tablets"', {322236009}),
+    ("2.10-string-wild", '< 373873005 : 1001000 = wild:"Paracetamol*"', {322236009}),
+    # filters
+    ("8.1-term-match", '< 64572001 {{ term = "arth elb" }}', {429554009, 439656005}),
+    ("8.1-term-set", '< 64572001 {{ term = ("asth" "rheum") }}', {69896004, 195967001}),
+    ("8.1-term-wild", '< 64572001 {{ term = wild:"*of elbow" }}', {429554009, 439656005}),
+    ("8.1-two-blocks", '< 64572001 {{ term = "arth" }} {{ term = "elbow" }}',
+     {429554009, 439656005}),
+    ("8.3-type", '< 64572001 {{ term = "inflam", type = fsn }}', {128139000}),
+    ("8.4-dialect", '< 64572001 {{ term = "clinical", dialect = en-nhs-clinical }}', {195967001}),
+    ("8.4-dialect-not-gb", '< 64572001 {{ term = "clinical", dialect = en-gb }}', set()),
+    ("8.4-dialect-acceptability", '<< 195967001 {{ dialect = en-us (prefer) }}', {195967001}),
+    ("8.2-language", '<< 195967001 {{ language = en }}', {195967001}),
+    ("9.1-definition-status", "< 64572001 {{ C definitionStatus = defined }}",
+     {69896004, 429554009, 439656005}),
+    ("9.4-inactive", "* {{ C active = 0 }}", {1000004, 156659008}),
+    ("10.1-member-filter", '^ 447562003 {{ M mapTarget = "M06.9" }}', {69896004}),
+    ("10.1-member-filter-wild", '^ 447562003 {{ M mapTarget = wild:"J*" }}', {195967001}),
+    ("11.1-history-min", "<< 3723001 {{ + HISTORY-MIN }}", {3723001, 69896004, 439656005,
+                                                            1000004}),
+    ("11.1-history-max", "<< 3723001 {{ + HISTORY-MAX }}", {3723001, 69896004, 439656005,
+                                                            1000004, 156659008}),
+    ("11.1-history-subset", "<< 439656005 {{ + HISTORY (900000000000523009) }}",
+     {439656005, 156659008}),
+]
+
+
+@pytest.mark.parametrize("expression, expected", [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_both_evaluators_give_the_expected_set(ecl_small, expression, expected):
+    store, substrate = ecl_small
+    assert set(evaluate(expression, store).ids) == expected
+    assert set(evaluate_reference(expression, substrate).ids) == expected
+
+
+def test_member_fields_are_returned_as_rows(ecl_small):
+    store, substrate = ecl_small
+    for result in (evaluate("^ [mapTarget] 447562003", store),
+                   evaluate_reference("^ [mapTarget] 447562003", substrate)):
+        assert result.columns == ("referencedComponentId", "mapTarget")
+        assert sorted(result.rows) == [(69896004, "M06.9"), (195967001, "J45.9")]
+
+
+def test_unknown_ids_and_wrong_terms_warn(ecl_small):
+    store, _ = ecl_small
+    result = evaluate("< 64572001 |Diseaze| OR 1234567", store)
+    assert result.unknown == (1234567,)
+    assert any("Diseaze" in w for w in result.warnings)
+    assert any("unknown concept 1234567" in w for w in result.warnings)
+    assert not evaluate("< 64572001 |disease|", store).warnings  # case-insensitive
+
+
+def test_features_the_store_cannot_answer_fail_loudly(ecl_small):
+    store, substrate = ecl_small
+    for evaluator, source in ((evaluate, store), (evaluate_reference, substrate)):
+        with pytest.raises(NotSupportedError):
+            evaluator("<< LOINC#54486-6", source)
+        with pytest.raises(NotSupportedError):
+            evaluator("< 64572001 AND ^ [mapTarget] 447562003", source)
+        with pytest.raises(ECLError):
+            evaluator("< 64572001 {{ dialect = xx-nowhere }}", source)
+
+
+def test_explain_counts_each_step(ecl_small):
+    store, _ = ecl_small
+    steps = explain("< 64572001 MINUS << 928000", store)
+    assert [s.count for s in steps][-1] == 2
+    assert any(s.label == "<< 928000" and s.count == 5 for s in steps)
