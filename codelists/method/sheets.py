@@ -89,7 +89,7 @@ def check_sheet(sheet: RatingSheet, path: str | Path, codelist_id: str,
         if row.rating is None and row.raw_rating in (None, ""):
             add(f"code {row.code} has no rating", row.row, row.code, "rate it 1, 2 or 3")
         elif row.rating not in RATINGS:
-            add(f"code {row.code}: rating {row.raw_rating!r} is not 1, 2 or 3", row.row,
+            add(f"code {row.code}: rating '{row.raw_rating}' is not 1, 2 or 3", row.row,
                 row.code, "rate it 1, 2 or 3")
     for code in rnd.codes:
         if code not in seen and code in expected:

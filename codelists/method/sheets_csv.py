@@ -70,8 +70,8 @@ def parse_rating(value):
     text = str(value).strip()
     if text == "":
         return None
-    if text in ("1", "2", "3"):
-        return int(text)
+    if text in ("1", "2", "3", "1.0", "2.0", "3.0"):
+        return int(text[0])
     return text
 
 
