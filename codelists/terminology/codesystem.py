@@ -466,35 +466,47 @@ def build_codesystem_store(
 
 
 class ReleaseFiles:
-    """Files of a release, found by name in a folder or zip (any sub-folder)."""
+    """Files of a release, found by name in a folder, a zip, or one plain file."""
 
     def __init__(self, path: Path):
         self.path = path
         self._zip = zipfile.ZipFile(path) if path.is_file() and zipfile.is_zipfile(path) else None
+        self._base = path if path.is_dir() else path.parent
         if self._zip is not None:
-            self._names = [n for n in self._zip.namelist() if not n.endswith("/")]
+            self.names = [n for n in self._zip.namelist() if not n.endswith("/")]
         elif path.is_dir():
-            self._names = [str(p.relative_to(path)) for p in sorted(path.rglob("*"))
-                           if p.is_file()]
+            self.names = [str(p.relative_to(path)) for p in sorted(path.rglob("*"))
+                          if p.is_file()]
+        elif path.is_file():
+            self.names = [path.name]
         else:
-            raise InputFileError("not a release folder or zip", path=path,
+            raise InputFileError("no such release file or folder", path=path,
                                  hint="pass the release zip as published, or its folder")
 
-    def find(self, pattern: str) -> str | None:
+    @staticmethod
+    def basename(name: str) -> str:
+        return name.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def find_all(self, pattern: str) -> list[str]:
         regex = re.compile(pattern, re.IGNORECASE)
-        for name in self._names:
-            if regex.search(name.replace("\\", "/").rsplit("/", 1)[-1]):
-                return name
-        return None
+        return [n for n in self.names if regex.search(self.basename(n))]
+
+    def find(self, pattern: str) -> str | None:
+        found = self.find_all(pattern)
+        return found[0] if found else None
+
+    def read(self, name: str) -> bytes:
+        data = self._zip.read(name) if self._zip else (self._base / name).read_bytes()
+        return gzip.decompress(data) if name.endswith(".gz") else data
 
     def text(self, name: str, encoding: str = "latin-1") -> str:
-        data = self._zip.read(name) if self._zip else (self.path / name).read_bytes()
-        if name.endswith(".gz"):
-            data = gzip.decompress(data)
+        data = self.read(name)
+        if encoding == "latin-1" and data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8")
         return data.decode(encoding)
 
     def label(self, name: str) -> str:
-        return f"{self.path}!{name}" if self._zip else str(self.path / name)
+        return f"{self.path}!{name}" if self._zip else str(self._base / name)
 
     def close(self) -> None:
         if self._zip:

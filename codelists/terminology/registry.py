@@ -32,6 +32,8 @@ IMPORTERS: dict[str, str] = {
     "icd10": "codelists.terminology.icd10.importer:import_release",
     "ctv3": "codelists.terminology.ctv3.importer:import_release",
     "readv2": "codelists.terminology.readv2.importer:import_release",
+    "dmd": "codelists.terminology.dmd.importer:import_release",
+    "bnf": "codelists.terminology.bnf.importer:import_release",
 }
 
 
@@ -43,6 +45,8 @@ DETECTORS: dict[str, str] = {
     "icd10": "codelists.terminology.icd10.importer:looks_like_release",
     "ctv3": "codelists.terminology.ctv3.importer:looks_like_release",
     "readv2": "codelists.terminology.readv2.importer:looks_like_release",
+    "dmd": "codelists.terminology.dmd.importer:looks_like_release",
+    "bnf": "codelists.terminology.bnf.importer:looks_like_release",
 }
 
 

@@ -1,0 +1,3 @@
+"""bnf: importer; read through codesystem."""
+
+SYSTEM = "bnf"

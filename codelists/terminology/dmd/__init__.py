@@ -1,0 +1,3 @@
+"""dmd: importer; read through codesystem."""
+
+SYSTEM = "dmd"
