@@ -95,16 +95,22 @@ class SnomedTerminology:
         return self._concept(row) if row else None
 
     def lookup_many(self, codes: list[str]) -> dict[str, Concept]:
+        """Concepts by the codes as given (codes normalised to the same id all map)."""
         found: dict[str, Concept] = {}
-        ids = {self._id(c): c for c in codes}
-        ids.pop(None, None)
+        ids: dict[int, list[str]] = {}
+        for code in codes:
+            sctid = self._id(code)
+            if sctid is not None:
+                ids.setdefault(sctid, []).append(code)
         keys = list(ids)
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             marks = ",".join("?" * len(chunk))
             sql = self._LOOKUP.replace("WHERE c.id = ?", f"WHERE c.id IN ({marks})")
             for row in self.conn.execute(sql, (self.dialect, *chunk)):
-                found[ids[row[0]]] = self._concept(row)
+                concept = self._concept(row)
+                for code in ids[row[0]]:
+                    found[code] = concept
         return found
 
     def preferred_term(self, code: str, dialect: str | None = None) -> str | None:

@@ -1,0 +1,88 @@
+"""Full-text and regex search, and the bulk description iterator."""
+
+from __future__ import annotations
+
+import pytest
+
+from codelists.errors import UnknownCodeError, UsageError
+from codelists.terminology.base import Terminology
+from codelists.terminology.snomedct.terminology import SnomedTerminology
+
+
+@pytest.fixture(scope="module")
+def small(snomed_small_store):
+    with SnomedTerminology.open(snomed_small_store) as t:
+        yield t
+
+
+def codes(hits):
+    return [h.code for h in hits]
+
+
+def test_it_is_a_terminology(small):
+    assert isinstance(small, Terminology)
+
+
+def test_prefix_matching_and_ranking(small):
+    hits = small.search("arthr")
+    assert {"3723001", "69896004", "439656005", "429554009"} <= set(codes(hits))
+    assert len(codes(hits)) == len(set(codes(hits)))  # one hit per concept
+    assert codes(small.search("rheum arth"))[0] == "69896004"
+    assert codes(small.search("Arthritis"))[0] == "3723001"  # the shortest, best match
+
+
+def test_search_reports_matched_and_preferred_terms(small):
+    hit = small.search("acetaminophen")[0]
+    assert hit.code == "322236009"
+    assert hit.term == "Acetaminophen 500 mg oral tablet"
+    assert hit.preferred_term == "Paracetamol 500 mg oral tablet"
+
+
+def test_within_restricts_to_a_subtree(small):
+    assert set(codes(small.search("arth", within="429554009"))) == {"429554009", "439656005"}
+    with pytest.raises(UnknownCodeError):
+        small.search("arth", within="12345")
+
+
+def test_inactive_only_when_asked(small):
+    assert "1000004" not in codes(small.search("arthritis nos"))
+    assert "1000004" in codes(small.search("arthritis nos", include_inactive=True))
+    # an inactive description of an active concept
+    assert "Arthritis, NOS" not in [h.term for h in small.search("arthritis nos", limit=50)]
+    found = small.search_regex(r"^Arthritis, NOS$", include_inactive=True)
+    assert [(h.code, h.term) for h in found] == [("3723001", "Arthritis, NOS")]
+
+
+def test_limit(small):
+    assert len(small.search("a", limit=2)) == 2
+    with pytest.raises(UsageError):
+        small.search("arth", limit=0)
+
+
+def test_regex(small):
+    found = small.search_regex(r"\belbow\b")
+    assert set(codes(found)) == {"429554009", "439656005", "16953009"}
+    assert codes(small.search_regex("ELBOW JOINT")) == ["16953009"]
+    assert small.search_regex("ELBOW JOINT", ignore_case=False) == []
+    assert set(codes(small.search_regex("elbow", within="3723001"))) == {"439656005"}
+    assert len(small.search_regex("e", limit=3)) == 3
+
+
+def test_iter_descriptions(small):
+    rows = list(small.iter_descriptions())
+    assert ("322236009", "Acetaminophen 500 mg oral tablet", "synonym", True) in rows
+    assert ("3723001", "Arthritis (disorder)", "fsn", True) in rows
+    assert all(active for *_, active in rows)
+    assert not any(code == "1000004" for code, *_ in rows)
+    everything = list(small.iter_descriptions(include_inactive=True))
+    assert ("3723001", "Arthritis, NOS", "synonym", False) in everything
+    assert len(everything) == small.conn.execute("SELECT count(*) FROM descriptions"
+                                                 ).fetchone()[0]
+
+
+def test_lookup_many_and_normalise(small):
+    found = small.lookup_many(["3723001", " 69896004 ", "69896004.0", "nonsense", "1"])
+    assert set(found) == {"3723001", " 69896004 ", "69896004.0"}
+    assert small.lookup("nonsense") is None
+    with pytest.raises(UnknownCodeError):
+        small.show("1")
