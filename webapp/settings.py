@@ -136,6 +136,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # collected static files (``codelist serve --production`` collects into this folder)
 STATIC_ROOT = (Path(os.environ["CODELISTS_STATIC_ROOT"])
                if os.environ.get("CODELISTS_STATIC_ROOT") else None)

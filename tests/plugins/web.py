@@ -96,3 +96,51 @@ def client_for(client, user):
     if user is not None:
         client.force_login(user)
     return client
+
+
+# -- browser tests -------------------------------------------------------------------------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = "test-results/screenshots"
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium driven by Playwright (one browser for the session)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made
+    # by the test itself are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, request, tmp_path):
+    """A fresh browser context and page; a screenshot is saved when the test fails."""
+    from pathlib import Path
+
+    context = chromium.new_context(accept_downloads=True, viewport={"width": 1280,
+                                                                     "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        folder = Path(request.config.rootpath) / SCREENSHOTS
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{request.node.name}.png"), full_page=True)
+    context.close()
