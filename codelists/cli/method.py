@@ -127,6 +127,15 @@ def _search(subparsers) -> None:
                      help="list which rule matched which description for every candidate")
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.set_defaults(func=cmd_search_run)
+    imp = sub.add_parser(
+        "import-stata", help="set the search strategy from Box 2 style Stata lines",
+        description="Read `gen|replace VAR = 1 if regexm(desc, \"...\") & ...` lines (rules) "
+                    "and `drop if regexm(...)` / `replace VAR = 0 if ...` lines (whole-"
+                    "description exclusions) from a do-file and record them verbatim as "
+                    "method.search; they match exactly what Stata's regexm() matches.")
+    _file(imp)
+    imp.add_argument("dofile", metavar="DOFILE", help="the Stata do-file ('-' for stdin)")
+    imp.set_defaults(func=cmd_search_import_stata)
     syn = sub.add_parser("syntax", help="print the search as Stata or R code",
                          description="Print the recorded search strategy as Stata (regexm / "
                                      "ustrregexm) or R (grepl) code, Box 2 style.")
@@ -195,6 +204,30 @@ def _print_search(args, outcome) -> None:
                                   f"{match.description!r}")
             if not candidate.matches:
                 output.print_text(f"    {candidate.via}")
+
+
+def cmd_search_import_stata(args) -> int:
+    import sys
+
+    from codelists.errors import InputFileError
+    from codelists.method import block
+    from codelists.method.strategy import strategy_from_do_file
+
+    codelist = _load(args.file)
+    if args.dofile == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.dofile).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputFileError(f"cannot read do-file: {exc.strerror}", path=args.dofile) from exc
+    system = str(codelist.meta.get("terminology") or "")
+    strategy = strategy_from_do_file(text, systems=(system,) if system else ())
+    block.set_strategy(codelist, strategy)
+    _save(codelist)
+    output.print_text(f"{args.file}: search strategy of {len(strategy.rules)} rules and "
+                      f"{len(strategy.exclusions)} exclusions recorded")
+    return 0
 
 
 def cmd_search_syntax(args) -> int:

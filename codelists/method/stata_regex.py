@@ -187,3 +187,48 @@ def parse_stata_condition(text: str) -> list[StataTest]:
     if not tests:
         raise UserError(f"empty Stata condition {text!r}")
     return tests
+
+
+_KEEP = re.compile(r"^\s*(?:gen(?:erate)?|replace)\s+(?:byte\s+)?\w+\s*=\s*1\s+if\s+(?P<c>.+)$")
+_DROP = re.compile(r"^\s*(?:replace\s+\w+\s*=\s*0\s+if|drop\s+if)\s+(?P<c>.+)$")
+
+
+def parse_do_file(text: str) -> tuple[list[str], list[str]]:
+    """Box 2 style Stata lines -> (rule conditions, exclusion conditions), verbatim.
+
+    ``gen|replace VAR = 1 if COND`` is a rule (an ``|`` inside COND makes one rule per
+    alternative); ``replace VAR = 0 if COND`` and ``drop if COND`` are whole-description
+    exclusions.  Comments (``*``, ``//``) and other lines are ignored.
+    """
+    rules: list[str] = []
+    drops: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("//")[0].strip()
+        if not line or line.startswith("*"):
+            continue
+        for pattern, target in ((_KEEP, rules), (_DROP, drops)):
+            match = pattern.match(line)
+            if match:
+                for part in _alternatives(match.group("c"), number):
+                    parse_stata_condition(part)  # fail early, naming the line
+                    target.append(part)
+                break
+    return rules, drops
+
+
+def _alternatives(condition: str, number: int) -> list[str]:
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(condition):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and ch == "|":
+            parts.append(condition[start:i].strip())
+            start = i + 1
+    parts.append(condition[start:].strip())
+    if any(not p for p in parts):
+        raise UserError(f"line {number}: empty alternative in {condition!r}")
+    return parts

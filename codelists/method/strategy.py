@@ -205,3 +205,22 @@ class Strategy:
             ecl=tuple(str(e) for e in ecl),
             fields={k: v for k, v in data.items() if k not in known and k != "last_run"},
         )
+
+
+def strategy_from_do_file(text: str, *, systems: tuple[str, ...] = ()) -> Strategy:
+    """A strategy from Box 2 style Stata lines, every condition kept verbatim."""
+    from codelists.method.stata_regex import parse_do_file, parse_stata_condition
+
+    conditions, drops = parse_do_file(text)
+    if not conditions:
+        raise UserError("no `replace VAR = 1 if regexm(...)` lines found",
+                        hint="write one rule per line, as in Watson et al. Box 2")
+    rules = tuple(rule_from_stata(c, str(i)) for i, c in enumerate(conditions, start=1))
+    exclusions = []
+    for i, condition in enumerate(drops, start=1):
+        tests = parse_stata_condition(condition)
+        if len(tests) != 1 or tests[0].negated:
+            raise UserError(f"an exclusion must be one regexm() test: {condition!r}")
+        exclusions.append(Exclusion(f"x{i}", Term(tests[0].pattern, "stata", not tests[0].lower),
+                                    "description"))
+    return Strategy(rules=rules, exclusions=tuple(exclusions), systems=systems)
