@@ -34,6 +34,12 @@ IMPORTERS: dict[str, str] = {
     "readv2": "codelists.terminology.readv2.importer:import_release",
     "dmd": "codelists.terminology.dmd.importer:import_release",
     "bnf": "codelists.terminology.bnf.importer:import_release",
+    "opcs4": "codelists.terminology.opcs4.importer:import_release",
+    "cprd_medcode": "codelists.terminology.dictionary.importer:import_cprd_medcode",
+    "cprd_aurum_medcodeid":
+        "codelists.terminology.dictionary.importer:import_cprd_aurum_medcodeid",
+    "cprd_prodcode": "codelists.terminology.dictionary.importer:import_cprd_prodcode",
+    "dictionary": "codelists.terminology.dictionary.importer:import_release",
 }
 
 
@@ -47,6 +53,11 @@ DETECTORS: dict[str, str] = {
     "readv2": "codelists.terminology.readv2.importer:looks_like_release",
     "dmd": "codelists.terminology.dmd.importer:looks_like_release",
     "bnf": "codelists.terminology.bnf.importer:looks_like_release",
+    "opcs4": "codelists.terminology.opcs4.importer:looks_like_release",
+    "cprd_medcode": "codelists.terminology.dictionary.importer:looks_like_cprd_medcode",
+    "cprd_aurum_medcodeid":
+        "codelists.terminology.dictionary.importer:looks_like_cprd_aurum_medcodeid",
+    "cprd_prodcode": "codelists.terminology.dictionary.importer:looks_like_cprd_prodcode",
 }
 
 

@@ -1,0 +1,1 @@
+"""Code dictionaries without hierarchy (CPRD GOLD/Aurum, any code + term table)."""

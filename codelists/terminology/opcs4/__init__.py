@@ -1,0 +1,3 @@
+"""OPCS-4: importer; read through codesystem."""
+
+SYSTEM = "opcs4"
