@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from codelists.errors import CodelistsError
+from codelists.method.delphi import RATING_LABELS
 from webapp.repository.models import CodelistVersion
 from webapp.review import actions, method, sheetfiles
 from webapp.review.forms import StartReviewForm, UploadSheetsForm
@@ -25,6 +26,8 @@ from webapp.review.permissions import (
     require_chair,
     require_view,
 )
+
+RATINGS = [(value, f"{value}: {label}") for value, label in RATING_LABELS.items()]
 
 
 def _review(request, pk: int) -> Review:
@@ -119,7 +122,7 @@ def sheet(request, pk: int, number: int):
     rows = [_row(round_, index, code, saved.get(code)) for index, code in
             enumerate(round_.codes, start=1)]
     return render(request, "review/sheet.html", {
-        "review": review, "round": round_, "member": member, "rows": rows,
+        "review": review, "round": round_, "member": member, "rows": rows, "ratings": RATINGS,
         "rated": sum(1 for r in rows if r["rating"]),
         "has_feedback": any(r["feedback"] for r in rows),
         "has_usage": any(r["usage"] is not None for r in rows),
@@ -164,6 +167,7 @@ def rate(request, pk: int, number: int):
     index = round_.codes.index(code) + 1
     response = render(request, "review/_row.html", {
         "review": review, "round": round_, "row": _row(round_, index, code, saved, error),
+        "ratings": RATINGS,
         "has_feedback": bool(round_.number > 1),
         "has_usage": any(i.get("usage") is not None for i in round_.items.values())},
         status=status)
