@@ -67,7 +67,7 @@ def event_key(system: str, column):
     if system in INTEGER_SYSTEMS:
         return col.re_replace(r"\.0+$", "")
     if system == "icd10":
-        col = col.upper().re_replace(r"[.\s+*\u2020\u2021]", "")
+        col = col.upper().re_replace("[. +*\u2020\u2021]", "")
         # a three-character code filled to four (I10X, I10-): codes never end in X or -
         return col.re_replace(r"[X\-]$", "")
     if system in ("icd10cm", "opcs4"):
