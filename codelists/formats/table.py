@@ -197,8 +197,8 @@ def read_csv(path: str | Path, *, delimiter: str | None = None,
 
 def safe_cell(value: Any) -> Any:
     """Neutralise a cell a spreadsheet would run as a formula (prefix a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        if value.startswith("-") and _is_number(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and len(value) > 1:
+        if value.startswith(("-", "+")) and _is_number(value):
             return value
         return "'" + value
     return value
