@@ -21,6 +21,10 @@ DEBUG = os.environ.get("CODELISTS_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get(
     "CODELISTS_SECRET_KEY", "insecure-development-key-change-me-in-production-0123456789"
 )
+if not DEBUG and SECRET_KEY.startswith("insecure-"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("set CODELISTS_SECRET_KEY when CODELISTS_DEBUG=0")
 ALLOWED_HOSTS = [h for h in os.environ.get("CODELISTS_ALLOWED_HOSTS", "*").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CODELISTS_CSRF_TRUSTED_ORIGINS", "").split(",") if o

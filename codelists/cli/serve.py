@@ -1,7 +1,84 @@
-"""`codelist` commands of this group (filled in by its issue)."""
+"""`codelist serve`: run the online repository (the Django project ``webapp``).
+
+Development mode runs Django's auto-reloading server; ``--production`` runs gunicorn with
+static files served by whitenoise.  Both apply database migrations first.  The web app
+is started as a separate process, so the CLI never imports it.
+"""
 
 from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from codelists.cli import output
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def register(subparsers) -> None:
     """Add this group's commands to the `codelist` parser."""
+    parser = subparsers.add_parser(
+        "serve", help="run the online codelist repository (web app)",
+        description="Run the online codelist repository. Without --production: Django's "
+                    "development server (auto-reload, debug pages). With --production: "
+                    "gunicorn, static files by whitenoise, debug off. The database is "
+                    "SQLite (CODELISTS_WEB_DB) unless DATABASE_URL names a PostgreSQL "
+                    "database; migrations are applied first. Load example content with "
+                    "`python -m webapp.manage load_demo`.")
+    parser.add_argument("--production", action="store_true",
+                        help="serve with gunicorn and whitenoise (debug off)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="gunicorn worker processes with --production "
+                             "(default: 2 x CPUs + 1)")
+    parser.add_argument("--no-migrate", action="store_true",
+                        help="do not apply database migrations before starting")
+    parser.set_defaults(func=run)
+
+
+def _manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "webapp.manage", *args], env=env, check=True)
+
+
+def production_env(host: str) -> dict:
+    env = dict(os.environ, CODELISTS_DEBUG="0")
+    if not env.get("CODELISTS_SECRET_KEY"):
+        env["CODELISTS_SECRET_KEY"] = secrets.token_urlsafe(50)
+        output.warn("CODELISTS_SECRET_KEY is not set; using a random key "
+                          "(sessions end when the server stops)")
+    if host in LOOPBACK:
+        env.setdefault("CODELISTS_SECURE_COOKIES", "0")
+    env.setdefault("CODELISTS_STATIC_ROOT",
+                   str(Path(tempfile.gettempdir()) / "codelists-staticfiles"))
+    return env
+
+
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    workers = workers or (2 * (os.cpu_count() or 1) + 1)
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return [sys.executable, "-m", "gunicorn", "webapp.wsgi:application", "--bind", bind,
+            "--workers", str(workers), "--access-logfile", "-"]
+
+
+def run(args) -> int:
+    env = production_env(args.host) if args.production else dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
+    try:
+        if not args.no_migrate:
+            _manage(env, "migrate", "--noinput")
+        if args.production:
+            _manage(env, "collectstatic", "--noinput", "-v", "0")
+            command = gunicorn_command(args.host, args.port, args.workers)
+        else:
+            command = [sys.executable, "-m", "webapp.manage", "runserver",
+                       f"{args.host}:{args.port}"]
+        return subprocess.run(command, env=env).returncode
+    except subprocess.CalledProcessError as exc:
+        output.error_text(f"serve: {' '.join(exc.cmd[2:4])} failed (exit {exc.returncode})")
+        return 1

@@ -52,8 +52,9 @@ def test_full_deposit_with_codelist_and_csv(depositor_client, shared):
     assert sorted(article.tags.values_list("name", flat=True)) == ["covid", "thrombosis"]
     assert article.members.get().user.username == "depositor"
     lists = {c.title: c for c in article.codelists.all()}
-    assert set(lists) == {"Asthma", "bristol hdl cholesterol"}
-    hdl = lists["bristol hdl cholesterol"]
+    assert set(lists) == {"Asthma", "Bristol hdl cholesterol"}
+    hdl = lists["Bristol hdl cholesterol"]
+    assert "licence: CC-BY-4.0" in hdl.latest_version.text
     expected = sum(1 for line in csv_text.splitlines()[1:] if line.strip())
     assert hdl.coding_system == "snomedct" and hdl.code_count == expected
 

@@ -3,7 +3,7 @@ depositor confirms (nothing is written to the repository before that).
 
 A draft is plain JSON in ``request.session["deposit"]``::
 
-    {"article": {...form fields...} | None, "article_id": 12 | None,
+    {"article": {...form fields...} | None, "article_id": 12 | None, "licence": "CC-BY-4.0",
      "files": [{"name", "kind": "codelist"|"table", "text", "columns", "mapping",
                 "codelist_text", "problems": [Problem.as_dict()], "error"}]}
 """
@@ -16,8 +16,9 @@ from webapp.repository import library
 SESSION_KEY = "deposit"
 
 
-def new_draft(*, article: dict | None = None, article_id: int | None = None) -> dict:
-    return {"article": article, "article_id": article_id, "files": []}
+def new_draft(*, article: dict | None = None, article_id: int | None = None,
+              licence: str | None = None) -> dict:
+    return {"article": article, "article_id": article_id, "files": [], "licence": licence}
 
 
 def decode(data: bytes, name: str) -> str:
@@ -57,43 +58,42 @@ def _counts(parsed) -> dict:
 
 
 def add_file(draft: dict, name: str, text: str) -> dict:
-    """Add an uploaded file to the draft; tables get a guessed mapping applied."""
+    """Add an uploaded file to the draft; tables are imported by format detection, or
+    wait for a column mapping when the library cannot tell their columns or system."""
     entry = {"name": name, "text": text, "problems": [], "codelist_text": None}
+    draft["files"].append(entry)
     if name.lower().endswith(".codelist"):
         entry["kind"] = "codelist"
-        check_codelist_text(entry)
-    else:
-        entry["kind"] = "table"
-        columns, rows = library.read_table(text, name)
-        entry["columns"] = columns
-        guess = library.guess_mapping(columns, rows)
-        stem = name.rsplit(".", 1)[0]
-        guess["title"] = stem.replace("-", " ").replace("_", " ")
-        entry["mapping"] = guess
-        if guess["code_column"] and guess["coding_system"]:
-            apply_mapping(entry, guess)
-        else:
-            entry["problems"] = [{"rule": "mapping", "severity": "error", "path": name,
-                                  "message": "choose the code column and coding system"}]
-    draft["files"].append(entry)
-    return entry
-
-
-def apply_mapping(entry: dict, mapping: dict) -> dict:
-    """Convert a table to a codelist with the library, then check it like any other."""
-    entry["mapping"] = dict(mapping)
-    columns, rows = library.read_table(entry["text"], entry["name"])
+        return check_codelist_text(entry)
+    entry["kind"] = "table"
     try:
-        parsed, problems = library.table_to_codelist(
-            rows, code_column=mapping["code_column"],
-            term_column=mapping.get("term_column") or None,
-            coding_system=mapping["coding_system"], title=mapping["title"],
-            filename=entry["name"])
+        entry["columns"] = library.table_header(text)
+    except CodelistsError as exc:
+        entry.update(columns=[], mapping={}, problems=[_error_dict(exc, name)])
+        return entry
+    entry["mapping"] = {**library.guess_columns(entry["columns"]), "coding_system": None,
+                        "title": name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")}
+    return _import(entry, draft.get("licence"), {})
+
+
+def apply_mapping(entry: dict, mapping: dict, licence: str | None = None) -> dict:
+    """Import a table with the depositor's column mapping, then check it."""
+    entry["mapping"] = dict(mapping)
+    options = {"system": mapping.get("coding_system"), "code_column": mapping.get("code_column"),
+               "term_column": mapping.get("term_column") or None}
+    return _import(entry, licence, options, title=mapping.get("title") or None)
+
+
+def _import(entry: dict, licence: str | None, options: dict, title: str | None = None) -> dict:
+    try:
+        parsed, notes = library.import_table(entry["text"], entry["name"], title=title,
+                                             licence=licence, **options)
         text = library.dumps(parsed)
-        problems += library.check(library.parse_text(text, entry["name"]))
+        problems = library.check(library.parse_text(text, entry["name"])) + notes
     except CodelistsError as exc:
         entry.update(codelist_text=None, problems=[_error_dict(exc, entry["name"])])
         return entry
+    entry["mapping"].update(coding_system=parsed.system.id, title=parsed.title)
     entry.update(codelist_text=text, problems=_problem_dicts(problems), title=parsed.title,
                  system=parsed.system.id, counts=_counts(parsed))
     return entry

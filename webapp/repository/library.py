@@ -2,37 +2,29 @@
 
 Everything about codelists (parsing, validation, lint, import of foreign files, export,
 diff, the quality badge) is the library's; this module only calls it and shapes the
-results for pages and the API.  Imports are lazy so the site starts even while an
-optional part of the library is missing; a missing part fails loudly when used.
+results for pages and the API.  Library modules are imported where used, so the site
+starts quickly.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from codelists.errors import NotSupportedError, Problem
-
-
-def _function(module: str, *names: str):
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise NotSupportedError(f"{module} is not available: {exc}") from exc
-    for name in names:
-        if hasattr(mod, name):
-            return getattr(mod, name)
-    raise NotSupportedError(f"{module} has none of {', '.join(names)}")
+from codelists.errors import Problem
 
 
 # -- the .codelist format --------------------------------------------------------------
 def parse_text(text: str, filename: str = ""):
     """Parse ``.codelist`` text (raises CodelistFormatError with the line)."""
-    return _function("codelists.codelist.fileformat", "parse")(text, path=filename or None)
+    from codelists.codelist.fileformat import parse
+
+    return parse(text, path=filename or None)
 
 
 def dumps(codelist) -> str:
-    return _function("codelists.codelist.fileformat", "dumps")(codelist)
+    from codelists.codelist.fileformat import dumps as write
+
+    return write(codelist)
 
 
 def metadata_of(codelist) -> dict[str, Any]:
@@ -68,15 +60,12 @@ def _store_for(system_id: str):
 
 
 def check(codelist) -> list[Problem]:
-    """Validate (against the installed store when there is one) and lint a codelist."""
-    problems: list[Problem] = []
-    validate = _optional("codelists.codelist.validate", "validate")
-    lint = _optional("codelists.codelist.lint", "lint")
+    """The library's validate and lint, against the installed store when there is one."""
+    from codelists.codelist.lint import lint
+    from codelists.codelist.validate import validate
+
     terminology = _store_for(codelist.system.id)
-    if validate is not None:
-        problems += list(_call_validate(validate, codelist, terminology))
-    if lint is not None:
-        problems += list(lint(codelist))
+    problems = list(validate(codelist, terminology)) + list(lint(codelist, terminology))
     if terminology is None:
         problems.append(Problem(
             rule="no-store", severity="info",
@@ -85,57 +74,20 @@ def check(codelist) -> list[Problem]:
     return problems
 
 
-def _call_validate(validate, codelist, terminology):
-    try:
-        return validate(codelist, terminology=terminology)
-    except TypeError:
-        return validate(codelist)
-
-
-def _optional(module: str, name: str):
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
 # -- delimited files -------------------------------------------------------------------
-def read_table(text: str, filename: str = "") -> tuple[list[str], list[dict[str, str]]]:
-    """Header and rows of a CSV/TSV upload (the delimiter sniffed from the header)."""
-    import csv
-    import io
+def table_header(text: str) -> list[str]:
+    from codelists.formats.table import read_csv
 
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = "\t" if filename.lower().endswith(".tsv") or "\t" in first else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    columns = [c for c in (reader.fieldnames or []) if c is not None]
-    rows = [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
-    return columns, rows
+    header, _ = read_csv("upload", text=text)
+    return header
 
 
-CODE_HEADERS = ("code", "id", "snomedcode", "conceptid", "ctv3id", "readcode", "icd10",
-                "icd", "opcs", "medcode", "dmd_id")
-TERM_HEADERS = ("term", "description", "name", "label", "desc", "readterm", "ctv3preferredtermdesc")
+def guess_columns(header: list[str]) -> dict[str, str | None]:
+    from codelists.formats.opencodelists import CODE_COLUMNS, TERM_COLUMNS
+    from codelists.formats.table import find_column
 
-
-def _pick(columns: list[str], wanted: tuple[str, ...]) -> str | None:
-    lowered = {c.lower().replace(" ", "").replace("_", ""): c for c in columns}
-    for want in wanted:
-        if want.replace("_", "") in lowered:
-            return lowered[want.replace("_", "")]
-    return None
-
-
-def guess_mapping(columns: list[str], rows: list[dict[str, str]]) -> dict[str, str | None]:
-    """A first guess at the column mapping: code and term columns, coding system."""
-    from codelists.terminology.normalise import detect_system
-
-    code = _pick(columns, CODE_HEADERS) or (columns[0] if columns else None)
-    term = _pick(columns, TERM_HEADERS)
-    system = None
-    if code:
-        system = detect_system([r.get(code, "") for r in rows[:500]], header=code)
-    return {"code_column": code, "term_column": term, "coding_system": system}
+    return {"code_column": find_column(header, *CODE_COLUMNS) or (header[0] if header else None),
+            "term_column": find_column(header, *TERM_COLUMNS)}
 
 
 def system_choices() -> list[str]:
@@ -144,76 +96,76 @@ def system_choices() -> list[str]:
     return system_ids()
 
 
-def table_to_codelist(rows: list[dict[str, str]], *, code_column: str, term_column: str | None,
-                      coding_system: str, title: str, filename: str = ""):
-    """A codelist from a mapped table: codes normalised by the library, one per line.
+def _note_problem(note: str, filename: str) -> Problem:
+    import re
 
-    Returns (codelist, problems): rows whose code cannot be read are reported with their
-    line number in the file (the header is line 1) and left out.
+    match = re.match(r"row (\d+): ", note)
+    return Problem(rule="import", severity="info", message=note[match.end():] if match else note,
+                   path=filename or None, line=int(match.group(1)) if match else None)
+
+
+def import_table(text: str, filename: str, *, title: str | None = None,
+                 licence: str | None = None, **mapping):
+    """A codelist from a delimited upload, by the library's importers.
+
+    Without a mapping the format is detected (OpenCodelists, ClinicalCodes, CALIBER, ...);
+    with one (``system``, ``code_column``, ``term_column``) it is read as a delimited
+    file.  Returns (codelist, problems); import errors raise with the row's line.
     """
-    from codelists.codelist.systems import resolve_system
-    from codelists.codelist.template import new_codelist, slug
-    from codelists.errors import CodelistFormatError
-    from codelists.terminology.normalise import SYSTEMS, normalise_codes
+    import tempfile
+    from pathlib import Path
 
-    system = resolve_system(coding_system)
-    cl = new_codelist(None, id=slug(title), title=title, terminology=system.id)
-    raws = [row.get(code_column, "") for row in rows]
-    normalised = (normalise_codes(system.id, raws) if system.id in SYSTEMS else None)
-    problems: list[Problem] = []
-    for index, row in enumerate(rows):
-        lineno = index + 2
-        code = normalised[index].code if normalised else raws[index].strip()
-        why = normalised[index].problem if normalised else None
-        if not code or (why and not normalised[index].code):
-            problems.append(Problem(rule="unreadable-code", severity="warning",
-                                    message=f"{raws[index]!r} left out: {why or 'empty code'}",
-                                    path=filename or None, line=lineno))
-            continue
-        term = (row.get(term_column, "") if term_column else "").replace("\n", " ").strip()
-        try:
-            cl.add_active(code, term)
-        except CodelistFormatError as exc:  # the model refuses a code of another system
-            problems.append(Problem(rule="bad-code", severity="error", message=str(exc),
-                                    path=filename or None, line=lineno, code=code))
-    return cl, problems
+    from codelists.codelist.template import slug
+    from codelists.formats import import_file
+    from codelists.formats.table import to_codelist
+
+    safe = Path(filename).name.replace("/", "_") or "upload.csv"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / safe
+        path.write_text(text, encoding="utf-8")
+        options = {k: v for k, v in mapping.items() if v}
+        system = options.pop("system", None)
+        if options:
+            imported = import_file(path, format="delimited", system=system, **options)
+        else:
+            imported = import_file(path, system=system)
+    codelist = to_codelist(imported, id=slug(title) if title else None, title=title)
+    if licence:
+        codelist.meta["licence"] = licence
+    return codelist, [_note_problem(n, filename) for n in imported.notes]
 
 
 # -- exports ---------------------------------------------------------------------------
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def safe_cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (prefixed with a quote)."""
-    neutralise = _optional("codelists.formats.csvsafe", "neutralise")
-    if neutralise is not None:
-        return neutralise(value)
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """A cell a spreadsheet will not run as a formula (the library's rule)."""
+    from codelists.formats.table import safe_cell as neutralise
+
+    return neutralise("" if value is None else str(value))
 
 
-def to_fhir_valueset(codelist, *, url: str = "") -> dict:
-    """The codelist as a FHIR R4 ValueSet (JSON data), by the library's exporter."""
-    export = _function("codelists.formats.fhir", "to_valueset", "export_valueset", "dump")
-    try:
-        return export(codelist, url=url) if url else export(codelist)
-    except TypeError:
-        return export(codelist)
+def to_fhir_valueset(codelist, *, base_url: str | None = None) -> dict:
+    """The codelist as a FHIR R4 ValueSet resource (the library's exporter)."""
+    from codelists.formats.fhir import to_resource
+
+    return to_resource(codelist, base_url=base_url)
 
 
 def to_opencodelists_csv(codelist) -> str:
-    """The codelist as an OpenCodelists download (code,term), by the library's exporter."""
-    export = _function("codelists.formats.opencodelists", "dumps", "to_csv", "export_csv")
-    return export(codelist)
+    """The codelist as an OpenCodelists download (the library's exporter)."""
+    from codelists.formats import export
+
+    return export(codelist, "opencodelists")
 
 
-def diff(old, new) -> Any:
-    """The library's diff between two parsed versions."""
-    return _function("codelists.codelist.diff", "diff", "diff_codelists")(old, new)
+def diff(old, new):
+    """The library's diff between two parsed versions (a CodelistDiff)."""
+    from codelists.codelist.diff import diff as compare
+
+    return compare(old, new)
 
 
-def badge(codelist) -> Any:
-    """The method's quality badge for a codelist (None until the library provides it)."""
-    compute = _optional("codelists.method.badge", "badge") or _optional(
-        "codelists.method.report", "badge")
-    return compute(codelist) if compute is not None else None
+def badge(codelist):
+    """The method's quality badge (codelists.method.badge.assess)."""
+    from codelists.method.badge import assess
+
+    return assess(codelist)

@@ -150,16 +150,9 @@ def codelist_diff(request, pk: int):
     codelist = _codelist_or_404(request, pk)
     old = _version(codelist, request.GET.get("from") or 1)
     new = _version(codelist, request.GET.get("to"))
-    before = {c.code: c for c in old.codes.all()}
-    after = {c.code: c for c in new.codes.all()}
-    rows = []
-    for code in sorted(set(before) | set(after)):
-        a, b = before.get(code), after.get(code)
-        if a is None or b is None or a.status != b.status:
-            rows.append({"code": code, "term": (b or a).term,
-                         "before": a.status if a else "—", "after": b.status if b else "—"})
+    changes = library.diff(library.parse_text(old.text), library.parse_text(new.text))
     return render(request, "repository/diff.html", {
-        "codelist": codelist, "old": old, "new": new, "rows": rows,
+        "codelist": codelist, "old": old, "new": new, "changes": changes,
         "versions": codelist.versions.order_by("number")})
 
 

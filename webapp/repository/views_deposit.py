@@ -39,7 +39,7 @@ def start(request):
             data["tags"] = form.tag_list()
             if data["embargo_until"]:
                 data["embargo_until"] = data["embargo_until"].isoformat()
-            _save(request, deposit.new_draft(article=data))
+            _save(request, deposit.new_draft(article=data, licence=data["licence"]))
             return redirect("repository:deposit-files")
     else:
         form = ArticleForm(initial={"licence": "CC-BY-4.0"})
@@ -52,7 +52,7 @@ def start_for_article(request, pk: int):
     article = get_object_or_404(Article, pk=pk)
     if not can_change(request.user, article):
         raise PermissionDenied("only depositors and co-authors may add codelists")
-    _save(request, deposit.new_draft(article_id=article.pk))
+    _save(request, deposit.new_draft(article_id=article.pk, licence=article.licence))
     return redirect("repository:deposit-files")
 
 
@@ -104,7 +104,7 @@ def mapping(request, index: int):
     form = MappingForm(request.POST, columns=entry.get("columns", []),
                        systems=library.system_choices(), prefix=f"f{index}")
     if form.is_valid():
-        deposit.apply_mapping(entry, form.cleaned_data)
+        deposit.apply_mapping(entry, form.cleaned_data, draft.get("licence"))
         _save(request, draft)
     if request.headers.get("HX-Request"):
         return render(request, "repository/_deposit_entry.html",
