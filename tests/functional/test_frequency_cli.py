@@ -93,3 +93,20 @@ def test_published_form(shared, tmp_path, capsys):
     assert data["never_used"] == ["J99.9"]
     assert {"J45.1", "J45.8"} <= {r["code"] for r in data["missing_related"]}
     assert main(["frequency", "published", str(listfile)]) == 2
+
+
+def test_events_table_in_a_duckdb_database(freq_scenario, listfile, tmp_path, capsys):
+    import duckdb
+
+    db = tmp_path / "cprd.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(f"CREATE TABLE clinical AS SELECT * FROM read_csv('{freq_scenario.events}', "
+                "all_varchar=true)")
+    con.close()
+    code = main(["frequency", str(listfile), "--events", str(db), "--events-table",
+                 "clinical", "--preset", "gold", "--cohort", str(freq_scenario.cohort),
+                 "--window", "-365:-1", "--threshold", "0", "--round", "1", "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [o["patients"] for o in data["outcomes"]] == [132, 117, 129]
+    assert data["settings"]["events"] == "clinical"
