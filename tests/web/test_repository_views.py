@@ -190,3 +190,27 @@ def test_embargoed_article_hidden_from_others(client, web_users):
     assert client.get(url).status_code == 404
     client.force_login(web_users["depositor"])
     assert "embargoed until" in client.get(url).content.decode()
+
+
+def test_fhir_and_opencodelists_downloads(client, web_article):
+    codelist = web_article.codelists.get()
+    url = lambda fmt: reverse("repository:codelist-download", args=[codelist.pk, fmt])  # noqa: E731
+    fhir = client.get(url("fhir"))
+    assert fhir["Content-Type"] == "application/fhir+json" and fhir["X-Licence"] == "CC-BY-4.0"
+    valueset = json.loads(fhir.content)
+    assert valueset["resourceType"] == "ValueSet"
+    included = {c["code"] for c in valueset["compose"]["include"][0]["concept"]}
+    assert included == {"195967001", "233678006", "266361008"}
+    rows = _csv(client.get(url("opencodelists")).content)
+    assert {r["code"] for r in rows} == included
+
+
+def test_method_summary_and_quality_badge(client, web_users):
+    depositor = web_users["depositor"]
+    article = actions.create_article(depositor, title="Method")
+    method = {"definition": {"feature": "Asthma diagnosis", "sources": ["BTS guideline"]}}
+    codelist = actions.add_codelist(depositor, article, actions.NewCodelist(make_codelist_text(
+        id="m", title="With method", active=[("195967001", "Asthma")], method=method)))
+    page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
+    assert "Asthma diagnosis" in page and "BTS guideline" in page
+    assert "quality 1/7" in page
