@@ -34,6 +34,8 @@ lint: setup
 
 test: setup system-deps lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	# the web suite again on PostgreSQL (role/db codelists on 127.0.0.1, scripts/start-postgres)
+	CODELISTS_TEST_DB=postgres $(BIN)/python -m pytest -n 2 tests/web $(PYTEST_ARGS)
 
 test-fast: setup
 	$(BIN)/python -m pytest -n 2 -m "not slow and not browser and not spark" $(PYTEST_ARGS)
