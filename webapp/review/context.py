@@ -45,10 +45,14 @@ def _open_store(system_id: str):
 
 
 def _path_up(terminology, code: str) -> list[str]:
+    """The first-parent path up from a code (empty for a code the store does not know)."""
     chain: list[str] = []
     current = code
     for _ in range(MAX_DEPTH):
-        parents = sorted(terminology.parents(current))
+        try:
+            parents = sorted(terminology.parents(current))
+        except CodelistsError:
+            break
         if not parents or parents[0] in chain:
             break
         chain.append(parents[0])
@@ -63,17 +67,21 @@ def hierarchy(codelist, codes: Iterable[str]) -> dict[str, list[str]]:
     if terminology is None:
         found = headings(codelist)
         return {code: [found[code]] for code in codes if code in found}
+    found = headings(codelist)
     try:
         chains = {code: _path_up(terminology, code) for code in codes}
         wanted = sorted({c for chain in chains.values() for c in chain})
         concepts = terminology.lookup_many(wanted) if wanted else {}
-        return {code: [f"{c} {concepts[c].term}" if c in concepts else c for c in chain]
-                for code, chain in chains.items()}
+        out = {code: [f"{c} {concepts[c].term}" if c in concepts else c for c in chain]
+               for code, chain in chains.items() if chain}
     except CodelistsError:
-        found = headings(codelist)
-        return {code: [found[code]] for code in codes if code in found}
+        out = {}
     finally:
         terminology.close()
+    for code in codes:  # codes the store does not place: their heading in the file
+        if code not in out and code in found:
+            out[code] = [found[code]]
+    return out
 
 
 def usage_counts(codelist) -> dict[str, Any]:
