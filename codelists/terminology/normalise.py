@@ -231,8 +231,15 @@ def _snomed(raw: str) -> NormalisedCode:
     return _integer("snomedct", raw, check=sctid_problem, label="SNOMED CT id")
 
 
+def _dmd_problem(code: str) -> str | None:
+    """dm+d ids look like SCTIDs, but real lists hold AMP/AMPP ids whose check digit is
+    not the Verhoeff digit (``21711311000001108``) or whose partition digits read as a
+    description's (``36032011000001112``): only the form is checked."""
+    return None
+
+
 def _dmd(raw: str) -> NormalisedCode:
-    return _integer("dmd", raw, check=sctid_problem, label="dm+d id")
+    return _integer("dmd", raw, check=_dmd_problem, label="dm+d id")
 
 
 # --------------------------------------------------------------------------- ICD / OPCS
@@ -409,7 +416,8 @@ def normalise_codes(system: str, raws: Iterable[str]) -> list[NormalisedCode]:
 _HEADER_HINTS: list[tuple[str, str]] = [
     ("icd10cm", "icd10cm"), ("icd-10-cm", "icd10cm"), ("icd10", "icd10"),
     ("icd", "icd10"), ("opcs", "opcs4"), ("ctv3", "ctv3"), ("read", "readv2"),
-    ("snomed", "snomedct"), ("sct", "snomedct"), ("dmd", "dmd"), ("bnf", "bnf"),
+    ("snomed", "snomedct"), ("sct", "snomedct"), ("dmd", "dmd"), ("vpid", "dmd"),
+    ("apid", "dmd"), ("bnf", "bnf"),
     ("medcodeid", "cprd_aurum_medcodeid"), ("medcode", "cprd_medcode"),
     ("prodcode", "cprd_prodcode"),
 ]

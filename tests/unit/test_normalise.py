@@ -30,6 +30,9 @@ CASES = [
     ("snomedct", "195967011", None, False),  # partition 01: a description id
     ("snomedct", "0195967001", None, False),
     ("dmd", "39113611000001102", "39113611000001102", False),
+    ("dmd", "21711311000001108", "21711311000001108", False),  # real id, odd check digit
+    ("dmd", "36032011000001112", "36032011000001112", False),  # real, odd partition
+    ("dmd", "0123456", None, False),
     ("icd10", "J45.0", "J45.0", False),
     ("icd10", "J450", "J45.0", False),
     ("icd10", "j45.0", "J45.0", True),

@@ -93,7 +93,8 @@ def _resolve(header: list[str], name: str, path: str) -> int:
 
 
 def write_table(text: str, label: str, mapping: ColumnMapping, writer: CodeSystemWriter,
-                delimiter: str | None = None) -> None:
+                delimiter: str | None = None, skip_invalid: bool = False) -> int:
+    """Write the table's rows; returns how many rows with a bad code were skipped."""
     rows = csv.reader(io.StringIO(text), delimiter=delimiter or _sniff(text))
     header = next(rows, [])
     code_i = _resolve(header, mapping.code, label)
@@ -102,6 +103,7 @@ def write_table(text: str, label: str, mapping: ColumnMapping, writer: CodeSyste
     synonyms = [lowered.index(c) for c in mapping.synonyms if c in lowered]
     attributes = [lowered.index(c) for c in mapping.attributes if c in lowered]
     maps = [(lowered.index(c), s) for c, s in mapping.maps.items() if c in lowered]
+    skipped = 0
     for line, row in enumerate(rows, start=2):
         if not row or not any(cell.strip() for cell in row):
             continue
@@ -110,8 +112,12 @@ def write_table(text: str, label: str, mapping: ColumnMapping, writer: CodeSyste
                                     path=label, line=line)
         result = normalise_code(mapping.system, row[code_i])
         if result.code is None:
+            if skip_invalid:
+                skipped += 1
+                continue
             raise ImportFailedError(f"bad code {row[code_i]!r}: {result.problem}",
-                                    path=label, line=line)
+                                    path=label, line=line,
+                                    hint="fix the row, or import with skip_invalid=True")
         code = result.code
         writer.add_code(code, row[term_i].strip())
         for i in synonyms:
@@ -125,6 +131,7 @@ def write_table(text: str, label: str, mapping: ColumnMapping, writer: CodeSyste
             if value and value not in ("0", "."):
                 mapped = normalise_code(target, value)
                 writer.add_map(code, target, mapped.code or value, origin=header[i].strip())
+    return skipped
 
 
 def import_release(path: str | Path, destination: str | Path | None = None, *,
@@ -132,7 +139,7 @@ def import_release(path: str | Path, destination: str | Path | None = None, *,
                    term_column: str | None = None, synonym_columns: tuple[str, ...] = (),
                    attribute_columns: tuple[str, ...] = (),
                    map_columns: dict[str, str] | None = None, delimiter: str | None = None,
-                   **options) -> Path:
+                   skip_invalid: bool = False, **options) -> Path:
     """Import a dictionary file (or the one text file in a folder/zip)."""
     if system is not None and system not in SYSTEMS:
         raise UsageError(f"unknown coding system {system!r}",
@@ -140,7 +147,7 @@ def import_release(path: str | Path, destination: str | Path | None = None, *,
     path = Path(path)
     files = ReleaseFiles(path)
     try:
-        tables = files.find_all(r"\.(txt|csv|tsv)$")
+        tables = files.find_all(r"\.(txt|csv|tsv)(\.gz)?$")
         if len(tables) != 1:
             raise ImportFailedError(f"expected one table, found {len(tables)}", path=path,
                                     hint="pass the dictionary file itself")
@@ -155,9 +162,10 @@ def import_release(path: str | Path, destination: str | Path | None = None, *,
             mapping = guess_mapping(header, system)
 
         def populate(writer):
-            write_table(text, files.label(name), mapping, writer, delimiter)
+            skipped = write_table(text, files.label(name), mapping, writer, delimiter,
+                                  skip_invalid)
             return {"edition": mapping.edition or f"{files.basename(name)}",
-                    "release_date": _date(files.basename(name))}
+                    "release_date": _date(files.basename(name)), "skipped_rows": skipped}
 
         if destination is None:
             from codelists.terminology.locate import data_dir
