@@ -78,9 +78,14 @@ def one(variant: str, folder: Path, runs: int) -> None:
     Prints JSON: cold seconds, warm seconds, peak RSS of the process, the answer.
     """
     import duckdb  # noqa: F401  (imports are not the work being measured)
+    import pandas  # noqa: F401  (duckdb and ibis import it on first use)
 
     if variant == "ibis":
+        import ibis
+
         import codelists.frequency.check  # noqa: F401
+
+        ibis.duckdb  # noqa: B018  (loads the backend and its SQL compiler)
     fn = run_ibis if variant == "ibis" else run_hand
     times = []
     for _ in range(runs + 1):
