@@ -1,16 +1,18 @@
 """Full-text and regular-expression search helpers shared by every coding system.
 
 A store with an FTS5 table over its terms uses :func:`fts_query` to turn what a person
-typed into a safe FTS5 query with prefix matching, and :func:`ranked_fts` to page
-through the ranked matches while filtering them (active, within a subtree) in Python.
+typed into a safe FTS5 query with prefix matching, and :func:`first_matches` to read
+matches best first while filtering them (active, within a subtree) in Python.
 :func:`compile_regex` and :func:`regex_matches` serve ``--regex``.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
+from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate
 
 from codelists.errors import UsageError
 
@@ -35,36 +37,31 @@ def fts_query(text: str, *, prefix: bool = True) -> str:
     return " AND ".join(f'"{w}"{star}' for w in words)
 
 
-def ranked_fts(
-    conn: sqlite3.Connection,
-    fts_table: str,
-    match: str,
-    *,
-    limit: int,
-    accept: Callable[[int], tuple | None],
-) -> list[tuple[tuple, float]]:
-    """Best-ranked FTS rows that ``accept(rowid)`` turns into a result (None rejects).
+#: what an ``accept`` function returns when no later row can be a result
+STOP = object()
 
-    Fetches ranked rowids in growing pages so filters (inactive, outside a subtree) that
-    reject many rows still fill ``limit`` results without ranking every match twice.
+
+def first_matches(
+    rows: Iterable[tuple],
+    *,
+    limit: int | None,
+    accept: Callable[[tuple], object],
+) -> list[tuple]:
+    """The first ``limit`` rows that ``accept`` turns into a result (None rejects,
+    :data:`STOP` ends the search).
+
+    ``rows`` come best first (a cursor over an FTS table whose rowid is the result
+    order, say); reading stops as soon as ``limit`` results are found.
     """
-    results: list[tuple[tuple, float]] = []
-    offset = 0
-    page = max(limit * 4, 40)
-    sql = (f"SELECT rowid, rank FROM {fts_table} WHERE {fts_table} MATCH ? "
-           "ORDER BY rank LIMIT ? OFFSET ?")
-    while len(results) < limit:
-        rows = conn.execute(sql, (match, page, offset)).fetchall()
-        for rowid, rank in rows:
-            item = accept(rowid)
-            if item is not None:
-                results.append((item, rank))
-                if len(results) >= limit:
-                    break
-        if len(rows) < page:
+    results: list[tuple] = []
+    for row in rows:
+        item = accept(row)
+        if item is STOP:
             break
-        offset += page
-        page *= 4
+        if item is not None:
+            results.append(item)
+            if limit is not None and len(results) >= limit:
+                break
     return results
 
 
@@ -83,3 +80,41 @@ def regex_matches(rows: Iterable[tuple], pattern: re.Pattern[str],
     for row in rows:
         if search(row[term_index]) is not None:
             yield row
+
+
+class TermIndex:
+    """Every term of a store in one string, for fast regular-expression scans.
+
+    Terms are joined with newlines and scanned with one ``finditer`` (C speed); a match
+    is checked again against its own term, and a match that ran across terms has each
+    of those terms checked on its own, so the answer is exactly the terms the pattern
+    finds a match in.
+    """
+
+    def __init__(self, terms: Iterable[str]):
+        cleaned = [t.replace("\n", " ") for t in terms]
+        self.terms = cleaned
+        self.text = "\n".join(cleaned)
+        self.starts = array("q", accumulate((len(t) + 1 for t in cleaned[:-1]), initial=0))
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def matching(self, pattern: re.Pattern[str], stop: int | None = None) -> list[int]:
+        """Indices (ascending) of the terms, among the first ``stop``, the pattern matches."""
+        flags = pattern.flags | re.MULTILINE
+        scanner = re.compile(pattern.pattern, flags)
+        stop = len(self.terms) if stop is None else min(stop, len(self.terms))
+        if stop <= 0:
+            return []
+        end_offset = self.starts[stop - 1] + len(self.terms[stop - 1])
+        found: list[int] = []
+        seen = -1
+        for match in scanner.finditer(self.text, 0, end_offset):
+            first = bisect_right(self.starts, match.start()) - 1
+            last = bisect_right(self.starts, max(match.end() - 1, match.start())) - 1
+            for index in range(max(first, seen + 1), last + 1):
+                if pattern.search(self.terms[index]) is not None:
+                    found.append(index)
+            seen = max(seen, last)
+        return found

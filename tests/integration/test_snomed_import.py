@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from codelists.terminology.registry import detect_system, open_terminology
+from codelists.terminology.snomedct import SCHEMA_VERSION
 from codelists.terminology.snomedct.importer import import_release
 from codelists.terminology.snomedct.terminology import SnomedTerminology
 from codelists.terminology.store import read_metadata
@@ -79,7 +80,7 @@ def test_elbow_metadata(snomed_elbow_store):
     assert meta.terminology == "snomedct"
     assert meta.edition == "international"
     assert meta.release_date == "20200415"
-    assert meta.schema_version == 1
+    assert meta.schema_version == SCHEMA_VERSION
     assert len(meta.sources) == 3 and all(len(s["sha256"]) == 64 for s in meta.sources)
     assert meta.extra["release_type"] == "Snapshot"
 

@@ -114,6 +114,14 @@ def fill_preferred_terms(conn: sqlite3.Connection) -> None:
 
 
 def build_search_index(conn: sqlite3.Connection) -> None:
+    """search_terms in result order, and the two full-text indexes."""
+    conn.execute(
+        "INSERT INTO search_terms (description_id, concept_id, type_id, active, term) "
+        "SELECT d.id, d.concept_id, d.type_id, d.active AND c.active, d.term "
+        "FROM descriptions d JOIN concepts c ON c.id = d.concept_id "
+        "ORDER BY d.active AND c.active DESC, length(d.term), d.term, d.id"
+    )
+    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO descriptions_fts (descriptions_fts) VALUES ('rebuild')")
 
 

@@ -127,7 +127,24 @@ CREATE TABLE refsets (
     member_count INTEGER NOT NULL
 );
 
--- full-text index over every description term (rowid = description id)
+-- ranked search: every description in the order search shows results (descriptions of
+-- active concepts first, then shorter terms first); search_fts indexes it with
+-- rowid = position, so a query reads its matches best first and stops at its limit
+CREATE TABLE search_terms (
+    position INTEGER PRIMARY KEY,
+    description_id INTEGER NOT NULL,
+    concept_id INTEGER NOT NULL,
+    type_id INTEGER NOT NULL,
+    active INTEGER NOT NULL,      -- 1 when the description and its concept are both active
+    term TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    term, content='search_terms', content_rowid='position',
+    tokenize="unicode61 remove_diacritics 2", prefix='2 3 4 5 6'
+);
+
+-- full-text index over every description term (rowid = description id), for ECL
+-- description filters
 CREATE VIRTUAL TABLE descriptions_fts USING fts5(
     term, content='descriptions', content_rowid='id',
     tokenize="unicode61 remove_diacritics 2", prefix='2 3 4'

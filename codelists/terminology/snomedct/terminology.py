@@ -34,6 +34,7 @@ class SnomedTerminology:
         self.store = store
         self.conn = store.conn
         self.dialect = dialect
+        self._terms: tuple[fts.TermIndex, int] | None = None
 
     @classmethod
     def open(cls, path: str | Path, *, dialect: str = "en-GB") -> SnomedTerminology:
@@ -168,24 +169,35 @@ class SnomedTerminology:
                           ) -> Iterator[tuple[str, str, str, bool]]:
         """(code, term, 'fsn'|'synonym'|'definition', active) for every description.
 
-        Without ``include_inactive`` only active descriptions of active concepts.
+        Without ``include_inactive`` only active descriptions of active concepts; with
+        it, ``active`` is true when both the description and its concept are active.
         """
-        sql = "SELECT d.concept_id, d.term, d.type_id, d.active AND c.active FROM " \
-              "descriptions d JOIN concepts c ON c.id = d.concept_id"
+        sql = "SELECT concept_id, term, type_id, active FROM search_terms"
         if not include_inactive:
-            sql += " WHERE d.active = 1 AND c.active = 1"
+            sql += " WHERE active = 1"
         cursor = self.conn.execute(sql)
         names = DESCRIPTION_TYPES
         while rows := cursor.fetchmany(50_000):
             for cid, term, type_id, active in rows:
-                yield str(cid), term, names.get(type_id, "synonym"), bool(active)
+                yield str(cid), term, names.get(type_id, "synonym"), active == 1
+
+    #: up to this many descendants, --within loads the subtree into memory
+    WITHIN_IN_MEMORY = 20_000
 
     def _within_check(self, within: str | None):
         if within is None:
             return None
         root = self._require(within)
-        sql = "SELECT 1 FROM closure WHERE ancestor_id = ? AND descendant_id = ?"
         conn = self.conn
+        small = conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM closure WHERE ancestor_id = ? LIMIT ?)",
+            (root, self.WITHIN_IN_MEMORY + 1)).fetchone()[0] <= self.WITHIN_IN_MEMORY
+        if small:
+            members = {r[0] for r in conn.execute(
+                "SELECT descendant_id FROM closure WHERE ancestor_id = ?", (root,))}
+            members.add(root)
+            return members.__contains__
+        sql = "SELECT 1 FROM closure WHERE ancestor_id = ? AND descendant_id = ?"
 
         def inside(concept_id: int) -> bool:
             return concept_id == root or conn.execute(sql, (root, concept_id)).fetchone() \
@@ -193,64 +205,85 @@ class SnomedTerminology:
 
         return inside
 
-    _HIT = (
-        "SELECT d.id, d.concept_id, d.term, d.active, c.active, p.term FROM descriptions d "
-        "JOIN concepts c ON c.id = d.concept_id LEFT JOIN preferred_terms p "
-        "ON p.concept_id = d.concept_id AND p.dialect = ? WHERE d.id = ?"
-    )
-
-    def search(self, query: str, *, limit: int = 50, within: str | None = None,
-               include_inactive: bool = False) -> list[SearchHit]:
-        """Ranked full-text search with prefix matching; the best description per concept."""
-        if limit <= 0:
-            raise UsageError("--limit must be at least 1")
-        match = fts.fts_query(query)
+    def _accept(self, *, include_inactive: bool, within: str | None):
+        """A filter over search_terms rows (position, description, concept, active, term)
+        keeping the first (best) description of each concept."""
         inside = self._within_check(within)
         seen: set[int] = set()
 
-        def accept(rowid: int):
-            row = self.conn.execute(self._HIT, (self.dialect, rowid)).fetchone()
-            if row is None or row[1] in seen:
+        def accept(row):
+            if not include_inactive and not row[3]:
+                return fts.STOP  # active rows come first: nothing after this one
+            cid = row[2]
+            if cid in seen or (inside is not None and not inside(cid)):
                 return None
-            if not include_inactive and not (row[3] and row[4]):
-                return None
-            if inside is not None and not inside(row[1]):
-                return None
-            seen.add(row[1])
+            seen.add(cid)
             return row
 
-        hits = fts.ranked_fts(self.conn, "descriptions_fts", match, limit=limit,
-                              accept=accept)
-        return [self._hit(row, -rank) for row, rank in hits]
+        return accept
 
-    def _hit(self, row, score: float) -> SearchHit:
-        did, cid, term, d_active, c_active, preferred = row
-        return SearchHit(str(cid), term, preferred or term, bool(c_active),
-                         round(score, 4), str(did))
+    def search(self, query: str, *, limit: int = 50, within: str | None = None,
+               include_inactive: bool = False) -> list[SearchHit]:
+        """Full-text search with prefix matching: every word of the query must start a
+        word of the description.  Results come one per concept, its best description
+        shown: active concepts first, then shorter (more specific) terms first."""
+        if limit <= 0:
+            raise UsageError("--limit must be at least 1")
+        match = fts.fts_query(query)
+        rows = self.conn.execute(
+            "SELECT s.position, s.description_id, s.concept_id, s.active, s.term "
+            "FROM search_fts f JOIN search_terms s ON s.position = f.rowid "
+            "WHERE search_fts MATCH ? ORDER BY f.rowid", (match,))
+        return self._collect(rows, limit, include_inactive, within)
+
+    def _collect(self, rows, limit, include_inactive, within) -> list[SearchHit]:
+        accept = self._accept(include_inactive=include_inactive, within=within)
+        return self._hits(fts.first_matches(rows, limit=limit, accept=accept))
+
+    def _hits(self, rows: list[tuple]) -> list[SearchHit]:
+        terms = self.lookup_many([str(r[2]) for r in rows])
+        hits = []
+        for rank, (_pos, did, cid, active, term) in enumerate(rows):
+            concept = terms.get(str(cid))
+            hits.append(SearchHit(str(cid), term, concept.term if concept else term,
+                                  bool(concept.active) if concept else bool(active),
+                                  round(1.0 / (rank + 1), 4), str(did)))
+        return hits
 
     def search_regex(self, pattern: str, *, limit: int | None = None,
                      within: str | None = None, include_inactive: bool = False,
                      ignore_case: bool = True) -> list[SearchHit]:
         """A Python regular expression over every description (case-insensitive by
-        default); the shortest matching description per concept, shortest first."""
+        default); one result per concept, in the same order as :meth:`search`.
+
+        The first call loads every term into memory (:class:`TermIndex`); later calls
+        on the same object reuse it."""
         regex = fts.compile_regex(pattern, ignore_case=ignore_case)
-        inside = self._within_check(within)
-        sql = ("SELECT d.id, d.concept_id, d.term, d.active, c.active FROM descriptions d "
-               "JOIN concepts c ON c.id = d.concept_id")
-        if not include_inactive:
-            sql += " WHERE d.active = 1 AND c.active = 1"
-        best: dict[int, tuple] = {}
-        for row in fts.regex_matches(self.conn.execute(sql), regex, term_index=2):
-            old = best.get(row[1])
-            if old is None or len(row[2]) < len(old[2]):
-                best[row[1]] = row
-        rows = [r for r in best.values() if inside is None or inside(r[1])]
-        rows.sort(key=lambda r: (len(r[2]), r[2], r[1]))
-        if limit is not None:
-            rows = rows[:limit]
-        terms = self.lookup_many([str(r[1]) for r in rows])
-        return [self._hit((*r, terms[str(r[1])].term if str(r[1]) in terms else r[2]), 0.0)
-                for r in rows]
+        index, active_count = self._term_index()
+        stop = None if include_inactive else active_count
+        positions = [i + 1 for i in index.matching(regex, stop)]
+        return self._collect(self._rows_at(positions), limit, include_inactive, within)
+
+    def _term_index(self) -> tuple[fts.TermIndex, int]:
+        if self._terms is None:
+            terms = [r[0] for r in _stream(self.conn.execute(
+                "SELECT term FROM search_terms ORDER BY position"))]
+            active = self.conn.execute(
+                "SELECT count(*) FROM search_terms WHERE active = 1").fetchone()[0]
+            self._terms = (fts.TermIndex(terms), active)
+        return self._terms
+
+    def _rows_at(self, positions: list[int]):
+        sql = ("SELECT position, description_id, concept_id, active, term FROM "
+               "search_terms WHERE position IN ({}) ORDER BY position")
+        for start in range(0, len(positions), 500):
+            chunk = positions[start:start + 500]
+            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+
+def _stream(cursor, size: int = 20_000):
+    while rows := cursor.fetchmany(size):
+        yield from rows
 
 
 def _codes(rows, include: int | None = None) -> list[str]:

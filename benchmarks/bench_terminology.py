@@ -1,0 +1,196 @@
+"""Terminology store benchmarks: SNOMED CT import, lookup, search and regex.
+
+    .venv/bin/python -m benchmarks terminology          # 370k and 840k releases
+    .venv/bin/python -m benchmarks.bench_terminology --sizes 20k --repeat 3
+
+Imports run in a fresh subprocess each (wall time and peak RSS from
+``resource.getrusage``); queries run on the 370k store it built (or the largest size
+given).  Synthetic releases come from :mod:`benchmarks.synthetic_rf2` (written under
+benchmarks/data/ when missing).  Figures are medians; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.synthetic_rf2 import DATA, QUALIFIERS, ROOTS, SITES, SUFFIXES, ensure_release
+
+TARGETS = {"370k": "≤ 90 s, ≤ 2 GB", "840k": "≤ 240 s"}
+
+
+# -- import, in a subprocess ---------------------------------------------------------
+def child_import(source: str, dest: str) -> dict:
+    """Run one import in this process; report seconds, peak RSS and stage times."""
+    from codelists.terminology.snomedct.importer import import_release
+
+    stages: dict[str, float] = {}
+    state = {"stage": None, "since": time.monotonic()}
+
+    def progress(event) -> None:
+        name = "reading files" if event.stage.startswith("read") else event.stage
+        if name == "warning" or name == state["stage"]:
+            return
+        now = time.monotonic()
+        if state["stage"] is not None:
+            stages[state["stage"]] = stages.get(state["stage"], 0.0) + now - state["since"]
+        state.update(stage=name, since=now)
+
+    started = time.monotonic()
+    Path(dest).unlink(missing_ok=True)
+    import_release(source, dest, progress=progress)
+    seconds = time.monotonic() - started
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "max_rss_mb": rss_mb, "stages": stages,
+            "store_mb": Path(dest).stat().st_size / 2**20}
+
+
+def run_import(source: Path, dest: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_terminology", "--child-import",
+         str(source), str(dest)], check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def bench_import(size: str, repeat: int) -> tuple[dict, Path]:
+    release = ensure_release(size)
+    dest = DATA / f"store-{size}.db"
+    runs = [run_import(release, dest) for _ in range(repeat)]
+    stages = {k: statistics.median(r["stages"].get(k, 0.0) for r in runs)
+              for k in runs[0]["stages"]}
+    return {"size": size, "seconds": statistics.median(r["seconds"] for r in runs),
+            "max_rss_mb": max(r["max_rss_mb"] for r in runs), "stages": stages,
+            "store_mb": runs[-1]["store_mb"], "runs": len(runs)}, dest
+
+
+# -- queries ---------------------------------------------------------------------------
+def timed(fn, items) -> list[float]:
+    """Milliseconds per call."""
+    times = []
+    for item in items:
+        start = time.perf_counter_ns()
+        fn(item)
+        times.append((time.perf_counter_ns() - start) / 1e6)
+    return times
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def query_shapes(rng: random.Random) -> dict[str, list[str]]:
+    n = 300
+    return {
+        "one whole word (`arthritis`-like)": [rng.choice(ROOTS) + rng.choice(SUFFIXES)
+                                             for _ in range(n)],
+        "two whole words": [f"{rng.choice(ROOTS)}{rng.choice(SUFFIXES)} {rng.choice(SITES)}"
+                            for _ in range(n)],
+        "word + prefix (`chronic arthr`)": [f"{rng.choice(QUALIFIERS)} {rng.choice(ROOTS)}"
+                                           for _ in range(n)],
+        "short prefix (`neur`)": [rng.choice(ROOTS)[:4] for _ in range(n)],
+    }
+
+
+def bench_queries(store: Path) -> dict:
+    from codelists.terminology.snomedct.terminology import SnomedTerminology
+
+    rng = random.Random(42)
+    results: dict = {}
+    with SnomedTerminology.open(store) as t:
+        ids = [str(r[0]) for r in t.conn.execute("SELECT id FROM concepts")]
+        codes = [rng.choice(ids) for _ in range(20_000)]
+        timed(t.lookup, codes[:2000])  # warm the page cache
+        lookups = timed(t.lookup, codes)
+        results["lookup"] = (statistics.median(lookups), p(lookups, 0.95))
+        shapes = {}
+        for name, queries in query_shapes(rng).items():
+            timed(lambda q: t.search(q, limit=20), queries[:50])
+            times = timed(lambda q: t.search(q, limit=20), queries)
+            shapes[name] = (statistics.median(times), p(times, 0.95))
+        results["search"] = shapes
+        parents = [c for c in codes[:300] if t.count_descendants(c) > 0][:100] or codes[:100]
+        results["descendants"] = statistics.median(
+            timed(lambda c: t.descendants(c), parents))
+        results["show"] = statistics.median(timed(t.show, codes[:300]))
+        patterns = [r"arthr\w*itis", r"^chronic .* of knee$", r"(?:haem|hem)at", r"\bleft\b"]
+        cold = timed(lambda pat: t.search_regex(pat), patterns[:1])
+        warm = timed(lambda pat: t.search_regex(pat), patterns * 2)
+        results["regex"] = (cold[0] / 1000, statistics.median(warm) / 1000)
+        start = time.perf_counter()
+        count = sum(1 for _ in t.iter_descriptions())
+        results["iter_descriptions"] = (time.perf_counter() - start, count)
+    return results
+
+
+# -- report ----------------------------------------------------------------------------
+def report(imports: list[dict], queries: dict | None, query_size: str) -> str:
+    lines = ["## Terminology (SNOMED CT store)", "",
+             "Synthetic RF2 Snapshot releases from `benchmarks/synthetic_rf2.py`; each import "
+             "in a fresh process (peak RSS by `getrusage`), closure and both full-text "
+             "indexes included.", "",
+             "| import | concepts | wall time | peak RSS | store size | target |",
+             "|---|---|---|---|---|---|"]
+    for r in imports:
+        lines.append(f"| {r['size']} | {r['size']} | {r['seconds']:.1f} s | "
+                     f"{r['max_rss_mb']:.0f} MB | {r['store_mb']:.0f} MB | "
+                     f"{TARGETS.get(r['size'], '')} |")
+    for r in imports:
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in r["stages"].items())
+        lines.append(f"\nStages of the {r['size']} import (median of {r['runs']}): {parts}.")
+    if queries:
+        lines += ["", f"Queries on the {query_size} store (median; p95 in brackets):", "",
+                  "| query | time | target |", "|---|---|---|"]
+        lo = queries["lookup"]
+        lines.append(f"| concept lookup (`lookup`) | {lo[0]:.3f} ms ({lo[1]:.3f}) | < 0.1 ms |")
+        for name, (med, p95) in queries["search"].items():
+            lines.append(f"| search, limit 20: {name} | {med:.2f} ms ({p95:.2f}) | < 1 ms |")
+        lines.append(f"| descendants of a concept with children | "
+                     f"{queries['descendants']:.2f} ms | |")
+        lines.append(f"| `show` (everything about a concept) | {queries['show']:.2f} ms | |")
+        cold, warm = queries["regex"]
+        lines.append(f"| regex over every active description, first call (loads terms) | "
+                     f"{cold:.2f} s | < 2 s |")
+        lines.append(f"| regex over every active description, later calls | {warm:.2f} s | "
+                     "< 2 s |")
+        secs, count = queries["iter_descriptions"]
+        lines.append(f"| `iter_descriptions()` ({count:,} rows) | {secs:.2f} s | |")
+    lines += ["", "sct-py (the `sct` engine's Python binding) opens a `snomed.db` built by the "
+              "`sct` command-line tool, which is not on PyPI and cannot be built here; the "
+              "binding has no importer, so it is not measured side by side."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="370k,840k")
+    parser.add_argument("--repeat", type=int, default=1, help="imports per size")
+    parser.add_argument("--child-import", nargs=2, metavar=("SOURCE", "DEST"))
+    args = parser.parse_args(argv)
+    if args.child_import:
+        print(json.dumps(child_import(*args.child_import)))
+        return ""
+    sizes = [s for s in args.sizes.split(",") if s]
+    imports, stores = [], {}
+    for size in sizes:
+        result, store = bench_import(size, args.repeat)
+        imports.append(result)
+        stores[size] = store
+        print(f"imported {size}: {result['seconds']:.1f} s", file=sys.stderr)
+    query_size = "370k" if "370k" in stores else sizes[-1]
+    queries = bench_queries(stores[query_size]) if stores else None
+    return report(imports, queries, query_size)
+
+
+if __name__ == "__main__":
+    text = main(sys.argv[1:])
+    if text:
+        print(text)
