@@ -49,7 +49,9 @@ def _cell(value: Any, threshold: int) -> str:
     if isinstance(value, float):
         return f"{value:.4f}"
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if isinstance(value, str) and text.startswith(FORMULA_START):
+        return "'" + text  # a spreadsheet would run it as a formula
+    return text
 
 
 def _suppressed_cell(row, name: str, threshold: int) -> str:
