@@ -66,8 +66,10 @@ def register(subparsers) -> None:
     ev.add_argument("--window", metavar="START:END", help="days relative to the index "
                     "date, both included, e.g. -365:-1 (needs --cohort; default: any date)")
     ev.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
-                    help="duckdb in-process (default) or spark (local unless a session "
-                         "is configured through SPARK_* settings)")
+                    help="duckdb in-process (default) or spark (Apache Spark through "
+                         "pyspark, for data that outgrows one machine)")
+    ev.add_argument("--spark-master", metavar="URL", default="local[*]",
+                    help="Spark master for --engine spark (default: local[*])")
     ev.add_argument("--dedupe-same-day", action="store_true", help="count a patient's "
                     "same code on the same day once")
     ev.add_argument("--record", action="store_true", help="record the (protected) result "
@@ -131,7 +133,12 @@ def run_events(args) -> int:
         engine = connect("duckdb", database=events_path)
         events = engine.table(args.events_table)
     else:
-        engine = connect(args.engine)
+        session = None
+        if args.engine == "spark":
+            from codelists.frequency.engines import local_spark_session
+
+            session = local_spark_session(args.spark_master)
+        engine = connect(args.engine, spark_session=session)
         events = engine.table(args.events_table) if args.events_table else events_path
     result = frequency_check(
         Path(args.target), events, columns=columns, cohort=args.cohort,
