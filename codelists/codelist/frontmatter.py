@@ -35,7 +35,12 @@ def _core_resolvers(cls) -> None:
     cls.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789"))
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml (the C parser and emitter sct's serde_yaml also wraps) when PyYAML has it
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Loader(_BaseLoader):
     pass
 
 
@@ -52,7 +57,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp",
                         lambda loader, node: loader.construct_scalar(node))
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(_BaseDumper):
     pass
 
 

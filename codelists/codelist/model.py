@@ -154,6 +154,8 @@ class Codelist:
         self.final_newline = True
         self.body_offset = 0  # line number of the first body line, minus one
         self.bom = False
+        self._index: dict[str, list[int]] = {}
+        self._index_key: tuple = ()
 
     # -- front matter ------------------------------------------------------------
     @property
@@ -214,11 +216,34 @@ class Codelist:
         return self._codes(PENDING)
 
     def lines_for(self, code: str) -> list[Line]:
-        return [line for line in self.lines if line.is_code and line.code == code]
+        return [self.lines[i] for i in self._positions(code) if self.lines[i].is_code]
+
+    def _positions(self, code: str) -> list[int]:
+        """Where a code's lines are (an index rebuilt when ``lines`` changed shape).
+
+        Edits through this class keep it right; code that assigns ``lines[i]`` directly
+        should call :meth:`reindex` afterwards.
+        """
+        key = (id(self.lines), len(self.lines))
+        if key != self._index_key:
+            self.reindex()
+        positions = self._index.get(code, [])
+        if any(self.lines[i].code != code for i in positions):
+            self.reindex()
+            positions = self._index.get(code, [])
+        return positions
+
+    def reindex(self) -> None:
+        self._index = {}
+        for i, line in enumerate(self.lines):
+            if line.is_code:
+                self._index.setdefault(line.code, []).append(i)
+        self._index_key = (id(self.lines), len(self.lines))
 
     def line_for(self, code: str, kind: str | None = None) -> Line | None:
-        for line in self.code_lines(kind):
-            if line.code == code:
+        for i in self._positions(code):
+            line = self.lines[i]
+            if line.is_code and (kind is None or line.kind == kind):
                 return line
         return None
 
@@ -229,9 +254,9 @@ class Codelist:
             out.setdefault(line.code, line.term)
         return out
 
-    def _index(self, code: str, kinds: tuple[str, ...]) -> int | None:
-        for i, line in enumerate(self.lines):
-            if line.kind in kinds and line.code == code:
+    def _find(self, code: str, kinds: tuple[str, ...]) -> int | None:
+        for i in self._positions(code):
+            if self.lines[i].kind in kinds:
                 return i
         return None
 
@@ -246,7 +271,10 @@ class Codelist:
         return code
 
     def _append(self, line: Line) -> Line:
+        self._positions(line.code)  # bring the index up to date first
         self.lines.append(line)
+        self._index.setdefault(line.code, []).append(len(self.lines) - 1)
+        self._index_key = (id(self.lines), len(self.lines))
         return line
 
     def add_active(self, code: str, term: str = "", *, comment: str | None = None,
@@ -280,7 +308,7 @@ class Codelist:
 
     def _move(self, code: str, from_kinds: tuple[str, ...], to_kind: str,
               tags: dict[str, Any] | None, comment: str | None, term: str | None) -> Line:
-        index = self._index(code, from_kinds)
+        index = self._find(code, from_kinds)
         if index is None:
             where = " or ".join(from_kinds)
             raise CodelistFormatError(f"{code} is not a {where} code in this codelist",
@@ -315,7 +343,7 @@ class Codelist:
 
     def set_tags(self, code: str, **tags: Any) -> Line:
         """Merge tags into the first line of a code (value None removes a tag)."""
-        index = self._index(code, CODE_KINDS)
+        index = self._find(code, CODE_KINDS)
         if index is None:
             raise CodelistFormatError(f"{code} is not in this codelist", path=self.path)
         old = self.lines[index]

@@ -267,10 +267,18 @@ def normalise_rows(system: str, rows: list[ImportedCode], *, path=None) -> list[
     return notes
 
 
+def sample(codes: list[str], size: int = 400) -> list[str]:
+    """An even spread of at most ``size`` codes (detection need not read them all)."""
+    if len(codes) <= size:
+        return list(codes)
+    step = len(codes) / size
+    return [codes[int(i * step)] for i in range(size)]
+
+
 def detect(codes: list[str], header: str | None, *, path=None) -> str:
     from codelists.terminology.normalise import detect_system
 
-    system = detect_system(codes, header=header)
+    system = detect_system(sample(codes), header=header)
     if system is None:
         raise InputFileError(
             f"cannot tell which coding system the {header or 'code'} column is in",

@@ -144,3 +144,10 @@ def test_bad_file_gives_file_line_and_fix(work, capsys):
     code, _, err = run(capsys, "validate", "bad.codelist")
     assert code == 4
     assert "bad.codelist:3" in err and "fix:" in err
+
+
+def test_cli_lint_rules_match_the_linter():
+    from codelists.cli.codelist_commands import LINT_RULES
+    from codelists.codelist.lint import RULES
+
+    assert LINT_RULES == RULES
