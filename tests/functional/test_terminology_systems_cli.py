@@ -60,6 +60,14 @@ def test_import_detects_each_system(capsys, shared, test_data, tmp_path):
     assert hits[0]["code"] == "K25"
 
 
+@pytest.mark.slow
+def test_import_the_packaged_icd10cm_by_name(capsys, tmp_path):
+    summary = run_json(capsys, ["terminology", "import", "simple-icd-10-cm", "--system",
+                                "icd10cm", "--db", str(tmp_path / "cm.db")])
+    assert summary["terminology"] == "icd10cm"
+    assert int(summary["count_codes"]) > 98_000
+
+
 def test_map_command_and_export(capsys, test_data, tmp_path):
     db = tmp_path / "readv2.db"
     assert main(["terminology", "import", str(test_data / "readv2-nhs-synthetic"),

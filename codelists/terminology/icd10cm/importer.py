@@ -16,6 +16,8 @@ from codelists.errors import ImportFailedError, InputFileError
 from codelists.terminology.codesystem import CodeSystemWriter, build_codesystem_store
 
 SYSTEM = "icd10cm"
+#: a PATH naming the installed package imports its copy of the release
+PACKAGED_NAMES = ("simple-icd-10-cm", "simple_icd_10_cm", "packaged")
 NOTE_TYPES = ("includes", "inclusionTerm", "excludes1", "excludes2", "codeFirst",
               "codeAlso", "useAdditionalCode", "notes", "sevenChrNote")
 _MONTHS = {m: i for i, m in enumerate(
@@ -144,8 +146,12 @@ def read_code_list(path: Path) -> set[str]:
 
 def import_release(path: str | Path | None = None, destination: str | Path | None = None,
                    **options) -> Path:
-    """Import the ICD-10-CM tabular XML at ``path`` (default: the installed package's)."""
-    tabular = find_tabular(Path(path)) if path else installed_release()
+    """Import the ICD-10-CM tabular XML at ``path``.
+
+    ``path`` None (or ``"simple-icd-10-cm"``) imports the copy in the installed package.
+    """
+    packaged = path is None or (str(path) in PACKAGED_NAMES and not Path(path).exists())
+    tabular = installed_release() if packaged else find_tabular(Path(path))
     code_list = find_code_list(tabular)
     try:
         root = ET.parse(tabular).getroot()
