@@ -214,3 +214,16 @@ def test_method_summary_and_quality_badge(client, web_users):
     page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
     assert "Asthma diagnosis" in page and "BTS guideline" in page
     assert "quality 1/7" in page
+
+
+def test_a_new_version_with_errors_is_refused_with_its_line(client, web_article, web_users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    codelist = web_article.codelists.get()
+    broken = codelist.latest_version.text.replace("title: Asthma\n", "title: [unclosed\n")
+    client.force_login(web_users["depositor"])
+    response = client.post(reverse("repository:codelist-version", args=[codelist.pk]),
+                           {"file": SimpleUploadedFile("asthma.codelist", broken.encode())},
+                           follow=True)
+    assert "asthma.codelist: line " in response.content.decode()
+    assert codelist.versions.count() == 2

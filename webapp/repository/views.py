@@ -258,12 +258,22 @@ def codelist_new_version(request, pk: int):
         return redirect("repository:codelist", pk=pk)
     from django import forms as dj_forms
 
+    from webapp.repository import deposit
     from webapp.repository.deposit import decode
     from webapp.repository.forms import check_upload
 
+    if not can_change(request.user, codelist.article):
+        raise PermissionDenied("only depositors and co-authors may publish versions")
     try:
         check_upload(upload)
         text = decode(upload.read(), upload.name)
+        entry = deposit.check_codelist_text({"name": upload.name, "text": text})
+        if deposit.has_errors(entry):
+            for problem in entry["problems"]:
+                if problem.get("severity") == "error":
+                    where = f"line {problem['line']}: " if problem.get("line") else ""
+                    messages.error(request, f"{upload.name}: {where}{problem['message']}")
+            return redirect("repository:codelist", pk=pk)
         version = actions.add_version(request.user, codelist, text,
                                       note=request.POST.get("note", ""), filename=upload.name)
     except (dj_forms.ValidationError, CodelistsError) as exc:
