@@ -30,6 +30,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from codelists.errors import UserError
 from codelists.method.stata_regex import translate
@@ -198,13 +199,15 @@ class DescriptionIndex:
     """Descriptions joined and lower-cased once, for repeated literal prefiltering."""
 
     def __init__(self, texts: Sequence[str]) -> None:
-        lowered = [t.lower() for t in texts]
         self.count = len(texts)
-        self.starts: list[int] = []
-        position = 0
-        for piece in lowered:
-            self.starts.append(position)
-            position += len(piece) + 1
+        joined = "\n".join(texts)
+        if joined.isascii():  # the common case: one lower() and exact offsets
+            self.text = joined.lower()
+            self.starts = list(accumulate((len(t) + 1 for t in texts), initial=0))[:-1]
+            self.always: list[int] = []
+            return
+        lowered = [t.lower() for t in texts]  # lower() may change a non-ASCII length
+        self.starts = list(accumulate((len(t) + 1 for t in lowered), initial=0))[:-1]
         self.text = "\n".join(lowered)
         self.always = [i for i, t in enumerate(texts) if not t.isascii()]
 
@@ -230,14 +233,26 @@ def scan(strategy: Strategy, texts: Sequence[str],
     """Verdicts for every description that matched or was excluded (by position)."""
     index = index or DescriptionIndex(texts)
     todo: set[int] = set()
-    for rule in strategy.rules:
-        todo.update(index.containing(rule_needle(rule)))
+    for needle in _needles(strategy):
+        todo.update(index.containing(needle))
     verdicts = {}
     for i in sorted(todo):
         verdict = judge(strategy, texts[i])
         if verdict.matched or verdict.removed:
             verdicts[i] = verdict
     return verdicts
+
+
+def _needles(strategy: Strategy) -> list[str]:
+    """The distinct literals to look for; one containing another is implied by it."""
+    needles = sorted({rule_needle(rule) for rule in strategy.rules}, key=len)
+    if "" in needles:
+        return [""]
+    kept: list[str] = []
+    for needle in needles:
+        if not any(shorter in needle for shorter in kept):
+            kept.append(needle)
+    return kept
 
 
 def exclusion_by_id(strategy: Strategy) -> dict[str, Exclusion]:
