@@ -153,3 +153,20 @@ def test_rule_and_panel_are_checked(web_users):
                                                                              label="A")]
     with pytest.raises(actions.UserError, match="same label"):
         actions.start_review(web_users["depositor"], codelist.latest_version, panel=panel)
+
+
+def test_the_published_version_carries_the_review_for_report_and_badge(setup, client):
+    from django.urls import reverse
+
+    from codelists.method import badge, report
+
+    codelist, reviewers, review = setup
+    rate_all(review.current_round(), reviewers)
+    version = actions.close_round(review.chair, review.current_round())
+    cl = parse(version.text)
+    checks = badge.assess(cl).checks
+    assert checks["independent_reviewers"] and checks["uncertainty"]
+    text = report.markdown(report.document(cl))
+    assert "Delphi" in text and "watson2017" in text
+    page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
+    assert "version 2 of 2" in page and "delphi" in page
