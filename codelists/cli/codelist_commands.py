@@ -177,12 +177,13 @@ def cmd_add(args) -> int:
     existing = set(cl.active_codes())
     added = 0
     for code in codes:
-        if code in existing:
-            continue
         concept = found.get(code)
         if terminology is not None and concept is None:
             raise UnknownCodeError(f"{code} is not in the {cl.system.name} store",
                                    path=args.file, hint="check the code, or the store")
+        code = concept.code if concept is not None else code  # the store's canonical form
+        if code in existing:
+            continue
         if concept is not None and not concept.active and args.include_descendants:
             continue
         term = concept.term if concept else ""
