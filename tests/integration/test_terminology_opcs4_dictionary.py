@@ -102,3 +102,20 @@ def test_column_mapping_errors(tmp_path):
         import_dictionary(bad, tmp_path / "d.db")
     assert info.value.line == 2
     assert not (tmp_path / "d.db").exists()
+
+
+def test_column_mapping_beside_the_table_serves_the_cli(tmp_path, capsys):
+    from codelists.cli.main import main
+
+    table = tmp_path / "practice_codes.txt"
+    table.write_text("Ref|Wording|Read\nP1|Asthma clinic|H33..\nP2|Inhaler check|663..\n")
+    (tmp_path / "practice_codes.txt.columns.toml").write_text(
+        'code = "Ref"\nterm = "Wording"\n[maps]\nRead = "readv2"\n')
+    db = tmp_path / "p.db"
+    assert main(["terminology", "import", str(table), "--system", "dictionary",
+                 "--db", str(db), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["terminology", "search", "inhaler", "--db", str(db)]) == 0
+    assert "P2" in capsys.readouterr().out
+    assert main(["terminology", "map", "P1", "--to", "readv2", "--db", str(db)]) == 0
+    assert "P1 -> H33.." in capsys.readouterr().out

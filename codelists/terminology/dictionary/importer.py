@@ -100,9 +100,14 @@ def write_table(text: str, label: str, mapping: ColumnMapping, writer: CodeSyste
     code_i = _resolve(header, mapping.code, label)
     term_i = _resolve(header, mapping.term, label)
     lowered = [h.strip().lower() for h in header]
-    synonyms = [lowered.index(c) for c in mapping.synonyms if c in lowered]
-    attributes = [lowered.index(c) for c in mapping.attributes if c in lowered]
-    maps = [(lowered.index(c), s) for c, s in mapping.maps.items() if c in lowered]
+    def found(names):
+        return [lowered.index(c.strip().lower()) for c in names
+                if c.strip().lower() in lowered]
+
+    synonyms = found(mapping.synonyms)
+    attributes = found(mapping.attributes)
+    maps = [(lowered.index(c.strip().lower()), s) for c, s in mapping.maps.items()
+            if c.strip().lower() in lowered]
     skipped = 0
     for line, row in enumerate(rows, start=2):
         if not row or not any(cell.strip() for cell in row):
@@ -154,6 +159,17 @@ def import_release(path: str | Path, destination: str | Path | None = None, *,
         name = tables[0]
         text = files.text(name)
         header = next(csv.reader(io.StringIO(text), delimiter=delimiter or _sniff(text)), [])
+        sidecar = _sidecar(path) if not (code_column and term_column) else None
+        if sidecar:
+            code_column, term_column = sidecar.get("code"), sidecar.get("term")
+            system = system or sidecar.get("system")
+            synonym_columns = tuple(sidecar.get("synonyms", ()))
+            attribute_columns = tuple(sidecar.get("attributes", ()))
+            map_columns = dict(sidecar.get("maps", {}))
+            delimiter = delimiter or sidecar.get("delimiter")
+            if system is not None and system not in SYSTEMS:
+                raise UsageError(f"unknown coding system {system!r} in the column mapping",
+                                 hint=f"choose one of: {', '.join(SYSTEMS)}")
         if code_column and term_column:
             mapping = ColumnMapping(system or "dictionary", code_column, term_column,
                                     tuple(synonym_columns), tuple(attribute_columns),
@@ -177,6 +193,35 @@ def import_release(path: str | Path, destination: str | Path | None = None, *,
                                              "term_column": mapping.term})
     finally:
         files.close()
+
+
+def _sidecar(path: Path) -> dict | None:
+    """A column mapping beside a table: ``<table>.columns.toml``, e.g.::
+
+        system = "dictionary"
+        code = "LocalCode"
+        term = "Label"
+        synonyms = ["Alt label"]
+        attributes = ["Category"]
+        [maps]
+        SNOMED = "snomedct"
+    """
+    import tomllib
+
+    if not path.is_file():
+        return None
+    candidate = path.with_name(path.name + ".columns.toml")
+    if not candidate.is_file():
+        candidate = path.with_name(path.stem + ".columns.toml")
+    if not candidate.is_file():
+        return None
+    try:
+        data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ImportFailedError(f"bad column mapping: {exc}", path=candidate) from exc
+    if not data.get("code") or not data.get("term"):
+        raise ImportFailedError("a column mapping needs `code` and `term`", path=candidate)
+    return data
 
 
 def _date(name: str) -> str:
