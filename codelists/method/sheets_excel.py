@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from codelists.errors import InputFileError
@@ -28,7 +28,14 @@ from codelists.method.sheets_csv import MARKER, parse_rating
 RATINGS_SHEET, COVER_SHEET, META_SHEET = "Ratings", "About", "_codelist"
 HEADER = ["Code", "Term", "Rating (1/2/3)", "Comment", "Panel feedback (earlier rounds)"]
 _BOLD = Font(bold=True)
-_EDITABLE = PatternFill("solid", fgColor="FFF8DC")
+EDITABLE = "codelist-rating-input"
+
+
+def _editable_style() -> NamedStyle:
+    style = NamedStyle(EDITABLE)
+    style.fill = PatternFill("solid", fgColor="FFF8DC")
+    style.protection = Protection(locked=False)
+    return style
 
 
 def _text(cell, value: str) -> None:
@@ -38,6 +45,7 @@ def _text(cell, value: str) -> None:
 
 def write(sheet: RatingSheet, path: Path) -> None:
     book = Workbook()
+    book.add_named_style(_editable_style())  # one style, set once per editable cell
     cover = book.active
     cover.title = COVER_SHEET
     _cover(cover, sheet)
@@ -98,9 +106,8 @@ def _ratings(ws, sheet: RatingSheet) -> None:
         rating = ws.cell(number, 3, row.rating)
         comment = ws.cell(number, 4)
         _text(comment, row.comment)
-        for cell in (rating, comment):
-            cell.protection = Protection(locked=False)
-            cell.fill = _EDITABLE
+        rating.style = EDITABLE
+        comment.style = EDITABLE
         if with_feedback:
             _text(ws.cell(number, 5), row.feedback)
     if sheet.rows:
