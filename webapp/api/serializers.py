@@ -19,7 +19,8 @@ class ArticleSerializer(serializers.ModelSerializer):
                   "codelist_count", "depositor", "created", "updated"]
 
     def get_codelist_count(self, obj) -> int:
-        return obj.codelists.count()
+        annotated = getattr(obj, "n_codelists", None)
+        return annotated if annotated is not None else obj.codelists.count()
 
 
 class ArticleInputSerializer(serializers.Serializer):
