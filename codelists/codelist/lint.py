@@ -82,15 +82,24 @@ def term_rules(cl: Codelist) -> list[Problem]:
     return out
 
 
+def _canonical(cl: Codelist):
+    from codelists.terminology.normalise import SYSTEMS as KNOWN
+    from codelists.terminology.normalise import normalise_code
+
+    if cl.system.id not in KNOWN:
+        return lambda code: code
+    return lambda code: normalise_code(cl.system.id, code).code or code
+
+
 def duplicates(cl: Codelist) -> list[Problem]:
-    counts = Counter(line.code for line in cl.code_lines())
-    out = []
-    for line in cl.code_lines():
-        if counts[line.code] > 1 and line is cl.lines_for(line.code)[-1]:
-            out.append(_p(cl, "duplicate", "error",
-                          f"{line.code} is on {counts[line.code]} lines", line,
-                          "keep one line per code"))
-    return out
+    """Codes on more than one line, also when written differently (``E11.9``, ``E119``)."""
+    canonical = _canonical(cl)
+    keys = [(canonical(line.code), line) for line in cl.code_lines()]
+    counts = Counter(key for key, _ in keys)
+    last = {key: line for key, line in keys}
+    return [_p(cl, "duplicate", "error", f"{line.code} is on {counts[key]} lines"
+               + (f" (as {key})" if key != line.code else ""), line, "keep one line per code")
+            for key, line in keys if counts[key] > 1 and last[key] is line]
 
 
 def mixed_systems(cl: Codelist) -> list[Problem]:

@@ -157,3 +157,21 @@ def test_diff():
     text = result.render("a", "b")
     assert "Moved to excluded (1):\n  ~ 69896004" in text
     assert diff(a, a).empty
+
+
+def test_validate_and_lint_an_icd10cm_codelist(icd10cm):
+    text = HEAD.format(status="draft").replace("SNOMED CT", "ICD-10-CM").replace(
+        "snomed_release: '20250101'", "scope:\n- E08-E13")
+    cl = parse(text + "E11.9  Type 2 diabetes mellitus without complications\n"
+                      "E119   Type 2 diabetes mellitus without complications\n"
+                      "E11.99 Not a real code\n"
+                      "Z83.3  Family history of diabetes mellitus\n", path="dm.codelist")
+    problems = validate(cl, icd10cm)
+    unknown = [p.code for p in problems if p.rule == "unknown-code"]
+    assert unknown == ["E11.99"]
+    assert ("duplicate", "error") not in rules(problems)  # E11.9 and E119 are written apart
+    findings = {(p.rule, p.code) for p in lint(cl, icd10cm)}
+    assert ("family-history", "Z83.3") in findings
+    assert ("out-of-scope", "Z83.3") in findings
+    assert ("out-of-scope", "E11.9") not in findings
+    assert ("duplicate", "E119") in findings  # the same code written undotted
