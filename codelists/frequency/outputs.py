@@ -183,6 +183,33 @@ def method_entry(result: FrequencyResult, *, top: int = 10) -> dict[str, Any]:
     }
 
 
+def entry_table(entry: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The sensitivity table of a recorded ``method: frequency:`` entry, for reports.
+
+    Header and rows (level, codes, patients, % of cohort, episodes, differences from all
+    codes); suppressed counts shown as ``<threshold``.
+    """
+    threshold = (entry.get("disclosure") or {}).get("threshold", 10)
+    outcomes = entry.get("outcomes") or []
+    base = outcomes[0] if outcomes else {}
+    labels = {"all": "all codes", "u0": "uncertainty 0", "u1": "uncertainty <= 1"}
+    header = ["Codes", "n codes", "Patients", "% of cohort", "Episodes", "Δ patients",
+              "Δ episodes"]
+    rows = []
+    for o in outcomes:
+        diff = [None, None]
+        if o is not base:
+            for i, key in enumerate(("patients", "episodes")):
+                if o.get(key) is not None and base.get(key) is not None:
+                    diff[i] = f"{o[key] - base[key]:+,}"
+        share = o.get("proportion")
+        rows.append([labels.get(o.get("level"), o.get("level")), o.get("codes"),
+                     _num(o.get("patients"), threshold),
+                     "" if share is None else f"{share:.1%}",
+                     _num(o.get("episodes"), threshold), diff[0] or "", diff[1] or ""])
+    return header, rows
+
+
 def write_all(result: FrequencyResult, out_dir: str | Path, *,
               charts: tuple[str, ...] = ("png", "svg")) -> list[Path]:
     """Write frequency.csv, outcomes.csv, frequency.json, frequency.md and the charts."""

@@ -9,10 +9,11 @@ written (:mod:`codelists.frequency.outputs`) or recorded in a codelist's ``metho
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codelists.frequency.analysis import Counts
-from codelists.frequency.inputs import CodeSet
+if TYPE_CHECKING:  # analysis imports Ibis; results stay light for readers of reports
+    from codelists.frequency.analysis import Counts
+    from codelists.frequency.inputs import CodeSet
 
 #: outcome levels: key, label, highest uncertainty included (None: every code)
 LEVELS = (("all", "all codes", None), ("u0", "uncertainty 0", 0),

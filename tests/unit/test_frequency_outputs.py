@@ -78,3 +78,18 @@ def test_write_all(tmp_path):
     assert sorted(p.name for p in written) == ["frequency.csv", "frequency.json",
                                                "frequency.md", "outcomes.csv", "pareto.svg"]
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_entry_table_for_reports():
+    header, rows = outputs.entry_table(outputs.method_entry(sample()))
+    assert header[0] == "Codes" and len(rows) == 3
+    assert rows[1] == ["uncertainty 0", 2, "100", "10.0%", "120", "-60", "-95"]
+
+
+def test_results_and_outputs_do_not_need_ibis():
+    import subprocess
+    import sys
+
+    code = ("import sys, codelists.frequency.outputs, codelists.frequency.results; "
+            "sys.exit('ibis' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
