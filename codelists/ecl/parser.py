@@ -272,7 +272,7 @@ class _ToAst(Transformer):
     def language_filter(self, _kw, operator, *codes):
         for code in codes:
             if not (len(code) == 2 and str(code).isalpha()):
-                raise _Invalid(code, f"{code!r} is not a two-letter language code")
+                raise _Invalid(code, f"{str(code)!r} is not a two-letter language code")
         return ast.LanguageFilter(operator, tuple(str(c).lower() for c in codes))
 
     def type_filter(self, keyword, operator, *values):

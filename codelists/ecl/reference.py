@@ -50,19 +50,20 @@ class Reference:
         self.concrete_by_source: dict[int, list] = defaultdict(list)
         for c in substrate.concrete_values:
             self.concrete_by_source[c.source_id].append(c)
+        self.memo: dict = {}
         self.descriptions_of: dict[int, list] = defaultdict(list)
         for d in substrate.descriptions.values():
             self.descriptions_of[d.concept_id].append(d)
 
     # ---- results ---------------------------------------------------------------------
     def result(self, tree) -> ECLResult:
-        warnings, unknown = [], []
+        unknown = sorted({r.id for r in ast.concept_references(tree)
+                          if r.id not in self.s.concepts})
+        warnings = [f"unknown concept {i}" for i in unknown]
         for ref in ast.concept_references(tree):
             if ref.id not in self.s.concepts:
-                if ref.id not in unknown:
-                    unknown.append(ref.id)
-                    warnings.append(f"unknown concept {ref.id}")
-            elif ref.term and not any(fold(d.term) == fold(ref.term)
+                continue
+            if ref.term and not any(fold(d.term) == fold(ref.term)
                                       for d in self.descriptions_of[ref.id]):
                 warnings.append(f"{ref.id} |{ref.term}|: the term is not a description of "
                                 "this concept")
@@ -74,6 +75,13 @@ class Reference:
 
     # ---- expressions -----------------------------------------------------------------
     def eval(self, node) -> set[int]:
+        """The set of an expression (memoised: filters ask for the same sets repeatedly)."""
+        cached = self.memo.get(node)
+        if cached is None:
+            cached = self.memo[node] = frozenset(self._eval(node))
+        return set(cached)
+
+    def _eval(self, node) -> set[int]:
         if isinstance(node, ast.Compound):
             sets = [self.eval(o) for o in node.operands]
             if node.operator == "AND":
@@ -93,7 +101,17 @@ class Reference:
             return current
         return self.sub(node)
 
+    def prime(self, nodes) -> None:
+        """Evaluate every expression nested in filters eagerly, so that an unsupported
+        feature fails even when no concept reaches it (as the compiled SQL does)."""
+        for part in nodes:
+            for inner in ast.walk(part):
+                if isinstance(inner, ast.SubExpression | ast.Compound | ast.Refined | ast.Dotted):
+                    self.eval(inner)
+
     def sub(self, node: ast.SubExpression) -> set[int]:
+        self.prime((*node.member_filters, *node.filters,
+                    *((node.history.subset,) if node.history and node.history.subset else ())))
         if node.member_of is not None:
             if node.member_of.fields:
                 raise NotSupportedError("^ [fields] returns refset fields, not concepts: "
@@ -273,6 +291,7 @@ class Reference:
         return self.eval(name)
 
     def refine(self, focus: set[int], refinement) -> set[int]:
+        self.prime((refinement,))
         if isinstance(refinement, ast.RefinementCompound):
             parts = [self.refine(focus, o) for o in refinement.operands]
             return set.intersection(*parts) if refinement.operator == "AND" else set.union(*parts)
