@@ -80,11 +80,25 @@ def _with_round(codelist, rnd: LibraryRound) -> None:
 
 def definition(text: str) -> dict[str, Any]:
     """The ``method:`` block's definition and search strategy, for the reviewers."""
-    method = parse(text).method or {}
+    codelist = parse(text)
+    method = codelist.method or {}
     search = method.get("search") or {}
     return {"definition": method.get("definition") or {},
             "rules": search.get("rules") or [], "exclusions": search.get("exclusions") or [],
-            "systems": search.get("systems") or []}
+            "systems": search.get("systems") or [], "syntax": _syntax(codelist)}
+
+
+def _syntax(codelist) -> str:
+    """The search strategy as the library's Stata syntax (empty when there is none)."""
+    from codelists.errors import CodelistsError
+    from codelists.method import syntax
+
+    if not ((codelist.method or {}).get("search") or {}).get("rules"):
+        return ""
+    try:
+        return syntax.stata(block.strategy(codelist), title=codelist.title)
+    except CodelistsError:
+        return ""
 
 
 def close(text: str, rnd: LibraryRound, rule_name: str) -> tuple[str, dict[str, Decision]]:
