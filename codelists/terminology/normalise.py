@@ -216,7 +216,10 @@ def _integer(system: str, raw: str, *, check=None, label: str) -> NormalisedCode
         return _result(raw, None, repaired, f"{label} does not start with 0")
     if not CANONICAL[system].match(text):
         return _result(raw, None, repaired, f"not a {label}: {text!r}")
-    if floated and len(text) > _EXCEL_SIGNIFICANT and text.endswith("0"):
+    # a spreadsheet keeps 15 significant digits: trailing zeros past them may be damage;
+    # a check digit (SNOMED CT) settles it, a bare integer cannot
+    if (floated and check is None and len(text) > _EXCEL_SIGNIFICANT
+            and set(text[_EXCEL_SIGNIFICANT:]) == {"0"}):
         return _result(raw, None, True,
                        f"{label} {text} passed through a spreadsheet as a number: digits "
                        f"after the {_EXCEL_SIGNIFICANT}th may have become zeros")
