@@ -13,6 +13,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
+from codelists.errors import UsageError
 from codelists.frequency import analysis, disclosure, results
 from codelists.frequency.engines import Engine, connect
 from codelists.frequency.inputs import (
@@ -68,6 +69,9 @@ def run_check(codes: Any, events: Any, *, columns: ColumnMap | None = None,
     ``codes``: a CodeSet, a Codelist or a ``.codelist`` path; ``events``/``cohort``: file
     paths (CSV/TSV/Parquet) or Ibis tables of the engine.
     """
+    if window is not None and cohort is None:
+        raise UsageError("a window needs a cohort (each patient's index date)",
+                         hint="give the cohort, or drop the window")
     codeset = _codeset(codes)
     own = isinstance(engine, str)
     eng = connect(engine) if own else engine

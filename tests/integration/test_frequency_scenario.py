@@ -112,6 +112,13 @@ def test_duplicate_cohort_patients_are_an_error(freq_scenario, scenario_codes, t
         check(freq_scenario, scenario_codes, cohort=cohort, window=Window(-365, -1))
 
 
+def test_window_needs_a_cohort(freq_scenario, scenario_codes):
+    from codelists.errors import UsageError
+
+    with pytest.raises(UsageError, match="needs a cohort"):
+        check(freq_scenario, scenario_codes, window=Window(-365, -1))
+
+
 def test_missing_column_names_the_columns(freq_scenario, scenario_codes):
     with pytest.raises(InputFileError, match="no patient column 'patient'; columns are: patid, medcode"):
         run_check(scenario_codes, freq_scenario.events)
