@@ -111,6 +111,8 @@ def render_line(line: Line) -> str:
         base = f"{line.code:<14} {term}" if term else line.code
     elif line.kind == EXCLUDED:
         base = f"# {line.code:<13} {term}" if term else f"# {line.code}"
+        if term and len(line.code) >= 12 and _needs_pad(line.code):
+            base = f"# {line.code}  {term}"  # two spaces: see the word-like rule
         if not term and not comment and _needs_pad(line.code):
             base += "  #"  # "# Notes" alone would read as a comment in word-like systems
     elif line.kind == PENDING:

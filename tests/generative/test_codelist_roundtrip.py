@@ -83,3 +83,36 @@ def test_edits_keep_untouched_lines(cl, code, term, tags):
         body = text.split("\n---\n", 1)[1]
         assert body.rstrip("\n") in out
         assert parse(out).line_for(code).tags == tags
+
+
+SYSTEM_CODES = {
+    "ICD-10": st.from_regex(r"[A-Z][0-9]{2}(\.[0-9]{1,2})?", fullmatch=True),
+    "CTV3": st.from_regex(r"[A-Za-z0-9.]{5}", fullmatch=True),
+    "Read v2": st.from_regex(r"[A-Za-z0-9.]{5}([0-9A-Za-z]{2})?", fullmatch=True),
+    "OPCS-4": st.from_regex(r"[A-Z][0-9]{2}(\.[0-9])?", fullmatch=True),
+    "BNF": st.from_regex(r"[0-9]{2}[0-9A-Z]{0,13}", fullmatch=True),
+    "local": st.from_regex(r"[A-Za-z][A-Za-z0-9._-]{0,30}", fullmatch=True),
+}
+
+
+@st.composite
+def other_system_codelists(draw):
+    name = draw(st.sampled_from(sorted(SYSTEM_CODES)))
+    codes = SYSTEM_CODES[name]
+
+    @st.composite
+    def line(draw):
+        kind = draw(st.sampled_from(["active", "excluded", "pending"]))
+        return Line(kind, draw(codes), draw(TERM), draw(FREE), draw(TAGS))
+
+    lines = draw(st.lists(st.one_of(line(), other_lines()), max_size=10))
+    return Codelist({"id": "x", "terminology": name}, lines)
+
+
+@settings(max_examples=80, deadline=None)
+@given(other_system_codelists())
+def test_every_coding_system_round_trips(cl):
+    text = dumps(cl)
+    again = parse(text)
+    assert _semantic(again) == _semantic(cl)
+    assert dumps(again) == text
