@@ -170,3 +170,19 @@ def test_the_published_version_carries_the_review_for_report_and_badge(setup, cl
     assert "Delphi" in text and "watson2017" in text
     page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
     assert "version 2 of 2" in page and "delphi" in page
+
+
+def test_a_withdrawn_reviewer_no_longer_counts(setup):
+    _, reviewers, review = setup
+    round_ = review.current_round()
+    member = review.panel.get(label="R3")
+    actions.rate(reviewers[2], round_, CODES[0], rating=3)
+    round_ = actions.withdraw(review.chair, round_, member)
+    with pytest.raises(actions.PermissionDenied):
+        actions.rate(reviewers[2], round_, CODES[1], rating=3)
+    rate_all(round_, reviewers[:2])
+    version = actions.close_round(review.chair, round_)
+    delphi = parse(version.text).method["delphi"]
+    assert delphi["rounds"][0]["reviewers"] == ["R1", "R2"]
+    assert set(delphi["rounds"][0]["ratings"]) == {"R1", "R2"}
+    assert delphi["results"]["reviewers"] == 2

@@ -187,3 +187,17 @@ def test_the_chair_sees_counts_never_ratings(client, world):
     own = io.BytesIO(client_for(client, world["reviewers"][1]).get(
         reverse("review:export", args=[review.pk, 1, "csv"])).content).read()
     assert b"secret note" in own
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_withdraw_a_reviewer(client, world, role):
+    review = world["review"]
+    round_ = review.current_round()
+    member = review.panel.get(label="R3")
+    url = reverse("review:withdraw", args=[review.pk, 1, member.pk])
+    _post(client, role, world, url, {})
+    round_.refresh_from_db()
+    if role in ("chair", "admin"):
+        assert round_.reviewers == ["R1", "R2"]
+    else:
+        assert round_.reviewers == ["R1", "R2", "R3"]

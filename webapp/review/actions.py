@@ -204,6 +204,24 @@ def close_round(user: User, round_: Round) -> CodelistVersion:
 
 
 @transaction.atomic
+def withdraw(user: User, round_: Round, member: PanelMember) -> Round:
+    """Take a reviewer off an open round (e.g. one who cannot finish), so it can close.
+
+    Their saved ratings stay in the database but no longer count; the sheet key does not
+    change (it depends on the codes only), so the others' sheets stay valid.
+    """
+    require_chair(user, round_.review)
+    round_ = _open_round(round_)
+    if member.review_id != round_.review_id or member.label not in round_.reviewers:
+        raise UserError(f"{member.label} is not on round {round_.number}'s panel")
+    if len(round_.reviewers) == 1:
+        raise UserError("the last reviewer cannot be withdrawn")
+    round_.reviewers = [label for label in round_.reviewers if label != member.label]
+    round_.save(update_fields=["reviewers"])
+    return round_
+
+
+@transaction.atomic
 def start_next_round(user: User, review: Review,
                      codes: Sequence[str] | None = None) -> Round:
     """A further round on the disputed codes (or ``codes``), after a closed round."""
@@ -239,4 +257,4 @@ def import_sheets(user: User, round_: Round, files: Sequence[tuple[str, bytes]],
 
 __all__ = ["ClosedRoundError", "Invitee", "RoundClosed", "accept_invitation", "close_round",
            "import_sheets", "library_round", "progress", "rate", "start_next_round",
-           "start_review"]
+           "start_review", "withdraw"]

@@ -15,5 +15,7 @@ urlpatterns = [
     path("<int:pk>/rounds/<int:number>/rate/", views.rate, name="rate"),
     path("<int:pk>/rounds/<int:number>/close/", views.close, name="close"),
     path("<int:pk>/rounds/<int:number>/upload/", views.upload, name="upload"),
+    path("<int:pk>/rounds/<int:number>/withdraw/<int:member_pk>/", views.withdraw,
+         name="withdraw"),
     path("<int:pk>/rounds/<int:number>/sheets.<str:fmt>", views.export, name="export"),
 ]

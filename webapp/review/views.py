@@ -191,6 +191,21 @@ def close(request, pk: int, number: int):
 
 @require_POST
 @login_required
+def withdraw(request, pk: int, number: int, member_pk: int):
+    review = _review(request, pk)
+    round_ = _round(review, number)
+    member = get_object_or_404(PanelMember, pk=member_pk, review=review)
+    try:
+        actions.withdraw(request.user, round_, member)
+    except CodelistsError as exc:
+        messages.error(request, _message(exc))
+    else:
+        messages.success(request, f"{member.label} was withdrawn from round {number}.")
+    return redirect("review:detail", review.pk)
+
+
+@require_POST
+@login_required
 def next_round(request, pk: int):
     review = _review(request, pk)
     try:
