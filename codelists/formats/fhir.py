@@ -65,12 +65,24 @@ def _concepts(groups: list[dict], included: bool, path) -> list[tuple[str, Impor
     return out
 
 
+def _empty_set(compose: dict) -> bool:
+    def bare(groups):
+        return bool(groups) and all(set(g) == {"system"} for g in groups)
+
+    include, exclude = compose.get("include"), compose.get("exclude")
+    return bare(include) and bare(exclude) and \
+        {g["system"] for g in include} == {g["system"] for g in exclude}
+
+
 def read(path: str | Path, *, system: str | None = None, text: str | None = None) -> Imported:
     data = load_json(path, text)
     if not looks_like(data):
         raise InputFileError("not a FHIR ValueSet (resourceType is not ValueSet)", path=path,
                              hint="export a ValueSet resource as JSON")
     compose = data.get("compose") or {}
+    if _empty_set(compose):
+        compose = {}  # sct's empty list: include a whole system, then exclude all of it
+        data = {**data, "expansion": None}
     pairs = _concepts(compose.get("include"), True, path)
     pairs += _concepts(compose.get("exclude"), False, path)
     if not compose and data.get("expansion"):
@@ -82,7 +94,10 @@ def read(path: str | Path, *, system: str | None = None, text: str | None = None
         if len(systems) > 1:
             raise InputFileError(f"the ValueSet mixes code systems ({', '.join(sorted(urls))})",
                                  path=path, hint="split it into one codelist per system")
-        system = systems.pop() if systems else "snomedct"
+        system = systems.pop() if systems else _system_of(
+            ((data.get("compose") or {}).get("include") or [{}])[0].get("system",
+                                                                      SYSTEMS["snomedct"].fhir_url),
+            path)
     items = [item for _, item in pairs]
     notes = normalise_rows(system, items, path=path)
     meta = {k: data[k] for k in ("title", "description", "copyright") if data.get(k)}

@@ -151,3 +151,13 @@ def test_cli_lint_rules_match_the_linter():
     from codelists.codelist.lint import RULES
 
     assert LINT_RULES == RULES
+
+
+def test_export_with_map_columns(work, capsys):
+    run(capsys, "new", "a.codelist")
+    run(capsys, "add", "a.codelist", "195967001", "69896004")
+    code, out, err = run(capsys, "export", "a.codelist", "--columns", "maps:icd10,maps:ctv3")
+    assert code == 0, err
+    rows = {line.split(",")[0]: line for line in out.splitlines()[1:]}
+    assert "J45.9" in rows["195967001"] and "H33" in rows["195967001"]
+    assert "M06.9" in rows["69896004"]

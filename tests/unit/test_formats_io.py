@@ -187,3 +187,11 @@ def test_the_fhir_validator_is_not_a_rubber_stamp():
     with pytest.raises(pydantic.ValidationError):  # a concept without its required code
         ValueSet.model_validate({"resourceType": "ValueSet", "status": "draft", "compose": {
             "include": [{"system": "http://snomed.info/sct", "concept": [{"display": "x"}]}]}})
+
+
+def test_empty_valueset_round_trips(tmp_path):
+    cl = parse("---\nid: empty\ntitle: Empty\nterminology: ICD-10\nstatus: draft\n---\n")
+    path = tmp_path / "empty.json"
+    path.write_text(export(cl, "fhir"))
+    imported = import_file(path)
+    assert imported.codes == [] and imported.system == "icd10"
