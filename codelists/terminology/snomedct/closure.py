@@ -11,12 +11,11 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import numpy as np
 
 IS_A = 116680003
-CHUNK = 500_000
 
 
 def closure_pairs(edges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -101,12 +100,17 @@ def fill_closure(conn: sqlite3.Connection, table: str = "closure") -> int:
         "SELECT source_id, destination_id FROM relationships WHERE type_id = ?", (IS_A,)
     )
     anc, desc = closure_pairs(edges)
-    conn.executemany(f"INSERT INTO {table} (ancestor_id, descendant_id) VALUES (?, ?)",
-                     _chunks(anc, desc))
+    flat = np.empty(anc.size * 2, dtype=np.int64)
+    flat[0::2] = anc
+    flat[1::2] = desc
+    per = 250
+    full = anc.size - anc.size % per
+    sql = f"INSERT INTO {table} (ancestor_id, descendant_id) VALUES " + ", ".join(
+        ["(?, ?)"] * per)
+    rows = flat[: full * 2].reshape(-1, per * 2)
+    for start in range(0, rows.shape[0], 2000):
+        conn.executemany(sql, rows[start:start + 2000].tolist())
+    rest = flat[full * 2:].tolist()
+    conn.executemany(f"INSERT INTO {table} VALUES (?, ?)", zip(rest[0::2], rest[1::2],
+                                                                strict=True))
     return int(anc.size)
-
-
-def _chunks(anc: np.ndarray, desc: np.ndarray) -> Iterator[tuple[int, int]]:
-    for start in range(0, anc.size, CHUNK):
-        yield from zip(anc[start:start + CHUNK].tolist(), desc[start:start + CHUNK].tolist(),
-                       strict=True)

@@ -22,7 +22,12 @@ from codelists.terminology.snomedct import SCHEMA_VERSION, SYSTEM, derived
 from codelists.terminology.snomedct.closure import fill_closure
 from codelists.terminology.snomedct.refsets import pattern_for
 from codelists.terminology.snomedct.rf2 import HEADERS, Release, ReleaseFile, RowReader
-from codelists.terminology.store import StoreMetadata, build_store, file_checksum
+from codelists.terminology.store import (
+    StoreMetadata,
+    build_store,
+    file_checksum,
+    insert_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -240,7 +245,7 @@ class Loader:
             rows = _active_without_flag(rows)
         width = len(conn.execute(f"PRAGMA table_info({table})").fetchall())
         verb = "INSERT OR REPLACE" if keep_inactive else "INSERT"
-        conn.executemany(f"{verb} INTO {table} VALUES ({', '.join('?' * width)})", rows)
+        insert_rows(conn, table, rows, width=width, verb=verb)
 
     def _load_refsets(self, conn) -> None:
         by_pattern: dict[tuple[str, ...], list[ReleaseFile]] = {}
@@ -273,9 +278,8 @@ class Loader:
         if self.full:
             rows = _latest(rows)
         rows = noted(_active(rows))
-        placeholders = ", ".join("?" * len(pattern.insert_columns))
-        conn.executemany(f"INSERT INTO {pattern.table} ({', '.join(pattern.insert_columns)}) "
-                         f"VALUES ({placeholders})", rows)
+        insert_rows(conn, pattern.table, rows, width=len(pattern.insert_columns),
+                    columns=pattern.insert_columns)
         for refset_id in seen:
             self.refset_fields.setdefault(refset_id, (pattern.table, fields))
 
