@@ -61,7 +61,8 @@ def _import_parser(sub) -> None:
         "moved into place only when complete; a failed import leaves any previous store "
         "untouched.",
     )
-    p.add_argument("path", metavar="PATH", help="release zip, file or folder")
+    p.add_argument("path", metavar="PATH", help="release zip, file or folder (or the name "
+                   "of a coding system whose release ships with a package, e.g. icd10cm)")
     p.add_argument("--db", metavar="DEST", help="where to write the store (default: the "
                    "data directory, named after the edition and release date)")
     p.add_argument("--system", metavar="SYSTEM", help="coding system of the release "
@@ -72,8 +73,14 @@ def _import_parser(sub) -> None:
 
 
 def run_import(args) -> int:
-    path = Path(args.path)
-    system = args.system or registry.detect_system(path)
+    source: Path | None = Path(args.path)
+    if args.system:
+        system = args.system
+    elif not source.exists() and args.path in registry.IMPORTERS:
+        # a coding system whose release ships with a package (`import icd10cm`)
+        system, source = args.path, None
+    else:
+        system = registry.detect_system(source)
     importer = registry.importer_for(system)
     options = {}
     started = time.monotonic()
@@ -82,7 +89,7 @@ def run_import(args) -> int:
     with render.ImportProgress(enabled=show_bar) as bar:
         if "progress" in inspect.signature(importer).parameters:
             options["progress"] = bar.callback(warnings)
-        store = importer(path, args.db, **options)
+        store = importer(source, args.db, **options)
     elapsed = time.monotonic() - started
     meta = read_metadata(store)
     summary = {"store": str(store), "seconds": round(elapsed, 1), **meta.as_dict()}
