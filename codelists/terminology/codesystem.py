@@ -16,6 +16,7 @@ import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from codelists.errors import InputFileError, UnknownCodeError, UsageError
@@ -23,7 +24,7 @@ from codelists.terminology.base import Concept, ConceptDetail, SearchHit
 from codelists.terminology.normalise import SYSTEMS, normalise_code
 from codelists.terminology.store import Store, register_schema
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: descriptions shortest first, index on term COLLATE NOCASE
 for _system in SYSTEMS:
     if _system != "snomedct":
         register_schema(_system, SCHEMA_VERSION)
@@ -72,6 +73,7 @@ CREATE VIRTUAL TABLE descriptions_fts USING fts5(
 
 INDEX_SQL = """
 CREATE INDEX descriptions_code ON descriptions(code);
+CREATE INDEX descriptions_term ON descriptions(term COLLATE NOCASE);
 CREATE INDEX hierarchy_child ON hierarchy(child, parent);
 CREATE INDEX closure_descendant ON closure(descendant, ancestor);
 CREATE INDEX notes_code ON notes(code, seq);
@@ -143,8 +145,10 @@ class CodeSystemWriter:
         """Write everything; returns row counts for the import summary."""
         c = self.conn
         c.executemany("INSERT INTO codes VALUES (?,?,?,?,?)", self._codes)
+        # shortest term first: rowid order is search order (first_matches)
+        ordered = sorted(self._descriptions, key=lambda d: len(d[1]))
         c.executemany("INSERT INTO descriptions (code, term, type, active, description_id) "
-                      "VALUES (?,?,?,?,?)", self._descriptions)
+                      "VALUES (?,?,?,?,?)", ordered)
         edges = sorted((p, ch) for p, ch in self._edges if p in self.known and ch in self.known)
         c.executemany("INSERT INTO hierarchy VALUES (?,?)", edges)
         c.executemany("INSERT INTO notes VALUES (?,?,?,?)", self._notes)
@@ -203,6 +207,29 @@ def fts_query(query: str) -> str | None:
     if not tokens:
         return None
     return " AND ".join(f'"{t}"*' for t in tokens)
+
+
+def first_matches(conn: sqlite3.Connection, match: str, *, limit: int,
+                  accept) -> list[object]:
+    """FTS matches in rowid order, which is best first: descriptions are stored
+    shortest term first, so the first matches are the closest (see ``finish``).  Reads
+    in growing pages until ``accept(rowid)`` (None rejects) has given ``limit`` results."""
+    results: list[object] = []
+    offset, page = 0, max(limit * 4, 40)
+    sql = ("SELECT rowid FROM descriptions_fts WHERE descriptions_fts MATCH ? "
+           "LIMIT ? OFFSET ?")
+    while len(results) < limit:
+        rows = conn.execute(sql, (match, page, offset)).fetchall()
+        for (rowid,) in rows:
+            item = accept(rowid)
+            if item is not None:
+                results.append(item)
+                if len(results) >= limit:
+                    break
+        if len(rows) < page:
+            break
+        offset, page = offset + page, page * 4
+    return results
 
 
 class CodeSystemTerminology:
@@ -319,7 +346,8 @@ class CodeSystemTerminology:
         q = self.conn.execute
         terms = [{"term": t, "type": ty, "active": bool(a), "description_id": d}
                  for t, ty, a, d in q("SELECT term, type, active, description_id FROM "
-                                      "descriptions WHERE code = ? ORDER BY id", (stored,))]
+                                      "descriptions WHERE code = ? ORDER BY type != "
+                                      "'preferred', id", (stored,))]
         notes = [{"type": t, "text": x} for t, x in
                  q("SELECT type, text FROM notes WHERE code = ? ORDER BY seq", (stored,))]
         attributes = [{"group": g, "type": n, "value": v, "value_code": vc}
@@ -359,30 +387,35 @@ class CodeSystemTerminology:
     # ---- search
     def search(self, query: str, *, limit: int = 50, within: str | None = None,
                include_inactive: bool = False) -> list[SearchHit]:
+        """Prefix search over every description, best first: a description equal to the
+        query, then the shortest matching descriptions (one hit per code)."""
         match = fts_query(query)
         if match is None:
             return []
-        sql = ("SELECT d.code, d.term, c.term, c.active, f.rank FROM descriptions_fts f "
-               "JOIN descriptions d ON d.id = f.rowid JOIN codes c ON c.code = d.code "
-               "WHERE descriptions_fts MATCH ?")
-        args: list = [match]
-        if not include_inactive:
-            sql += " AND d.active = 1 AND c.active = 1"
-        if within is not None:
-            root = self._require(within)
-            sql += (" AND (d.code = ? OR d.code IN "
-                    "(SELECT descendant FROM closure WHERE ancestor = ?))")
-            args += [root, root]
-        sql += " ORDER BY d.term = ? COLLATE NOCASE DESC, f.rank, length(d.term), c.seq"
-        args.append(query.strip())
+        allowed = (set(self.descendants(within, include_self=True))
+                   if within is not None else None)
         hits: dict[str, SearchHit] = {}
-        for code, term, preferred, active, rank in self.conn.execute(sql, args):
-            if code not in hits:
-                hits[code] = SearchHit(code=code, term=term, preferred_term=preferred,
-                                       active=bool(active), score=-float(rank))
-                if len(hits) >= limit:
-                    break
-        return list(hits.values())
+        sql = ("SELECT d.code, d.term, c.term, d.active AND c.active FROM descriptions d "
+               "JOIN codes c ON c.code = d.code WHERE ")
+
+        def accept(row, score: float):
+            code, term, preferred, active = row
+            if code in hits or (not active and not include_inactive) or (
+                    allowed is not None and code not in allowed):
+                return None
+            hits[code] = SearchHit(code, term, preferred, bool(active), score)
+            return code
+
+        for row in self.conn.execute(sql + "d.term = ? COLLATE NOCASE", (query.strip(),)):
+            accept(row, 1e9)
+        if len(hits) < limit:
+            found = first_matches(self.conn, match, limit=limit - len(hits),
+                                  accept=lambda rowid: accept(
+                                      self.conn.execute(sql + "d.id = ?", (rowid,)).fetchone(),
+                                      0.0))
+            for position, code in enumerate(found, start=1):
+                hits[code] = replace(hits[code], score=1.0 / position)
+        return list(hits.values())[:limit]
 
     def search_regex(self, pattern: str, *, limit: int | None = None,
                      within: str | None = None, include_inactive: bool = False,
@@ -410,7 +443,7 @@ class CodeSystemTerminology:
 
     def iter_descriptions(self, *, include_inactive: bool = False
                           ) -> Iterator[tuple[str, str, str, bool]]:
-        """Every description as (code, term, type, active), in release order."""
+        """Every description as (code, term, type, active), shortest term first."""
         sql = ("SELECT d.code, d.term, d.type, d.active AND c.active FROM descriptions d "
                "JOIN codes c ON c.code = d.code")
         if not include_inactive:
