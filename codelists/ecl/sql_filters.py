@@ -63,8 +63,13 @@ class FilterCompiler:
         conditions = [self.description_condition(f) for f in block.filters]
         if not any(isinstance(f, ast.ActiveFilter) for f in block.filters):
             conditions.insert(0, "d.active = 1")
-        sql = (f"SELECT DISTINCT d.concept_id AS id FROM descriptions d WHERE d.concept_id IN "
-               f"(SELECT id FROM {current}) AND {' AND '.join(conditions)}")
+        if any(isinstance(f, ast.TermFilter) and f.operator == "="
+               and all(t.kind == "match" for t in f.terms) for f in block.filters):
+            focus = self.contains("+d.concept_id", current)  # the full-text index drives
+        else:
+            focus = f"d.concept_id IN (SELECT id FROM {current})"
+        sql = (f"SELECT DISTINCT d.concept_id AS id FROM descriptions d WHERE {focus} AND "
+               f"{' AND '.join(conditions)}")
         return self.add(sql, label=render(block))
 
     def _in(self, column: str, operator: str, values) -> str:

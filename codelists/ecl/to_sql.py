@@ -28,6 +28,9 @@ class Step:
     sql: str
     params: list = field(default_factory=list)
     label: str = ""
+    #: (operator, concept) when the step is `< X`, `<< X`, `> X` or `>> X` of one concept:
+    #: membership in it is then a point look-up in the closure table
+    hierarchy: tuple[str, int] | None = None
 
 
 class Compiler(FilterCompiler):
@@ -57,12 +60,34 @@ class Compiler(FilterCompiler):
     def ids(name: str) -> str:
         return f"SELECT id FROM {name}"
 
+    def contains(self, column: str, name: str) -> str:
+        """SQL true when ``column`` is in step ``name``; a closure point look-up for a
+        hierarchy step of one concept, so that no temporary table of it is built."""
+        step = self.steps[int(name[1:])]
+        single = self._single_concept(name)
+        if single is not None:
+            return f"{column} = {single}"
+        if step.hierarchy is None:
+            return f"{column} IN ({self.ids(name)})"
+        operator, concept = step.hierarchy
+        if operator in ("<", "<<"):
+            test = (f"EXISTS (SELECT 1 FROM closure WHERE ancestor_id = {concept} "
+                    f"AND descendant_id = {column})")
+        else:
+            test = (f"EXISTS (SELECT 1 FROM closure WHERE ancestor_id = {column} "
+                    f"AND descendant_id = {concept})")
+        if operator in ("<<", ">>"):
+            test = f"({column} = {concept} OR {test})"
+        return test
+
+    def cheap(self, name: str) -> bool:
+        return self.steps[int(name[1:])].hierarchy is not None or (
+            self._single_concept(name) is not None)
+
     # ---- expressions -----------------------------------------------------------------
     def expression(self, node) -> str:
         if isinstance(node, ast.Compound):
-            parts = [self.expression(o) for o in node.operands]
-            glue = {"AND": " INTERSECT ", "OR": " UNION ALL ", "MINUS": " EXCEPT "}[node.operator]
-            return self.add(glue.join(self.ids(p) for p in parts), label=render(node))
+            return self.compound(node)
         if isinstance(node, ast.Refined):
             focus = self.expression(node.focus)
             return self.refinement(focus, node.refinement, render(node))
@@ -75,6 +100,21 @@ class Compiler(FilterCompiler):
                     f"({self.ids(current)}) AND {condition}", label=f". {render(attribute)}")
             return current
         return self.sub_expression(node)
+
+    def compound(self, node: ast.Compound) -> str:
+        """OR is a UNION ALL; AND and MINUS filter one operand by membership in the
+        others (a closure look-up when the other is a hierarchy of one concept)."""
+        parts = [self.expression(o) for o in node.operands]
+        if node.operator == "OR":
+            return self.add(" UNION ALL ".join(self.ids(p) for p in parts), label=render(node))
+        if node.operator == "MINUS":
+            driver, others, negate = parts[0], parts[1:], "NOT "
+        else:
+            driver = next((p for p in parts if not self.cheap(p)), parts[0])
+            others, negate = [p for p in parts if p != driver], ""
+        tests = " AND ".join(f"{negate}{self.contains(f'{driver}.id', p)}" for p in others)
+        return self.add(f"SELECT {driver}.id AS id FROM {driver} WHERE {tests}",
+                        label=render(node))
 
     def sub_expression(self, node: ast.SubExpression) -> str:
         if node.member_of is not None:
@@ -139,7 +179,10 @@ class Compiler(FilterCompiler):
             params = []
         if operator in ("<<", ">>", "<<!", ">>!"):
             sql += f" UNION ALL {self.ids(inner)}"
-        return self.add(sql, params, label=label)
+        name = self.add(sql, params, label=label)
+        if single is not None and operator in ("<", "<<", ">", ">>"):
+            self.steps[-1].hierarchy = (operator, single)
+        return name
 
     def _single_concept(self, name: str) -> int | None:
         step = self.steps[int(name[1:])]
@@ -236,13 +279,16 @@ class Compiler(FilterCompiler):
         names = self.type_condition("r.type_id", a.name)
         value = a.value
         if isinstance(value, ast.SubExpression):
-            if a.reverse:
-                cond = self.value_condition("r.source_id", a.operator, value)
-                return (f"SELECT r.destination_id AS id{grp} FROM relationships r WHERE "
-                        f"r.destination_id IN ({self.ids(focus)}) AND {names} AND {cond}")
-            cond = self.value_condition("r.destination_id", a.operator, value)
-            return (f"SELECT r.source_id AS id{grp} FROM relationships r WHERE r.source_id IN "
-                    f"({self.ids(focus)}) AND {names} AND {cond}{in_group}")
+            own, other = ("r.destination_id", "r.source_id") if a.reverse else (
+                "r.source_id", "r.destination_id")
+            cond = self.value_condition(other, a.operator, value)
+            if a.operator == "=" and not _is_any(value):
+                # drive from the (usually smaller) value set; test the focus per row
+                focus_test = self.contains(f"+{own}", focus)
+            else:
+                focus_test = f"{own} IN ({self.ids(focus)})"
+            return (f"SELECT {own} AS id{grp} FROM relationships r WHERE {focus_test} AND "
+                    f"{names} AND {cond}{in_group}")
         if a.reverse:
             raise NotSupportedError("reverse attributes with concrete values")
         cond = self.concrete_condition(a.operator, value)
