@@ -176,7 +176,11 @@ def bench_sheets(repeat: int = 3, reviewers: int = 20, codes: int = 100) -> list
 
 def main(argv: list[str]) -> str:
     sys.path.insert(0, str(ROOT))
-    parts = ["## method", ""]
+    import os
+
+    parts = ["## method", "",
+             f"Load average when the run started: {os.getloadavg()[0]:.1f} on "
+             f"{os.cpu_count()} cores (the machine is shared; figures scale with load).", ""]
     if "--sheets-only" not in argv:
         parts += bench_search()
         parts.append("")
