@@ -47,6 +47,9 @@ def _import(sub) -> None:
     p.add_argument("--id")
     p.add_argument("--title")
     p.add_argument("--force", action="store_true", help="overwrite an existing .codelist")
+    p.add_argument("--expand", action="store_true",
+                   help="definition.csv: expand the rules against a store into codes")
+    output.add_store_options(p)
     _json(p)
     p.set_defaults(func=cmd_import)
 
@@ -64,6 +67,13 @@ def cmd_import(args) -> int:
     if args.sheet:
         options["sheet"] = args.sheet
     imported = import_file(args.source, format=args.format, system=args.system, **options)
+    if args.expand:
+        if not imported.format.startswith("OpenCodelists definition"):
+            raise UsageError("--expand applies to OpenCodelists definition.csv files")
+        from codelists.formats.opencodelists import expand_definition
+
+        imported = expand_definition(imported, _open_store(args, imported.system,
+                                                           required=True))
     target = Path(args.output or Path(args.source).with_suffix(".codelist").name)
     if target.exists() and not args.force:
         raise InputFileError("already exists", path=target, hint="pass --force or -o OTHER")

@@ -185,3 +185,35 @@ def tag_columns(codelist: Codelist) -> list[str]:
 def tag_cell(line, key: str) -> str:
     value = line.tags.get(key)
     return untag_value(value) if value is not None else ""
+
+
+def expand_definition(imported: Imported, terminology) -> Imported:
+    """The codes a definition's rules select, as OpenCodelists reads them.
+
+    A code under one or more rule codes (itself included) takes the status of its most
+    specific rules: included when they all include it, excluded otherwise (exclusions
+    win a conflict).  Rule roots keep ``rule=descendants``; excluded roots stay as
+    excluded lines.
+    """
+    rules = {c.code: c.included for c in imported.codes}
+    candidates: dict[str, None] = {}
+    for code, included in rules.items():
+        if included:
+            for found in [code, *terminology.descendants(code)]:
+                candidates.setdefault(found, None)
+    ancestry = {code: set(terminology.ancestors(code, include_self=True)) for code in rules}
+    kept = []
+    for code in candidates:
+        applicable = [r for r in terminology.ancestors(code, include_self=True) if r in rules]
+        decisive = [r for r in applicable
+                    if not any(o != r and r in ancestry[o] for o in applicable)]
+        if decisive and all(rules[r] for r in decisive):
+            kept.append(code)
+    concepts = terminology.lookup_many(kept)
+    by_code = {c.code: c for c in imported.codes}
+    rows = [by_code.get(code) or ImportedCode(code, concepts[code].term if code in concepts
+                                              else "", extra={"from": "definition"})
+            for code in kept]
+    rows += [c for c in imported.codes if not c.included]
+    return Imported(imported.system, rows, imported.meta, imported.source,
+                    imported.format + " (expanded)", imported.notes)

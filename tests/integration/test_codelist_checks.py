@@ -175,3 +175,31 @@ def test_validate_and_lint_an_icd10cm_codelist(icd10cm):
     assert ("out-of-scope", "Z83.3") in findings
     assert ("out-of-scope", "E11.9") not in findings
     assert ("duplicate", "E119") in findings  # the same code written undotted
+
+
+@pytest.mark.parametrize("rules,expected", [
+    ("128133004,Disorder of elbow,+\n", "disorder-of-elbow.csv"),
+    ("128133004,Disorder of elbow,+\n3723001,Arthritis,-\n",
+     "disorder-of-elbow-excl-arthritis.csv"),
+])
+def test_definition_rules_expand_as_opencodelists_does(rules, expected, shared, tmp_path,
+                                                       snomed_elbow_store):
+    import csv
+
+    from codelists.formats import import_file
+    from codelists.formats.opencodelists import expand_definition
+
+    path = tmp_path / "definition.csv"
+    path.write_text("code,term,is_included\n" + rules)
+    terminology = open_terminology(snomed_elbow_store)
+    imported = expand_definition(import_file(path), terminology)
+    fixtures = shared / ("data/terminologies/opencodelists-fixtures/coding_systems/snomedct/"
+                         "fixtures")
+    with open(fixtures / expected, newline="") as fh:
+        want = {row["code"] for row in csv.DictReader(fh)}
+    # OpenCodelists also lists 156659008, an inactive concept it places under the elbow
+    # through history; our hierarchy holds active concepts only
+    inactive = {c for c, concept in terminology.lookup_many(sorted(want)).items()
+                if not concept.active}
+    assert inactive == {"156659008"}
+    assert set(imported.included()) == want - inactive
