@@ -54,7 +54,8 @@ def _split_term(after: str) -> tuple[str, dict[str, str], str | None]:
         else:
             term, comment = after[:index], after[index + 2:]
     tags, free = split_comment(comment.strip() if comment is not None else None)
-    return _UNESCAPE.sub(r"\1#", term.strip()), tags, free
+    term = term.strip()
+    return (_UNESCAPE.sub(r"\1#", term) if "\\#" in term else term), tags, free
 
 
 def _code_token(text: str, system: CodeSystem, *, hashed: bool) -> tuple[str, str] | None:
