@@ -119,9 +119,11 @@ def _search(subparsers) -> None:
                     "vanished since the last run; record the run in method.search.last_run.")
     _file(run)
     output.add_store_options(run)
-    run.add_argument("--dictionary", metavar="CSV",
+    run.add_argument("--also-db", action="append", metavar="PATH",
+                     help="search this store too (repeatable), e.g. an extension's store")
+    run.add_argument("--dictionary", action="append", metavar="CSV",
                      help="search a CSV/TSV dictionary (columns code and term/desc) instead "
-                          "of a terminology store")
+                          "of a terminology store (repeatable)")
     run.add_argument("--dry-run", action="store_true", help="report, change nothing")
     run.add_argument("--why", action="store_true",
                      help="list which rule matched which description for every candidate")
@@ -146,31 +148,42 @@ def _search(subparsers) -> None:
 
 
 def _descriptions(args, codelist):
-    """(stream, terminology or None, release dict or None)."""
+    """(stream, terminology or None, release dict, terminologies to close)."""
+    from itertools import chain
+
     from codelists.method.replay import read_dictionary, store_release
     from codelists.terminology.locate import locate_store
     from codelists.terminology.registry import open_terminology
 
-    if args.dictionary:
-        return read_dictionary(args.dictionary), None, {"dictionary": Path(args.dictionary).name}
-    system = args.terminology or codelist.meta.get("terminology")
-    path = locate_store(args.db, terminology=system)
-    terminology = open_terminology(path)
-    return terminology.iter_descriptions(
-        include_inactive=True), terminology, store_release(path)
+    streams, releases = [], []
+    for name in args.dictionary or []:
+        streams.append(read_dictionary(name))
+        releases.append({"dictionary": Path(name).name})
+    opened = []
+    if not args.dictionary or args.db or args.also_db:
+        system = args.terminology or codelist.meta.get("terminology")
+        paths = [locate_store(args.db, terminology=system), *map(Path, args.also_db or [])]
+        for path in paths:
+            opened.append(open_terminology(path))
+            streams.append(opened[-1].iter_descriptions(include_inactive=True))
+            releases.append(store_release(path))
+    release = dict(releases[0])
+    if len(releases) > 1:
+        release["also"] = releases[1:]
+    return chain.from_iterable(streams), (opened[0] if opened else None), release, opened
 
 
 def cmd_search_run(args) -> int:
     from codelists.method.replay import replay
 
     codelist = _load(args.file)
-    stream, terminology, release = _descriptions(args, codelist)
+    stream, terminology, release, opened = _descriptions(args, codelist)
     try:
         outcome = replay(codelist, stream, terminology=terminology, release=release,
                          dry_run=args.dry_run)
     finally:
-        if terminology is not None:
-            terminology.close()
+        for item in opened:
+            item.close()
     if not args.dry_run:
         _save(codelist)
     if args.json:

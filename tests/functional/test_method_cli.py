@@ -165,3 +165,16 @@ def test_define_and_syntax(sob_dir, capsys):
 def test_usage_errors(sob_dir, argv, code):
     path = str(sob_dir / "sob.codelist")
     assert main([a.replace("{f}", path) for a in argv]) == code
+
+
+def test_search_spans_several_sources(sob_dir, capsys):
+    lines = (sob_dir / "dictionary.csv").read_text().splitlines()
+    header, rows = lines[0], lines[1:]
+    (sob_dir / "a.csv").write_text("\n".join([header, *rows[:40]]) + "\n")
+    (sob_dir / "b.csv").write_text("\n".join([header, *rows[40:]]) + "\n")
+    path = str(sob_dir / "sob.codelist")
+    result = run_json(capsys, "search", "run", path, "--dictionary", str(sob_dir / "a.csv"),
+                      "--dictionary", str(sob_dir / "b.csv"))
+    assert len(result["candidates"]) == 78 and result["descriptions_scanned"] == 92
+    release = load(path).method["search"]["last_run"]["release"]
+    assert release == {"dictionary": "a.csv", "also": [{"dictionary": "b.csv"}]}
