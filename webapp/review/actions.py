@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from codelists.errors import UserError
@@ -124,6 +125,17 @@ def accept_invitation(user: User, token: str) -> PanelMember:
     return member
 
 
+def _lock(review_id: int) -> None:
+    """Take the review's write lock as the transaction's first statement.
+
+    On PostgreSQL this locks the review's row, so that a rating and the round's closing
+    never interleave.  On SQLite it takes the database's write lock before anything is
+    read, so concurrent reviewers wait for each other (the busy timeout) instead of
+    failing with "database is locked" when a read transaction cannot be upgraded.
+    """
+    Review.objects.filter(pk=review_id).update(rule=F("rule"))
+
+
 def _open_round(round_: Round) -> Round:
     locked = Round.objects.select_for_update().get(pk=round_.pk)
     if locked.is_closed:
@@ -134,6 +146,7 @@ def _open_round(round_: Round) -> Round:
 @transaction.atomic
 def rate(user: User, round_: Round, code: str, *, rating=UNSET, comment=UNSET) -> Rating:
     """Save one rating (1/2/3, or None to clear it) and/or comment on the caller's sheet."""
+    _lock(round_.review_id)
     member = require_member(user, round_.review)
     round_ = _open_round(round_)
     if member.label not in round_.reviewers:
@@ -184,6 +197,7 @@ def progress(round_: Round) -> list[dict]:
 @transaction.atomic
 def close_round(user: User, round_: Round) -> CodelistVersion:
     """Close a complete round: consensus by the library, published as a new version."""
+    _lock(round_.review_id)
     require_chair(user, round_.review)
     round_ = _open_round(round_)
     review = round_.review
@@ -210,6 +224,7 @@ def withdraw(user: User, round_: Round, member: PanelMember) -> Round:
     Their saved ratings stay in the database but no longer count; the sheet key does not
     change (it depends on the codes only), so the others' sheets stay valid.
     """
+    _lock(round_.review_id)
     require_chair(user, round_.review)
     round_ = _open_round(round_)
     if member.review_id != round_.review_id or member.label not in round_.reviewers:
@@ -225,6 +240,7 @@ def withdraw(user: User, round_: Round, member: PanelMember) -> Round:
 def start_next_round(user: User, review: Review,
                      codes: Sequence[str] | None = None) -> Round:
     """A further round on the disputed codes (or ``codes``), after a closed round."""
+    _lock(review.pk)
     require_chair(user, review)
     last = review.current_round()
     if last is None or not last.is_closed:
@@ -238,6 +254,7 @@ def start_next_round(user: User, review: Review,
 def import_sheets(user: User, round_: Round, files: Sequence[tuple[str, bytes]], *,
                   replace: bool = False) -> list[str]:
     """Record offline sheets (xlsx/csv): checked by the library; all imported or none."""
+    _lock(round_.review_id)
     require_chair(user, round_.review)
     round_ = _open_round(round_)
     if not files:
