@@ -1,0 +1,111 @@
+"""The engine pipeline agrees with a plain-Python reference on random small data.
+
+The reference below is a direct reading of docs/reference/frequency-method.md; hypothesis
+draws events (some undated, some with codes outside the list), cohorts (some patients
+without an index date) and windows (open or closed ends), with and without same-day
+de-duplication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from codelists.frequency.check import run_check
+from codelists.frequency.inputs import CodeSet, Window
+
+DAY0 = dt.date(2020, 1, 1)
+LIST = {"A": 0, "B": 0, "C": 1, "D": 2, "E": None}
+CODES = list(LIST) + ["X", "Y"]
+LEVELS = {"all": None, "u0": 0, "u1": 1}
+
+dates = st.one_of(st.none(), st.integers(-6, 6).map(lambda n: DAY0 + dt.timedelta(n)))
+events_st = st.lists(st.tuples(st.integers(1, 8), st.sampled_from(CODES), dates),
+                     min_size=8, max_size=40)
+cohort_st = st.one_of(st.none(), st.dictionaries(
+    st.integers(1, 9), st.one_of(st.none(), st.integers(-2, 2).map(
+        lambda n: DAY0 + dt.timedelta(n))), max_size=9), st.dictionaries(
+    st.integers(1, 9), st.integers(-2, 2).map(lambda n: DAY0 + dt.timedelta(n)),
+    min_size=5, max_size=9))
+bound = st.one_of(st.none(), st.integers(-5, 5))
+window_st = st.one_of(st.none(), st.tuples(bound, bound).map(
+    lambda t: Window(*sorted(t, key=lambda x: (x is not None, x)))
+    if None in t else Window(min(t), max(t))))
+
+
+def in_level(u, max_u):
+    return max_u is None or (u is not None and u <= max_u)
+
+
+def reference(events, cohort, window, dedupe):
+    pairs = defaultdict(list)
+    for patient, code, date in events:
+        if code not in LIST:
+            continue
+        if cohort is not None:
+            if patient not in cohort:
+                continue
+            index = cohort[patient]
+            if window is not None:
+                if date is None or index is None:
+                    continue
+                if window.start is not None and date < index + dt.timedelta(window.start):
+                    continue
+                if window.end is not None and date > index + dt.timedelta(window.end):
+                    continue
+        pairs[(patient, code)].append(date)
+    episodes = {k: len(set(v)) if dedupe else len(v) for k, v in pairs.items()}
+    per_code = defaultdict(lambda: [0, 0])
+    for (_patient, code), n in episodes.items():
+        per_code[code][0] += n
+        per_code[code][1] += 1
+    patients = {level: len({p for (p, c) in episodes if in_level(LIST[c], max_u)})
+                for level, max_u in LEVELS.items()}
+    return {c: tuple(v) for c, v in per_code.items()}, patients
+
+
+@pytest.fixture(scope="module")
+def engine():
+    from codelists.frequency.engines import connect
+
+    eng = connect("duckdb")
+    yield eng
+    eng.con.disconnect()
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(events=events_st, cohort=cohort_st, window=window_st, dedupe=st.booleans())
+@example(events=[(1, "A", DAY0), (1, "A", DAY0), (2, "C", DAY0 - dt.timedelta(3)),
+                 (3, "D", DAY0 + dt.timedelta(1)), (4, "E", None)],
+         cohort={1: DAY0, 2: DAY0, 3: DAY0, 4: DAY0}, window=Window(-3, 0), dedupe=True)
+@example(events=[(1, "A", DAY0), (2, "B", DAY0 - dt.timedelta(1)), (3, "A", None)],
+         cohort={1: DAY0, 2: DAY0, 3: None}, window=Window(None, -1), dedupe=False)
+def test_pipeline_matches_reference(engine, events, cohort, window, dedupe):
+    if window is not None and cohort is None:
+        window = None
+    table = engine.register("events", pa.table({
+        "patient": pa.array([e[0] for e in events], pa.int64()),
+        "code": pa.array([e[1] for e in events], pa.string()),
+        "date": pa.array([e[2] for e in events], pa.date32())}))
+    cohort_table = None
+    if cohort is not None:
+        cohort_table = engine.register("cohort", pa.table({
+            "patient": pa.array(list(cohort), pa.int64()),
+            "index_date": pa.array(list(cohort.values()), pa.date32())}))
+    codes = CodeSet.from_mapping("dictionary", LIST)
+    result = run_check(codes, table, cohort=cohort_table, window=window,
+                       dedupe_same_day=dedupe, engine=engine)
+    per_code, patients = reference(events, cohort, window, dedupe)
+    assert {r.code: (r.episodes, r.patients) for r in result.rows} == per_code
+    assert {o.level: o.patients for o in result.outcomes} == patients
+    assert set(result.never_used) == set(LIST) - set(per_code)
+    assert result.cohort_size == (None if cohort is None else len(cohort))
+    total = sum(e for e, _ in per_code.values())
+    assert result.outcome("all").episodes == total
