@@ -7,6 +7,7 @@ Only *definitions* live here; the SQL compiler (to_sql.py) and the reference eva
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -92,12 +93,15 @@ _WORD = re.compile(r"[^\W_]+")
 
 def words(text: str) -> list[str]:
     """The words of a term, as the store's full-text index splits them."""
+    if text.isascii():
+        return _WORD.findall(text.lower())
     return _WORD.findall(fold(text))
 
 
-def match_words(search: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def match_words(search: str) -> tuple[str, ...]:
     """The words of a ``match:`` search term: each must prefix some word of the term."""
-    return words(search)
+    return tuple(words(search))
 
 
 def term_matches(search: str, term: str) -> bool:

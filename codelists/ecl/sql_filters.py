@@ -112,8 +112,13 @@ class FilterCompiler:
         if not words:
             return "0"
         fts = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        # for ASCII search words and ASCII terms the index tokenises exactly as
+        # semantics.words does, so its answer is final; other terms are re-checked
+        check = f"ecl_match({quote(term.text)}, d.term)"
+        if term.text.isascii():
+            check = f"(d.term NOT GLOB '*[^ -~]*' OR {check})"
         return (f"(d.id IN (SELECT rowid FROM descriptions_fts WHERE descriptions_fts MATCH "
-                f"{quote(fts)}) AND ecl_match({quote(term.text)}, d.term))")
+                f"{quote(fts)}) AND {check})")
 
     def dialect_condition(self, f: ast.DialectFilter) -> str:
         parts = []

@@ -112,7 +112,10 @@ class Compiler(FilterCompiler):
         else:
             driver = next((p for p in parts if not self.cheap(p)), parts[0])
             others, negate = [p for p in parts if p != driver], ""
-        tests = " AND ".join(f"{negate}{self.contains(f'{driver}.id', p)}" for p in others)
+        if negate:  # probes every id of the driver: an index of the other side is cheaper
+            tests = " AND ".join(f"{driver}.id NOT IN ({self.ids(p)})" for p in others)
+        else:
+            tests = " AND ".join(self.contains(f"{driver}.id", p) for p in others)
         return self.add(f"SELECT {driver}.id AS id FROM {driver} WHERE {tests}",
                         label=render(node))
 
@@ -227,9 +230,13 @@ class Compiler(FilterCompiler):
     # ---- refinements -----------------------------------------------------------------
     def refinement(self, focus: str, refinement, label: str = "") -> str:
         if isinstance(refinement, ast.RefinementCompound):
+            if refinement.operator == "AND":  # each part narrows the focus of the next
+                for operand in _selective_first(refinement.operands):
+                    focus = self.refinement(focus, operand)
+                self.steps[-1].label = label or render(refinement)
+                return focus
             parts = [self.refinement(focus, o) for o in refinement.operands]
-            glue = " INTERSECT " if refinement.operator == "AND" else " UNION "
-            return self.add(glue.join(self.ids(p) for p in parts),
+            return self.add(" UNION ".join(self.ids(p) for p in parts),
                             label=label or render(refinement))
         if isinstance(refinement, ast.AttributeGroup):
             pairs = self.group_pairs(focus, refinement.attributes)
@@ -258,7 +265,12 @@ class Compiler(FilterCompiler):
     def group_pairs(self, focus: str, attributes) -> str:
         """A step of (id, grp): the non-zero groups of the focus concepts that satisfy."""
         if isinstance(attributes, ast.RefinementCompound):
-            parts = [self.group_pairs(focus, a) for a in attributes.operands]
+            parts = []
+            for operand in (_selective_first(attributes.operands)
+                            if attributes.operator == "AND" else attributes.operands):
+                parts.append(self.group_pairs(focus, operand))
+                if attributes.operator == "AND":  # later parts need only these concepts
+                    focus = self.add(f"SELECT DISTINCT id FROM {parts[-1]}")
             glue = " INTERSECT " if attributes.operator == "AND" else " UNION "
             return self.add(glue.join(f"SELECT id, grp FROM {p}" for p in parts))
         if attributes.reverse:
@@ -305,6 +317,15 @@ class Compiler(FilterCompiler):
             return "1" if operator == "=" else "0"
         negate = "NOT " if operator == "!=" else ""
         return f"{column} {negate}IN ({self.ids(self.expression(value))})"
+
+
+def _selective_first(operands) -> list:
+    """Attributes with a constrained value first: they narrow the focus the most."""
+    def constrained(a) -> bool:
+        return (isinstance(a, ast.Attribute) and a.operator == "=" and not a.reverse
+                and (a.cardinality is None or a.cardinality.min > 0)
+                and not (isinstance(a.value, ast.SubExpression) and _is_any(a.value)))
+    return sorted(operands, key=lambda a: not constrained(a))
 
 
 def _is_any(node: ast.SubExpression) -> bool:
