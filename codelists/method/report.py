@@ -120,6 +120,11 @@ def _screening(codelist, counts) -> list[Block]:
                      "were excluded as clearly inappropriate."))
     if rows:
         out.append(("table", ["Reason", "Detail", "Codes"], rows))
+    excluded = [[ln.code, ln.term, ln.tags.get("reason", ""), ln.comment or ""]
+                for ln in codelist.code_lines("excluded")]
+    if excluded:
+        out.append(("h", 3, "Excluded codes"))
+        out.append(("table", ["Code", "Term", "Reason", "Detail"], excluded))
     return out
 
 
