@@ -186,3 +186,16 @@ def test_a_withdrawn_reviewer_no_longer_counts(setup):
     assert delphi["rounds"][0]["reviewers"] == ["R1", "R2"]
     assert set(delphi["rounds"][0]["ratings"]) == {"R1", "R2"}
     assert delphi["results"]["reviewers"] == 2
+
+
+def test_a_review_starts_from_the_latest_version(web_users):
+    from tests.web.review_helpers import review_codelist_text
+    from webapp.repository import actions as repository_actions
+
+    codelist = make_review_article(web_users["depositor"])
+    first = codelist.latest_version
+    repository_actions.add_version(web_users["depositor"], codelist,
+                                   review_codelist_text().replace("Allergic", "Atopic"))
+    with pytest.raises(actions.UserError, match="not the codelist's latest version"):
+        actions.start_review(web_users["depositor"], first,
+                             panel=[actions.Invitee(user=web_users["other"])])

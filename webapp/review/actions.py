@@ -72,6 +72,9 @@ def start_review(user: User, version: CodelistVersion, *, panel: Sequence[Invite
     if rule not in PRESETS:
         raise UserError(f"unknown consensus rule {rule!r}",
                         hint=f"choose one of: {', '.join(PRESETS)}")
+    if version.codelist.latest_version_id != version.pk:
+        raise UserError(f"version {version.number} is not the codelist's latest version",
+                        hint="start the review from the latest version")
     labels = _labels(panel)
     planned = method.plan_round(version.text, labels, codes)
     review = Review.objects.create(codelist=version.codelist, base_version=version, chair=user,
@@ -210,7 +213,8 @@ def close_round(user: User, round_: Round) -> CodelistVersion:
     text, _ = method.close(round_.source_version.text, rated, review.rule)
     version = repository_actions.add_version(
         user, review.codelist, text,
-        note=f"Delphi review round {round_.number}: consensus ({review.rule})")
+        note=f"Delphi review round {round_.number}: consensus ({review.rule}) on version "
+             f"{round_.source_version.number}")
     round_.closed = timezone.now()
     round_.result_version = version
     round_.save(update_fields=["closed", "result_version"])
