@@ -133,6 +133,7 @@ def check(manifest: str | Path, *, paths: list[str | Path] | None = None) -> lis
         elif file_hash(path) != entry.get("sha"):
             problems.append(Problem("drift", "error", f"{name} changed since it was locked",
                                     str(path), hint="review the change, then `codelist lock`"))
+    problems += _check_requested(folder, files)
     if paths:
         listed = {(folder / n).resolve() for n in files}
         for path in _collect([Path(p) for p in paths]):
@@ -140,4 +141,25 @@ def check(manifest: str | Path, *, paths: list[str | Path] | None = None) -> lis
                 problems.append(Problem("unlocked", "error",
                                         f"{_name(path, folder)} is not in the manifest",
                                         str(path), hint="run `codelist lock`"))
+    return problems
+
+
+def _check_requested(folder: Path, files: dict[str, Any]) -> list[Problem]:
+    """OpenSAFELY's ``codelists.txt`` beside the manifest: every codelist it asks for is
+    locked, and every downloaded (``url``) entry is still asked for."""
+    requested_file = folder / "codelists.txt"
+    if not requested_file.exists():
+        return []
+    requested = {line.strip().rstrip("/") for line in
+                 requested_file.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and not line.strip().startswith("#")}
+    downloaded = {str(e.get("id", "")).rstrip("/") for e in files.values() if e.get("url")}
+    locked = {str(e.get("id", "")).rstrip("/") for e in files.values()}
+    problems = [Problem("not-locked", "error", f"{ident} is in codelists.txt but not in the "
+                        "manifest", str(requested_file), hint="download and lock it")
+                for ident in sorted(requested - locked)]
+    problems += [Problem("not-requested", "error", f"{ident} is locked but no longer in "
+                         "codelists.txt", str(requested_file),
+                         hint="remove its file and lock again")
+                 for ident in sorted(downloaded - requested)]
     return problems

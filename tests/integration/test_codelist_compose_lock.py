@@ -146,3 +146,15 @@ def test_lock_includes_included_files(registry, tmp_path):
     write(study, "diabetes", "", f"includes:\n- {registry}/type-1-diabetes.codelist\n")
     data = lock([study / "diabetes.codelist"], study / "codelists.json")
     assert len(data["files"]) == 2
+
+
+def test_check_compares_codelists_txt(shared, tmp_path):
+    source = shared / "data/codelists/opensafely-post-covid-vaccinated/codelists"
+    folder = tmp_path / "codelists"
+    shutil.copytree(source, folder)
+    assert check(folder / "codelists.json") == []
+    txt = folder / "codelists.txt"
+    lines = txt.read_text().splitlines()
+    txt.write_text("\n".join(lines[1:] + ["opensafely/new-list/v1"]) + "\n")
+    problems = check(folder / "codelists.json")
+    assert sorted(p.rule for p in problems) == ["not-locked", "not-requested"]
