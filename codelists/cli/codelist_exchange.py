@@ -181,7 +181,10 @@ def cmd_lock(args) -> int:
 
 
 def _check(sub) -> None:
-    p = _parser(sub, "check", "exit 1 when a locked file drifted (for CI)")
+    p = _parser(sub, "check", "exit 1 when a locked file drifted (for CI)",
+                "Exit 1 when a locked file is missing or changed (line endings ignored), "
+                "when a file under PATHS is not locked, or when OpenSAFELY's codelists.txt "
+                "beside the manifest and the manifest disagree.")
     p.add_argument("paths", nargs="*", default=["codelists"],
                    help="files or folders that must all be locked (default: ./codelists)")
     p.add_argument("--manifest", "-m", help="manifest path (default: codelists.json in the "
