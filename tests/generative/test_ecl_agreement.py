@@ -155,7 +155,8 @@ def expressions(ids: list[int]):
         'term = "heart"', 'term = "att hea"', 'term = wild:"*pain"', 'term = ("of" "elb")',
         "type = syn", "type = fsn", "language = sv", "dialect = en-gb",
         "dialect = en-gb (prefer)", "active = false", "moduleId = 900000000000207008",
-        'effectiveTime >= "20210731"', 'term != "heart"'])
+        'effectiveTime >= "20210731"', 'term != "heart"', "id = (3000000 3000010 3000020)",
+        "id != 3000030", "typeId = 900000000000003001", "language = (en sv)"])
     concept_filter = st.sampled_from([
         "definitionStatus = primitive", "definitionStatusId = 900000000000073002",
         "moduleId = 999000011000000103", 'effectiveTime = "20200131"', "active = 1",
@@ -163,7 +164,10 @@ def expressions(ids: list[int]):
 
     def sub(inner):
         focus = st.one_of(concept, concept, st.just("*"), inner.map(lambda e: f"({e})"),
-                          st.just(f"^ {SIMPLE_REFSET}"), st.just(f"^ {CTV3_MAP} {{{{ M mapTarget = wild:\"X*\" }}}}"),
+                          st.just(f"^ {SIMPLE_REFSET}"),
+                          st.just(f"^ {CTV3_MAP} {{{{ M mapTarget = wild:\"X*\" }}}}"),
+                          st.just(f"^ {CTV3_MAP} {{{{ M mapTarget != (\"X1\" \"Y10\"), "
+                                  f"referencedComponentId = << {ids[0]} }}}}"),
                           st.just("CTV3#X1"))
         filters = st.lists(st.one_of(description_filter.map(lambda f: f" {{{{ D {f} }}}}"),
                                      concept_filter.map(lambda f: f" {{{{ C {f} }}}}")),
