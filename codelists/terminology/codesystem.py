@@ -240,6 +240,7 @@ class CodeSystemTerminology:
         self.conn = store.conn
         self.system = store.metadata.terminology
         self.metadata = store.metadata
+        self._descriptions: list[tuple[str, str, str, bool]] | None = None  # regex cache
 
     @classmethod
     def open(cls, path: str | Path) -> CodeSystemTerminology:
@@ -428,11 +429,14 @@ class CodeSystemTerminology:
         allowed = None
         if within is not None:
             allowed = set(self.descendants(within, include_self=True))
+        if self._descriptions is None:  # read once: a store is read-only
+            self._descriptions = list(self.iter_descriptions(include_inactive=True))
         hits: dict[str, SearchHit] = {}
-        for code, term, _type, active in self.iter_descriptions(include_inactive=include_inactive):
-            if code in hits or (allowed is not None and code not in allowed):
+        search = regex.search
+        for code, term, _type, active in self._descriptions:
+            if not search(term) or code in hits or (not active and not include_inactive):
                 continue
-            if regex.search(term):
+            if allowed is None or code in allowed:
                 hits[code] = SearchHit(code=code, term=term, preferred_term="",
                                        active=active, score=1.0)
                 if limit is not None and len(hits) >= limit:
