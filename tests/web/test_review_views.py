@@ -149,3 +149,12 @@ def test_closing_an_incomplete_round_says_who_is_missing(client, world):
     html = client_for(client, world["chair"]).post(
         reverse("review:close", args=[review.pk, 1]), follow=True).content.decode()
     assert "waiting for R1 (1 of 6), R2 (0 of 6), R3 (0 of 6)" in html
+
+
+def test_rating_works_without_javascript(client, world):
+    review = start(world["chair"], world["codelist"], world["reviewers"])
+    c = client_for(client, world["reviewers"][0])
+    response = c.post(reverse("review:rate", args=[review.pk, 1]),
+                      {"code": "233678006", "rating": "2"})
+    assert response.status_code == 302 and response["Location"].endswith("/sheet/#row-2")
+    assert Rating.objects.get(code="233678006").rating == 2

@@ -165,6 +165,10 @@ def rate(request, pk: int, number: int):
         member = member_of(request.user, review)
         saved = Rating.objects.filter(round=round_, member=member, code=code).first()
     index = round_.codes.index(code) + 1
+    if not request.headers.get("HX-Request"):  # a plain form post (no JavaScript)
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("review:sheet", args=[review.pk, number]) + f"#row-{index}")
     response = render(request, "review/_row.html", {
         "review": review, "round": round_, "row": _row(round_, index, code, saved, error),
         "ratings": RATINGS,
