@@ -13,9 +13,9 @@ from codelists.codelist.fileformat import dumps, parse
 from codelists.formats import export, import_file
 from codelists.formats.table import to_codelist, untag_value
 from codelists.terminology.normalise import normalise_codes
+from tests.conftest import SHARED as SHARED_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data" / "codelists"
+SHARED = SHARED_ROOT / "data" / "codelists"  # CODELISTS_SHARED, as the `shared` fixture
 
 
 def real_files(shared_root: Path) -> list[Path]:
