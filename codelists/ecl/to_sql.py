@@ -31,6 +31,10 @@ class Step:
     #: (operator, concept) when the step is `< X`, `<< X`, `> X` or `>> X` of one concept:
     #: membership in it is then a point look-up in the closure table
     hierarchy: tuple[str, int] | None = None
+    #: the steps an OR step unites (membership in it is membership in any of them)
+    union: tuple[str, ...] = ()
+    #: a guess at the size for choosing which operand of AND to iterate (lower: smaller)
+    rank: int = 3
 
 
 class Compiler(FilterCompiler):
@@ -67,6 +71,8 @@ class Compiler(FilterCompiler):
         single = self._single_concept(name)
         if single is not None:
             return f"{column} = {single}"
+        if step.union and all(self.cheap(u) for u in step.union):
+            return "(" + " OR ".join(self.contains(column, u) for u in step.union) + ")"
         if step.hierarchy is None:
             return f"{column} IN ({self.ids(name)})"
         operator, concept = step.hierarchy
@@ -81,8 +87,10 @@ class Compiler(FilterCompiler):
         return test
 
     def cheap(self, name: str) -> bool:
-        return self.steps[int(name[1:])].hierarchy is not None or (
-            self._single_concept(name) is not None)
+        """Membership in the step is a few index look-ups (no temporary table)."""
+        step = self.steps[int(name[1:])]
+        return step.hierarchy is not None or self._single_concept(name) is not None or (
+            bool(step.union) and all(self.cheap(u) for u in step.union))
 
     # ---- expressions -----------------------------------------------------------------
     def expression(self, node) -> str:
@@ -106,11 +114,13 @@ class Compiler(FilterCompiler):
         others (a closure look-up when the other is a hierarchy of one concept)."""
         parts = [self.expression(o) for o in node.operands]
         if node.operator == "OR":
-            return self.add(" UNION ALL ".join(self.ids(p) for p in parts), label=render(node))
+            name = self.add(" UNION ALL ".join(self.ids(p) for p in parts), label=render(node))
+            self.steps[-1].union = tuple(parts)
+            return name
         if node.operator == "MINUS":
             driver, others, negate = parts[0], parts[1:], "NOT "
         else:
-            driver = next((p for p in parts if not self.cheap(p)), parts[0])
+            driver = min(parts, key=lambda p: (self.cheap(p), self.steps[int(p[1:])].rank))
             others, negate = [p for p in parts if p != driver], ""
         if negate:  # probes every id of the driver: an index of the other side is cheaper
             tests = " AND ".join(f"{driver}.id NOT IN ({self.ids(p)})" for p in others)
@@ -141,8 +151,10 @@ class Compiler(FilterCompiler):
         if isinstance(focus, ast.Wildcard):
             return self.add("SELECT id FROM concepts", label="*")
         if isinstance(focus, ast.ConceptReference):
-            return self.add("SELECT id FROM concepts WHERE id = ?", [focus.id],
+            name = self.add("SELECT id FROM concepts WHERE id = ?", [focus.id],
                             label=render(focus))
+            self.steps[-1].rank = 0
+            return name
         if isinstance(focus, ast.AlternateIdentifier):
             return self.alternate(focus)
         return self.expression(focus)
@@ -225,7 +237,9 @@ class Compiler(FilterCompiler):
             params.extend(where_params)
         label = render(ast.SubExpression(node.focus, member_of=node.member_of,
                                          member_filters=node.member_filters))
-        return self.add(" UNION ALL ".join(parts) or EMPTY, params, label=label)
+        name = self.add(" UNION ALL ".join(parts) or EMPTY, params, label=label)
+        self.steps[-1].rank = 1
+        return name
 
     # ---- refinements -----------------------------------------------------------------
     def refinement(self, focus: str, refinement, label: str = "") -> str:
