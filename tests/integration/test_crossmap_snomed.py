@@ -57,3 +57,25 @@ def test_map_command_over_the_snomed_store(capsys, snomed_small_store, tmp_path)
     out = tmp_path / "ctv3.csv"
     assert main(["terminology", "map", "--to", "ctv3", "--output", str(out), *db]) == 0
     assert len(list(csv.DictReader(out.open()))) == 2
+
+
+def test_snomed_to_opcs4_from_the_uk_extended_map(tmp_path, snomed_small_release):
+    """The UK OPCS-4 map refset (999002741000000101) in the UK header, added to a copy of
+    the small release (made-up rows: two OPCS-4 codes in one group, as undotted HES-style
+    targets)."""
+    import shutil
+
+    from codelists.terminology.snomedct.importer import import_release
+
+    release = tmp_path / "release"
+    shutil.copytree(snomed_small_release, release)
+    uk = next(release.rglob("der2_iisssciRefset_ExtendedMapUKCL*"))
+    with uk.open("a", newline="") as fh:
+        for n, (target, priority) in enumerate([("W371", 1), ("Z942", 2)]):
+            fh.write(f"00000000-0000-4000-8000-00000000000{n}\t20250101\t1\t"
+                     f"999000011000000103\t999002741000000101\t439656005\t1\t{priority}\t\t\t"
+                     f"{target}\t1\t3\r\n")
+    with open_terminology(import_release(release, tmp_path / "s.db")) as snomed:
+        found = map_code(snomed, "439656005", "opcs4")
+        assert [(m.target_code, m.priority) for m in found] == [("W37.1", 1), ("Z94.2", 2)]
+        assert map_code(snomed, "195967001", "opcs4") == []
