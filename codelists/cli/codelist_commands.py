@@ -147,6 +147,9 @@ def _read_codes(values: list[str]) -> list[str]:
 
 def _expand(args, terminology, codes: list[str]) -> list[str]:
     if args.ecl:
+        if terminology.system != "snomedct":
+            raise UsageError("--ecl selects SNOMED CT concepts",
+                             hint="use codes or --include-descendants for this coding system")
         if codes or args.include_descendants:
             raise UsageError("--ecl replaces codes and --include-descendants",
                              hint="put the hierarchy into the expression, e.g. <<CODE")
