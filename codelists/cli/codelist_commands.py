@@ -63,7 +63,11 @@ def _open_store(args, system: str, *, required: bool):
             raise StoreNotFoundError(f"no store at {path}", path=path,
                                      hint="check --db, or import a release")
         return None
-    return open_terminology(path)
+    terminology = open_terminology(path)
+    if not explicit and not required and terminology.system != system:
+        terminology.close()  # e.g. CODELISTS_DB names a store of another coding system
+        return None
+    return terminology
 
 
 def _load(path):
