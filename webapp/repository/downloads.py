@@ -14,6 +14,7 @@ import io
 import json
 import zipfile
 
+from django.core.cache import cache
 from django.http import HttpResponse
 
 from webapp.repository import library
@@ -26,6 +27,7 @@ LICENCE_URLS = {
     "MIT": "https://opensource.org/license/mit",
 }
 CSV_HEADER = ["code", "term", "status", "comment", "licence"]
+CACHE_SECONDS = 24 * 3600
 
 
 def licence_url(licence: str) -> str:
@@ -51,12 +53,19 @@ def _row(values) -> list[str]:
 
 
 def version_csv(version: CodelistVersion, licence: str) -> str:
-    buffer = io.StringIO()
-    writer = _writer(buffer)
-    writer.writerow(CSV_HEADER)
-    for code in version.codes.order_by("line", "pk").iterator(chunk_size=2000):
-        writer.writerow(_row([code.code, code.term, code.status, code.comment, licence]))
-    return buffer.getvalue()
+    """The CSV of a version (cached by content: a version never changes; the licence is in the key)."""
+    key = f"version-csv:{version.sha256}:{licence}"
+    body = cache.get(key)
+    if body is None:
+        buffer = io.StringIO()
+        writer = _writer(buffer)
+        writer.writerow(CSV_HEADER)
+        rows = version.codes.order_by("line", "pk").values_list("code", "term", "status",
+                                                                "comment")
+        writer.writerows(_row([*row, licence]) for row in rows.iterator(chunk_size=5000))
+        body = buffer.getvalue()
+        cache.set(key, body, CACHE_SECONDS)
+    return body
 
 
 def stem(codelist: Codelist, version: CodelistVersion) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from codelists.errors import Problem
+from codelists.formats.table import safe_cell as _neutralise
 
 
 # -- the .codelist format --------------------------------------------------------------
@@ -138,9 +139,7 @@ def import_table(text: str, filename: str, *, title: str | None = None,
 # -- exports ---------------------------------------------------------------------------
 def safe_cell(value: str) -> str:
     """A cell a spreadsheet will not run as a formula (the library's rule)."""
-    from codelists.formats.table import safe_cell as neutralise
-
-    return neutralise("" if value is None else str(value))
+    return _neutralise("" if value is None else str(value))
 
 
 def to_fhir_valueset(codelist, *, base_url: str | None = None) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from webapp.repository.models import Article, Code, Codelist, CodeStatus
 
@@ -29,15 +30,23 @@ def browse_articles(user, *, system: str = "", year: str = "", article_type: str
 
 
 def visible_codelists(user) -> QuerySet[Codelist]:
-    articles = Article.objects.visible_to(user).values("pk")
-    return Codelist.objects.filter(article__in=articles).select_related("article")
+    """Codelists of articles the user may see (a plain join for anonymous users)."""
+    qs = Codelist.objects.select_related("article")
+    if user is not None and user.is_authenticated:
+        if user.is_staff:
+            return qs
+        articles = Article.objects.visible_to(user).values("pk")
+        return qs.filter(article__in=articles)
+    today = timezone.localdate()
+    return qs.filter(Q(article__embargo_until__isnull=True)
+                     | Q(article__embargo_until__lte=today))
 
 
 def codelists_with_code(user, code: str) -> QuerySet[Codelist]:
     """Codelists whose latest version includes the code (as an active line)."""
-    versions = Code.objects.filter(code=code.strip(), status=CodeStatus.ACTIVE)
     return visible_codelists(user).filter(
-        latest_version__in=versions.values("version_id")).order_by("title", "pk")
+        latest_version__codes__code=code.strip(),
+        latest_version__codes__status=CodeStatus.ACTIVE).distinct().order_by("title", "pk")
 
 
 def search_codelists(user, *, q: str = "", tag: str = "", system: str = "",
@@ -49,13 +58,14 @@ def search_codelists(user, *, q: str = "", tag: str = "", system: str = "",
     if system:
         qs = qs.filter(coding_system=system)
     if tag:
-        qs = qs.filter(Q(tags__name=tag.lower()) | Q(article__tags__name=tag.lower()))
+        tagged = Q(tags__name=tag.lower()) | Q(article__tags__name=tag.lower())
+        qs = qs.filter(pk__in=Codelist.objects.filter(tagged).values("pk"))
     if q:
         term_hits = Code.objects.filter(term__icontains=q).values("version_id")
         qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q)
                        | Q(article__title__icontains=q)
                        | Q(latest_version__in=term_hits))
-    return qs.distinct().order_by("title", "pk")
+    return qs.order_by("title", "pk")
 
 
 def looks_like_code(text: str) -> bool:

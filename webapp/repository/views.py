@@ -75,8 +75,8 @@ def article_detail(request, pk: int):
 
 
 def _codelist_or_404(request, pk: int) -> Codelist:
-    codelist = get_object_or_404(Codelist.objects.select_related("article", "latest_version"),
-                                 pk=pk)
+    codelist = get_object_or_404(
+        Codelist.objects.select_related("article", "latest_version", "derived_from"), pk=pk)
     if not can_view(request.user, codelist.article):
         raise Http404("no such codelist")
     return codelist
@@ -100,7 +100,7 @@ def codelist_detail(request, pk: int):
     metadata = version.metadata or {}
     return render(request, "repository/codelist.html", {
         "codelist": codelist, "article": codelist.article, "version": version,
-        "versions": codelist.versions.order_by("-number"),
+        "versions": codelist.versions.select_related("created_by").order_by("-number"),
         "active": queries.codes_of(version, status=CodeStatus.ACTIVE)[:500],
         "excluded": queries.codes_of(version, status=CodeStatus.EXCLUDED)[:500],
         "pending": queries.codes_of(version, status=CodeStatus.PENDING)[:500],
@@ -114,10 +114,14 @@ def codelist_detail(request, pk: int):
 
 
 def _counts(version) -> dict:
+    from django.core.cache import cache
     from django.db.models import Count
 
-    rows = version.codes.values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+    def count() -> dict:
+        rows = version.codes.values("status").annotate(n=Count("id"))
+        return {row["status"]: row["n"] for row in rows}
+
+    return cache.get_or_set(f"version-counts:{version.sha256}", count, 24 * 3600)
 
 
 def _badge(version):
