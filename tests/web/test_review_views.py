@@ -158,3 +158,21 @@ def test_rating_works_without_javascript(client, world):
                       {"code": "233678006", "rating": "2"})
     assert response.status_code == 302 and response["Location"].endswith("/sheet/#row-2")
     assert Rating.objects.get(code="233678006").rating == 2
+
+
+def test_an_invitee_signs_up_and_joins_in_one_step(client, world, fast_passwords):
+    from tests.plugins.web import PASSWORD
+
+    review = actions.start_review(world["chair"], world["codelist"].latest_version,
+                                  panel=[actions.Invitee(email="gp@example.org", label="GP1")])
+    token = review.panel.get().token
+    url = reverse("review:join", args=[token])
+    page = client.get(url).content.decode()
+    assert 'value="gp@example.org"' in page and "Create account and join" in page
+    response = client.post(url, {"username": "gp", "email": "gp@example.org",
+                                 "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    member = review.panel.get()
+    assert member.user.username == "gp" and member.joined is not None
+    sheet = client.get(reverse("review:sheet", args=[review.pk, 1]))
+    assert sheet.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -15,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from codelists.errors import CodelistsError
 from codelists.method.delphi import RATING_LABELS
+from webapp.accounts import actions as accounts_actions
+from webapp.accounts.forms import SignUpForm
 from webapp.repository.models import CodelistVersion
 from webapp.review import actions, method, sheetfiles
 from webapp.review.forms import StartReviewForm, UploadSheetsForm
@@ -258,8 +261,19 @@ def upload(request, pk: int, number: int):
 
 
 def join(request, token: str):
+    """An invitation link: join as the logged-in user, or sign up and join in one step."""
     member = get_object_or_404(PanelMember.objects.select_related("review__codelist"),
                                token=token)
+    signup = None
+    if request.method == "POST" and not request.user.is_authenticated:
+        signup = SignUpForm(request.POST)
+        if signup.is_valid():
+            data = signup.cleaned_data
+            user = accounts_actions.sign_up(
+                username=data["username"], email=data["email"], password=data["password1"],
+                display_name=data["display_name"], orcid=data["orcid"],
+                affiliation=data["affiliation"])
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     if request.method == "POST" and request.user.is_authenticated:
         try:
             actions.accept_invitation(request.user, token)
@@ -268,4 +282,7 @@ def join(request, token: str):
             return redirect("review:join", token)
         messages.success(request, f"You joined the panel as {member.label}.")
         return redirect("review:detail", member.review.pk)
-    return render(request, "review/join.html", {"member": member, "review": member.review})
+    if signup is None and not request.user.is_authenticated and member.user_id is None:
+        signup = SignUpForm(initial={"email": member.email})
+    return render(request, "review/join.html", {"member": member, "review": member.review,
+                                                "signup": signup})
