@@ -126,3 +126,11 @@ def test_line_as_dict():
     line = Line("active", "195967001", "Asthma", None, {"uncertainty": "1"}, lineno=3)
     assert line.as_dict() == {"kind": "active", "line": 3, "code": "195967001",
                               "term": "Asthma", "tags": {"uncertainty": "1"}, "comment": None}
+
+
+def test_plugin_fixtures(make_codelist, sct_codelist):
+    cl = make_codelist("195967001      Asthma\n", status="published")
+    assert cl.active_codes() == ["195967001"] and cl.meta["status"] == "published"
+    icd = make_codelist("J45.9  Asthma, unspecified\n", terminology="icd10")
+    assert icd.system.id == "icd10" and icd.active_codes() == ["J45.9"]
+    assert sct_codelist.name == "asthma-diagnosis.codelist"
