@@ -115,7 +115,9 @@ def test_uk_fifth_edition_table(uk5):
     assert t.metadata.edition == "ICD-10 5th Edition (NHS England)"
     assert t.lookup("M7700").code == "M77.00"
     assert t.lookup("I10X").code == "I10"
-    assert t.ancestors("M77.00") == ["M77", "M77.0"]
+    assert t.ancestors("M77.00") == ["M00-M99", "M77", "M77.0"]
+    assert t.lookup("A00-B99").term == "Certain infectious and parasitic diseases"
+    assert t.children("I00-I99") == ["I10", "I21"]
     assert t.descendants("I21") == ["I21.0", "I21.9"]
     assert any(a["type"] == "usage" and a["value"] == "DAGGER" for a in t.show("A170").attributes)
     assert t.search("classical cholera")[0].code == "A00.0"

@@ -10,7 +10,11 @@ import zipfile
 from pathlib import Path
 
 from codelists.errors import ImportFailedError, InputFileError
-from codelists.terminology.codesystem import CodeSystemWriter, build_codesystem_store
+from codelists.terminology.codesystem import (
+    CodeSystemWriter,
+    ReleaseFiles,
+    build_codesystem_store,
+)
 from codelists.terminology.icd10 import claml
 from codelists.terminology.normalise import normalise_code
 
@@ -73,8 +77,29 @@ def _rubrics(writer: CodeSystemWriter, code: str, rubrics: list[claml.Rubric]) -
             writer.add_note(code, rubric.kind, rubric.text)
 
 
-def write_uk_table(text: str, writer: CodeSystemWriter, source: Path) -> dict:
+def write_uk_chapters(text: str, writer: CodeSystemWriter) -> list[tuple[str, str, str]]:
+    """``ICD10-Chapters.txt`` (header; chapter, range, title): chapters as codes named by
+    their range (``A00-B99``); returns (first, last, code) for placing categories."""
+    ranges = []
+    for row in list(csv.reader(io.StringIO(text), delimiter="\t"))[1:]:
+        if len(row) >= 3 and "-" in row[1]:
+            code = row[1].strip()
+            writer.add_code(code, row[2].strip(), kind="chapter")
+            writer.add_attribute(code, "chapter", row[0].strip())
+            first, last = code.split("-", 1)
+            ranges.append((first, last, code))
+    return sorted(ranges)
+
+
+def _chapter_of(code: str, ranges: list[tuple[str, str, str]]) -> str | None:
+    head = code[:3]
+    return next((c for first, last, c in ranges if first <= head <= last), None)
+
+
+def write_uk_table(text: str, writer: CodeSystemWriter, source: Path,
+                   chapters: str | None = None) -> dict:
     """The NHS ICD-10 5th edition codes-and-titles table (tab separated, see README)."""
+    ranges = write_uk_chapters(chapters, writer) if chapters else []
     rows = csv.DictReader(io.StringIO(text), delimiter="\t")
     missing = [c for c in UK_COLUMNS if c not in (rows.fieldnames or [])]
     if missing:
@@ -101,7 +126,7 @@ def write_uk_table(text: str, writer: CodeSystemWriter, source: Path) -> dict:
             writer.add_alias(row["ALT_CODE"].strip(), code, "ALT_CODE")
         codes.append(code)
     for code in codes:
-        parent = _uk_parent(code)
+        parent = _uk_parent(code) or _chapter_of(code, ranges)
         if parent:
             writer.add_edge(parent, code)
     return {"edition": "ICD-10 5th Edition (NHS England)"}
@@ -116,34 +141,33 @@ def _uk_parent(code: str) -> str | None:
     return f"{head}.{tail[0]}"
 
 
-def _read_source(path: Path) -> tuple[str, bytes, Path]:
-    """('claml' | 'uk', content, file) for a file, zip or folder."""
-    if path.is_dir():
-        found = sorted(path.glob("*.xml")) + sorted(path.glob("*.zip")) + sorted(
-            path.glob("*CodesAndTitles*.txt"))
-        if not found:
-            raise InputFileError("no ClaML XML, zip or NHS codes-and-titles file here",
-                                 path=path, hint="pass the ICD-10 release file")
-        path = found[0]
-    if not path.is_file():
-        raise InputFileError("no such file", path=path)
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if n.lower().endswith((".xml", ".txt"))]
-            xml = [n for n in names if n.lower().endswith(".xml")]
-            chosen = (xml or names or [None])[0]
-            if chosen is None:
-                raise ImportFailedError("the zip holds no ICD-10 file", path=path)
-            data = zf.read(chosen)
-            return ("claml" if chosen.lower().endswith(".xml") else "uk"), data, path
-    data = path.read_bytes()
-    return ("claml" if data.lstrip()[:1] == b"<" else "uk"), data, path
+def _read_source(path: Path) -> tuple[str, bytes, Path, bytes | None]:
+    """('claml' | 'uk', content, source, chapters table or None) for a file/zip/folder."""
+    files = ReleaseFiles(path)
+    try:
+        uk = files.find(r"CodesAndTitlesAndMetadata.*\.txt$")
+        if uk:
+            chapters = files.find(r"^ICD10.?Chapters.*\.txt$")
+            return "uk", files.read(uk), path, files.read(chapters) if chapters else None
+        xml = files.find(r"\.xml$")
+        if xml:
+            return "claml", files.read(xml), path, None
+        inner = files.find(r"\.zip$") if path.is_dir() else None
+        if inner:
+            return _read_source(path / inner)
+        if path.is_file() and files.names:
+            data = files.read(files.names[0])
+            return ("claml" if data.lstrip()[:1] == b"<" else "uk"), data, path, None
+    finally:
+        files.close()
+    raise InputFileError("no ClaML XML, zip or NHS codes-and-titles file here", path=path,
+                         hint="pass the ICD-10 release file, zip or folder")
 
 
 def import_release(path: str | Path, destination: str | Path | None = None,
                    **options) -> Path:
     """Import a WHO ClaML release or the NHS UK 5th edition table into a store."""
-    kind, data, source = _read_source(Path(path))
+    kind, data, source, chapters = _read_source(Path(path))
     if kind == "claml":
         try:
             root = ET.fromstring(data)
@@ -158,8 +182,10 @@ def import_release(path: str | Path, destination: str | Path | None = None,
     else:
         text = data.decode("utf-8-sig", errors="replace")
 
+        chapter_text = chapters.decode("utf-8-sig", errors="replace") if chapters else None
+
         def populate(writer):
-            return write_uk_table(text, writer, source)
+            return write_uk_table(text, writer, source, chapter_text)
 
     if destination is None:
         from codelists.terminology.locate import data_dir
@@ -172,7 +198,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
 def looks_like_release(path: Path) -> bool:
     """True for a ClaML file/zip or the NHS codes-and-titles table."""
     try:
-        kind, data, _ = _read_source(Path(path))
+        kind, data, _, _ = _read_source(Path(path))
     except (InputFileError, ImportFailedError, OSError, zipfile.BadZipFile):
         return False
     head = data[:4096]
