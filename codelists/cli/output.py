@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from codelists.errors import CodelistsError, UserError
+
+if TYPE_CHECKING:  # rich is imported lazily: it dominates the CLI's start-up time
+    from rich.console import Console
 
 
 def stdout() -> Console:
     # built per call so tests that swap sys.stdout (capsys) see the output
+    from rich.console import Console
+
     return Console(file=sys.stdout, soft_wrap=True, highlight=False)
 
 
 def stderr() -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stderr, soft_wrap=True, highlight=False)
 
 
