@@ -28,6 +28,7 @@ from webapp.repository.models import CodelistVersion
 from webapp.review import method
 from webapp.review.models import ClosedRoundError, PanelMember, Rating, Review, Round
 from webapp.review.permissions import (
+    is_chair,
     require_chair,
     require_member,
     require_start,
@@ -257,14 +258,19 @@ def start_next_round(user: User, review: Review,
 @transaction.atomic
 def import_sheets(user: User, round_: Round, files: Sequence[tuple[str, bytes]], *,
                   replace: bool = False) -> list[str]:
-    """Record offline sheets (xlsx/csv): checked by the library; all imported or none."""
+    """Record offline sheets (xlsx/csv): checked by the library; all imported or none.
+
+    The chair uploads anyone's returned sheet; a reviewer only their own.
+    """
     _lock(round_.review_id)
-    require_chair(user, round_.review)
+    own = None if is_chair(user, round_.review) else require_member(user, round_.review)
     round_ = _open_round(round_)
     if not files:
         raise UserError("choose one or more returned sheets (.xlsx or .csv)")
     codelist_id = method.parse_version(round_.source_version.text).id
     sheets = method.check_uploads(files, codelist_id, library_round(round_), replace=replace)
+    if own is not None and any(sheet.reviewer != own.label for sheet in sheets):
+        raise PermissionDenied(f"you may upload only your own sheet ({own.label})")
     members = {m.label: m for m in round_.review.panel.all()}
     for sheet in sheets:
         member = members[sheet.reviewer]

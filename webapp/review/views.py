@@ -26,7 +26,6 @@ from webapp.review.permissions import (
     can_start,
     is_chair,
     member_of,
-    require_chair,
     require_view,
 )
 
@@ -128,7 +127,7 @@ def sheet(request, pk: int, number: int):
         "review": review, "round": round_, "member": member, "rows": rows, "ratings": RATINGS,
         "rated": sum(1 for r in rows if r["rating"]),
         "has_feedback": any(r["feedback"] for r in rows),
-        "has_usage": any(r["usage"] is not None for r in rows),
+        "has_usage": any(r["usage"] is not None for r in rows), "upload_form": UploadSheetsForm(),
         "about": method.definition(review.base_version.text)})
 
 
@@ -243,7 +242,6 @@ def export(request, pk: int, number: int, fmt: str):
 @login_required
 def upload(request, pk: int, number: int):
     review = _review(request, pk)
-    require_chair(request.user, review)
     round_ = _round(review, number)
     form = UploadSheetsForm(request.POST)
     form.is_valid()
@@ -257,7 +255,9 @@ def upload(request, pk: int, number: int):
         messages.error(request, _message(exc))
     else:
         messages.success(request, f"Imported the sheets of {', '.join(imported)}.")
-    return redirect("review:detail", review.pk)
+    if is_chair(request.user, review):
+        return redirect("review:detail", review.pk)
+    return redirect("review:sheet", review.pk, number)
 
 
 def join(request, token: str):
