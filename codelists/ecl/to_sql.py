@@ -112,11 +112,9 @@ class Compiler(FilterCompiler):
     def compound(self, node: ast.Compound) -> str:
         """OR is a UNION ALL; AND and MINUS filter one operand by membership in the
         others (a closure look-up when the other is a hierarchy of one concept)."""
-        parts = [self.expression(o) for o in node.operands]
         if node.operator == "OR":
-            name = self.add(" UNION ALL ".join(self.ids(p) for p in parts), label=render(node))
-            self.steps[-1].union = tuple(parts)
-            return name
+            return self.disjunction(node)
+        parts = [self.expression(o) for o in node.operands]
         if node.operator == "MINUS":
             driver, others, negate = parts[0], parts[1:], "NOT "
         else:
@@ -128,6 +126,25 @@ class Compiler(FilterCompiler):
             tests = " AND ".join(self.contains(f"{driver}.id", p) for p in others)
         return self.add(f"SELECT {driver}.id AS id FROM {driver} WHERE {tests}",
                         label=render(node))
+
+    def disjunction(self, node: ast.Compound) -> str:
+        """A UNION ALL; plain concept references are gathered into one IN list and long
+        unions are nested, so that codelist-sized disjunctions stay within SQLite's limit
+        on the terms of a compound SELECT."""
+        singles = [o.focus.id for o in node.operands if _plain_reference(o)]
+        parts = [self.expression(o) for o in node.operands if not _plain_reference(o)]
+        if singles:
+            listed = ", ".join(map(str, sorted(set(singles))))
+            parts.insert(0, self.add(f"SELECT id FROM concepts WHERE id IN ({listed})"))
+        while len(parts) > 400:
+            parts = [self.add(" UNION ALL ".join(self.ids(p) for p in parts[i:i + 400]))
+                     for i in range(0, len(parts), 400)]
+        if len(parts) == 1:
+            self.steps[-1].label = render(node)
+            return parts[0]
+        name = self.add(" UNION ALL ".join(self.ids(p) for p in parts), label=render(node))
+        self.steps[-1].union = tuple(parts)
+        return name
 
     def sub_expression(self, node: ast.SubExpression) -> str:
         if node.member_of is not None:
@@ -331,6 +348,12 @@ class Compiler(FilterCompiler):
             return "1" if operator == "=" else "0"
         negate = "NOT " if operator == "!=" else ""
         return f"{column} {negate}IN ({self.ids(self.expression(value))})"
+
+
+def _plain_reference(node) -> bool:
+    return (isinstance(node, ast.SubExpression) and isinstance(node.focus, ast.ConceptReference)
+            and node.operator is None and node.member_of is None and not node.filters
+            and node.history is None)
 
 
 def _selective_first(operands) -> list:

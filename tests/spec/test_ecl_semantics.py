@@ -137,3 +137,14 @@ def test_explain_counts_each_step(ecl_small):
     steps = explain("< 64572001 MINUS << 928000", store)
     assert [s.count for s in steps][-1] == 2
     assert any(s.label == "<< 928000" and s.count == 5 for s in steps)
+
+
+def test_a_codelist_sized_disjunction(ecl_small):
+    store, substrate = ecl_small
+    ids = [64572001, 3723001] + [2000000 + 7 * i for i in range(600)]
+    text = " OR ".join(str(i) for i in ids) + " OR << 928000 OR " + " OR ".join(
+        f"< {i}" for i in ids[:450])
+    result = evaluate(text, store)
+    assert result.ids == evaluate_reference(text, substrate).ids
+    assert {64572001, 3723001, 928000, 439656005} <= result.ids
+    assert len(result.unknown) == 600
