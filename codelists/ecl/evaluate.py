@@ -44,6 +44,11 @@ def _tree(expression) -> ast.Expression:
 
 def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = True) -> ECLResult:
     """Evaluate ECL over a SNOMED CT store; see the module docstring."""
+    if isinstance(source, str | Path):
+        from codelists.terminology.store import Store
+
+        with Store.open(source, terminology="snomedct") as store:
+            return evaluate(expression, store, check_terms=check_terms)
     tree = _tree(expression)
     conn = connection_of(source)
     register_functions(conn)
