@@ -238,7 +238,7 @@ class CodeSystemTerminology:
                  q("SELECT type, text FROM notes WHERE code = ? ORDER BY seq", (stored,))]
         attributes = [{"group": g, "type": n, "value": v, "value_code": vc}
                       for n, v, vc, g in q("SELECT name, value, value_code, grp FROM "
-                                           "attributes WHERE code = ? ORDER BY rowid",
+                                           "attributes WHERE code = ? ORDER BY grp, rowid",
                                            (stored,))]
         counts = q("SELECT (SELECT count(*) FROM closure WHERE descendant = ?), "
                    "(SELECT count(*) FROM closure WHERE ancestor = ?)",
