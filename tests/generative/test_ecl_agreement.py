@@ -209,6 +209,7 @@ def expressions(ids: list[int]):
                         max_leaves=4)
 
 
+@pytest.mark.slow
 # no shrinking: each example imports a release, and shrinking would take minutes; the
 # failing expressions are printed as they are
 @settings(max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
