@@ -176,3 +176,20 @@ def test_an_invitee_signs_up_and_joins_in_one_step(client, world, fast_passwords
     assert member.user.username == "gp" and member.joined is not None
     sheet = client.get(reverse("review:sheet", args=[review.pk, 1]))
     assert sheet.status_code == 200
+
+
+def test_unreadable_uploads_get_clear_messages_without_server_paths(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    review = start(world["chair"], world["codelist"], world["reviewers"])
+    c = client_for(client, world["chair"])
+    url = reverse("review:upload", args=[review.pk, 1])
+    cases = [("notes.txt", b"x", "review sheets are .xlsx or .csv files"),
+             ("R1.xlsx", b"not a zip", "R1.xlsx: cannot read Excel workbook"),
+             ("R1.csv", b"hello,world\n", "R1.csv row 1: header lacks column(s) code, rating")]
+    for name, data, expected in cases:
+        html = c.post(url, {"sheets": [SimpleUploadedFile(name, data)]},
+                      follow=True).content.decode()
+        assert expected in html
+        assert "/tmp" not in html and "review-upload-" not in html
+    assert not Rating.objects.exists()

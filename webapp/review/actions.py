@@ -8,6 +8,7 @@ version through the repository's own actions.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from webapp.review.permissions import (
 )
 
 UNSET = object()
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,12 @@ def _invite(review: Review, members: Sequence[PanelMember], link: Callable[[str]
                 f"\"{title}\" as reviewer {member.label}.\n\n"
                 f"Open this link to join the panel (log in or sign up first):\n"
                 f"{link(member.token)}\n\n{review.instructions}".rstrip() + "\n")
-        send_mail(f"Codelist review: {title}", body, settings.DEFAULT_FROM_EMAIL,
-                  [member.email])
+        try:
+            send_mail(f"Codelist review: {title}", body, settings.DEFAULT_FROM_EMAIL,
+                      [member.email])
+        except OSError as exc:  # the review stands; the chair can resend the link by hand
+            logger.warning("review %s: invitation to %s not sent: %s", review.pk,
+                           member.email, exc)
 
 
 @transaction.atomic

@@ -81,8 +81,11 @@ class UploadSheetsForm(forms.Form):
 
     def files_from(self, request) -> list[tuple[str, bytes]]:
         limit = settings.CODELISTS_UPLOAD_MAX_BYTES
+        uploads = request.FILES.getlist("sheets")
+        if len(uploads) > settings.CODELISTS_UPLOAD_MAX_FILES:
+            raise ValidationError(f"at most {settings.CODELISTS_UPLOAD_MAX_FILES} sheets at once")
         out = []
-        for upload in request.FILES.getlist("sheets"):
+        for upload in uploads:
             if not upload.name.lower().endswith((".xlsx", ".csv")):
                 raise ValidationError(f"{upload.name}: review sheets are .xlsx or .csv files")
             if upload.size > limit:
