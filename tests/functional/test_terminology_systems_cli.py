@@ -48,6 +48,10 @@ def test_import_detects_each_system(capsys, shared, test_data, tmp_path):
         "ctv3": fixtures / "ctv3/fixtures/import_resources/nhs_readctv3_25.0.0_20180401000001.zip",
         "icd10": fixtures / "icd10/fixtures/import_resources/icd10_gastric_ulcer.zip",
         "readv2": test_data / "readv2-nhs-synthetic",
+        "dmd": fixtures / "dmd/fixtures/import_resources/nhsbsa_dmd_1.0.0_20221001000001.zip",
+        "opcs4": test_data / "opcs4-synthetic",
+        "cprd_medcode": test_data / "cprd-gold-synthetic/medical.txt",
+        "cprd_aurum_medcodeid": test_data / "cprd-aurum-synthetic/CPRDAurumMedical.txt",
     }
     for system, release in releases.items():
         summary = run_json(capsys, ["terminology", "import", str(release),
