@@ -282,6 +282,8 @@ def join(request, token: str):
             return redirect("review:join", token)
         messages.success(request, f"You joined the panel as {member.label}.")
         return redirect("review:detail", member.review.pk)
+    if request.user.is_authenticated and member.user_id == request.user.pk:
+        return redirect("review:detail", member.review.pk)  # already on the panel
     if signup is None and not request.user.is_authenticated and member.user_id is None:
         signup = SignUpForm(initial={"email": member.email})
     return render(request, "review/join.html", {"member": member, "review": member.review,
