@@ -123,10 +123,10 @@ def test_three_reviewers_rate_at_once_and_the_chair_closes(
                 rate_with_keys(page, index, value, wiggle=index == 2)
             else:
                 rate_with_mouse(page, index, value)
-            if comment := COMMENTS.get(label, {}).get(code):
-                box = page.locator(f"#row-{index} input[name=comment]")
-                box.fill(comment)
-                box.press("Enter")
+            if comment := COMMENTS.get(label, {}).get(code):  # c, type, Enter saves
+                page.keyboard.press("c")
+                page.keyboard.type(comment)
+                page.keyboard.press("Enter")
                 page.locator(f"#row-{index} input[value='{comment}']").wait_for()
         if index == half:
             chair.reload()
