@@ -64,7 +64,7 @@ class Engine:
     def _duckdb_read(self, path: Path, kind: str, delimiter: str | None):
         name = _name("file")
         raw = self.con.con
-        literal = str(path).replace("'", "''")
+        literal = str(path / "**" / "*.parquet" if path.is_dir() else path).replace("'", "''")
         if kind == "parquet":
             source = f"read_parquet('{literal}')"
         else:

@@ -92,6 +92,16 @@ def test_parquet_with_typed_columns_gives_the_same_answer(freq_scenario, scenari
                        cohort=tmp_path / "cohort.parquet", cohort_patient="patid",
                        window=Window(-365, -1))
     assert per_code(result) == s.per_code
+    # a folder of Parquet parts (as Spark and partitioned exports write them)
+    parts = tmp_path / "events-parts" / "year=2020"
+    parts.mkdir(parents=True)
+    half = table.num_rows // 2
+    pq.write_table(table.slice(0, half), parts / "part-0.parquet")
+    pq.write_table(table.slice(half), parts / "part-1.parquet")
+    result = run_check(scenario_codes, tmp_path / "events-parts", columns=GOLD,
+                       cohort=tmp_path / "cohort.parquet", cohort_patient="patid",
+                       window=Window(-365, -1))
+    assert per_code(result) == s.per_code
 
 
 def test_protected_result_matches_readme(freq_scenario, scenario_codes):
