@@ -72,6 +72,38 @@ def run_ibis(folder: Path) -> dict:
     return {"per_code": per_code, "patients": patients}
 
 
+def run_spark(folder: Path) -> dict:
+    """The same library call on Spark (local[2]): the analysis is not rewritten."""
+    from codelists.frequency.check import run_check
+    from codelists.frequency.engines import connect, local_spark_session
+    from codelists.frequency.inputs import CodeSet, Window, column_map
+
+    engine = connect("spark", spark_session=local_spark_session(
+        "local[2]", {"spark.driver.memory": "3g", "spark.sql.shuffle.partitions": "8"}))
+    codes = CodeSet.from_mapping("medcode", CODELIST)
+    result = run_check(codes, folder / "events.parquet", columns=column_map("gold"),
+                       cohort=folder / "cohort.parquet", cohort_patient="patid",
+                       window=Window(*WINDOW), engine=engine)
+    per_code = {r.code: [r.episodes, r.patients] for r in result.rows}
+    patients = [result.outcome(level).patients for level in ("all", "u0", "u1")]
+    return {"per_code": per_code, "patients": patients}
+
+
+def spark_row(events: int, cohort: int, runs: int) -> str:
+    """One Spark process: cold run (includes JVM start), then warm runs."""
+    folder = generate(events, cohort)
+    spark = measure("spark", folder, runs)
+    hand = measure("hand", folder, 1)
+    same = spark["answer"] == hand["answer"]
+    return (f"| events-{events // 1_000_000}M on Spark local[2] (Ibis, same code) | "
+            f"{statistics.median(hand['warm']):.2f} s | "
+            f"{statistics.median(spark['warm']):.2f} s | "
+            f"{statistics.median(spark['warm']) / statistics.median(hand['warm']):.2f}x | "
+            f"{hand['cold']:.2f} s / {spark['cold']:.2f} s | {hand['peak_mib']:,.0f} MiB | "
+            f"{spark['peak_mib']:,.0f} MiB (driver Python only) | - | "
+            f"{'yes' if same else 'NO'} | {runs} |")
+
+
 def one(variant: str, folder: Path, runs: int) -> None:
     """Child process: a cold run (first call, after imports), then ``runs`` warm runs.
 
@@ -86,7 +118,7 @@ def one(variant: str, folder: Path, runs: int) -> None:
         import codelists.frequency.check  # noqa: F401
 
         ibis.duckdb  # noqa: B018  (loads the backend and its SQL compiler)
-    fn = run_ibis if variant == "ibis" else run_hand
+    fn = {"ibis": run_ibis, "hand": run_hand, "spark": run_spark}[variant]
     times = []
     for _ in range(runs + 1):
         start = time.perf_counter()
@@ -132,6 +164,8 @@ def main(argv: list[str]) -> str:
     parser.add_argument("--cohort", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2, help="processes per variant")
     parser.add_argument("--runs", type=int, default=3, help="warm runs per process")
+    parser.add_argument("--spark", type=float, metavar="N", help="also run the Ibis "
+                        "analysis on Spark local[2] for N events (informative)")
     args = parser.parse_args(argv)
     sizes = [int(n) for n in (args.events or [1e8, 1e7])]
     lines = [
@@ -150,6 +184,8 @@ def main(argv: list[str]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     lines += [shape(n, args.cohort, args.repeat, args.runs) for n in sizes]
+    if args.spark:
+        lines.append(spark_row(int(args.spark), args.cohort, 2))
     return "\n".join(lines) + "\n"
 
 
