@@ -81,6 +81,7 @@ CANONICAL: dict[str, re.Pattern[str]] = {
 }
 
 _FLOAT = re.compile(r"^([0-9]+)\.0+$")
+_DIGITS = re.compile(r"[0-9]+")
 _SCIENTIFIC = re.compile(r"^[0-9]+(\.[0-9]+)?[eE][+]?[0-9]+$")
 _EXCEL_SIGNIFICANT = 15
 
@@ -186,11 +187,13 @@ def _scientific_value(text: str) -> tuple[str | None, int]:
     """The integer a scientific-notation string stands for, and its significant digits."""
     if not _SCIENTIFIC.match(text):
         return None, 0
+    mantissa = text.lower().split("e")[0].replace(".", "").lstrip("0")
+    if int(text.lower().split("e")[1].lstrip("+") or 0) > 25:
+        return None, len(mantissa)  # far beyond any code
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern rules it out
         return None, 0
-    mantissa = text.lower().split("e")[0].replace(".", "").lstrip("0")
     if value != value.to_integral_value():
         return None, len(mantissa)
     return str(int(value)), len(mantissa)
@@ -212,7 +215,7 @@ def _integer(system: str, raw: str, *, check=None, label: str) -> NormalisedCode
         return _result(raw, None, True,
                        f"{label} in scientific notation ({text}): the spreadsheet dropped "
                        "digits, so it cannot be recovered; re-export the column as text")
-    if text.isdigit() and text.startswith("0") and text.strip("0"):
+    if _DIGITS.fullmatch(text) and text.startswith("0") and text.strip("0"):
         return _result(raw, None, repaired, f"{label} does not start with 0")
     if not CANONICAL[system].match(text):
         return _result(raw, None, repaired, f"not a {label}: {text!r}")
@@ -357,7 +360,7 @@ def _bnf(raw: str) -> NormalisedCode:
         repaired, text = True, text.upper()
     text, floated = _unfloat(text)
     repaired = repaired or floated
-    if text.isdigit() and len(text) in (1, 3, 5) and not text.startswith("0"):
+    if _DIGITS.fullmatch(text) and len(text) in (1, 3, 5) and not text.startswith("0"):
         return _result(raw, "0" + text, True)  # lost leading zero: 301 -> 0301
     if not CANONICAL["bnf"].match(text):
         return _result(raw, None, repaired, f"not a BNF code: {text!r}")
@@ -368,6 +371,9 @@ def _dictionary(raw: str) -> NormalisedCode:
     text, repaired = _strip(raw)
     if not text:
         return _result(raw, None, repaired, "empty code")
+    if not text.isprintable():
+        return _result(raw, None, repaired, "a code cannot hold line breaks or control "
+                                            "characters")
     return _result(raw, text, repaired)
 
 
@@ -467,7 +473,7 @@ def detect_system(codes: Iterable[str], *, header: str | None = None) -> str | N
     if "snomedct" in candidates:
         namespaced = sum(1 for c in values if sctid_namespace(c) == "1000001")
         return "dmd" if namespaced >= len(values) / 2 else "snomedct"
-    if all(c.replace(".0", "").isdigit() for c in values):
+    if all(_DIGITS.fullmatch(c.replace(".0", "")) for c in values):
         integers = [c for c in ("cprd_medcode", "cprd_aurum_medcodeid") if c in candidates]
         return integers[0] if integers else None
     if "bnf" in candidates:
