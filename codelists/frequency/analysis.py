@@ -64,6 +64,7 @@ def matched_events(events, codes, system: str):
         keyed = events.mutate(key=events.code.cast("int64"))
     else:
         keyed = events.mutate(key=codekeys.event_key(system, events.code))
+    keyed = keyed.filter(keyed.patient.notnull())
     joined = keyed.join(codes, keyed.key == codes.key)
     return joined.select(patient=keyed.patient, code=codes.code,
                          uncertainty=codes.uncertainty, date=keyed.date)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,9 @@ def connect(engine: str = "duckdb", *, database: str | Path | None = None,
             con.con.execute(f"SET memory_limit = '{memory_limit}'")
         return Engine("duckdb", con)
     if engine == "spark":
+        # pyspark 4.3 warns on every pandas 3 conversion; the results are checked by tests
+        warnings.filterwarnings("ignore", message="PySpark does not yet fully support",
+                                category=FutureWarning)
         session = spark_session or local_spark_session()
         return Engine("spark", ibis.pyspark.connect(session))
     raise UsageError(f"unknown engine {engine!r}", hint=f"choose one of: {', '.join(ENGINES)}")

@@ -137,7 +137,7 @@ def test_missing_column_names_the_columns(freq_scenario, scenario_codes):
 def test_tsv_iso_dates_and_custom_columns(scenario_codes, tmp_path):
     events = tmp_path / "events.tsv"
     events.write_text("person\tcode_value\twhen\n1\t101\t2020-01-01\n1\t101\t2020-01-01\n"
-                      "2\t102.0\t2019-12-31\n3\t999\t2020-01-01\n")
+                      "2\t102.0\t2019-12-31\n3\t999\t2020-01-01\n\t101\t2020-01-01\n")
     result = run_check(scenario_codes, events,
                        columns=column_map(patient="person", code="code_value", date="when"),
                        dedupe_same_day=True)
