@@ -33,6 +33,7 @@ def test_opcs4_bad_code_names_the_line(tmp_path):
     ("cprd-gold-synthetic/medical.txt", "cprd_medcode"),
     ("cprd-gold-synthetic/product.txt", "cprd_prodcode"),
     ("cprd-aurum-synthetic/CPRDAurumMedical.txt", "cprd_aurum_medcodeid"),
+    ("cprd-aurum-synthetic/CPRDAurumProduct.txt", "cprd_prodcode"),
 ])
 def test_cprd_dictionaries_are_detected(test_data, name, system):
     assert detect_system(test_data / name) == system
@@ -69,6 +70,13 @@ def test_gold_product_and_aurum_medical(test_data, tmp_path):
             "31387002"]
         assert [m.target_code for m in map_code(t, "1483561000006112", "readv2")] == [
             "H33..00"]
+    aurum_products = importer_for("cprd_prodcode")(
+        test_data / "cprd-aurum-synthetic/CPRDAurumProduct.txt", tmp_path / "ap.db")
+    with open_terminology(aurum_products) as t:
+        assert t.metadata.edition == "CPRD Aurum product dictionary"
+        assert [m.target_code for m in map_code(t, "1234561000033116", "dmd")] == [
+            "222311000001102"]
+        assert t.search("ventolin evohaler")[0].code == "1234561000033116"
 
 
 def test_any_delimited_table_through_a_column_mapping(tmp_path):
