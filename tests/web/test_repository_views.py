@@ -227,3 +227,22 @@ def test_a_new_version_with_errors_is_refused_with_its_line(client, web_article,
                            follow=True)
     assert "asthma.codelist: line " in response.content.decode()
     assert codelist.versions.count() == 2
+
+
+def test_depositor_profile_on_the_article_page(client, web_article, web_users):
+    from webapp.accounts import actions as account_actions
+
+    account_actions.update_profile(web_users["depositor"], display_name="Dee Positor",
+                                   orcid="0000-0002-1825-0097", affiliation="LSHTM")
+    page = client.get(reverse("repository:article", args=[web_article.pk])).content.decode()
+    assert "Deposited by Dee Positor (LSHTM)" in page
+    assert "https://orcid.org/0000-0002-1825-0097" in page
+
+
+def test_review_link_for_pending_codes(client, web_article, web_users):
+    codelist = web_article.codelists.get()
+    url = reverse("repository:codelist", args=[codelist.pk])
+    assert 'id="start-review"' not in client.get(url).content.decode()
+    client.force_login(web_users["depositor"])
+    page = client.get(url).content.decode()
+    assert f'href="/review/start/{codelist.latest_version_id}/"' in page

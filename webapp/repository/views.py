@@ -69,7 +69,7 @@ def article_detail(request, pk: int):
         "article": article, "codelists": codelists,
         "can_change": can_change(request.user, article),
         "can_manage": can_manage_members(request.user, article),
-        "members": article.members.select_related("user").order_by("added"),
+        "members": article.members.select_related("user", "user__profile").order_by("added"),
         "coauthor_form": CoauthorForm(),
     })
 
