@@ -57,11 +57,22 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
         columns, rows = member_rows(tree, conn)
         ids = frozenset(r[0] for r in rows if isinstance(r[0], int))
         return ECLResult(ids, warnings, unknown, columns, tuple(rows))
-    compiler = Compiler(conn)
-    final = compiler.expression(tree)
-    sql, params = compiler.query(final)
-    ids = frozenset(chain.from_iterable(conn.execute(sql, params)))
-    return ECLResult(ids - {None}, warnings, unknown)
+    return ECLResult(_ids(tree, Compiler(conn)), warnings, unknown)
+
+
+def _ids(tree, compiler: Compiler) -> frozenset[int]:
+    """Run the compiled query and move the ids in bulk.  A MINUS at the top is two bulk
+    fetches and a set difference: cheaper than SQLite probing every id of the left side."""
+    conn = compiler.conn
+    if isinstance(tree, ast.Compound) and tree.operator == "MINUS":
+        left, right = (compiler.expression(o) for o in tree.operands)
+        fetched = []
+        for name in (left, right):
+            sql, params = compiler.query(name)
+            fetched.append(frozenset(chain.from_iterable(conn.execute(sql, params))))
+        return (fetched[0] - fetched[1]) - {None}
+    sql, params = compiler.query(compiler.expression(tree))
+    return frozenset(chain.from_iterable(conn.execute(sql, params))) - {None}
 
 
 def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:
