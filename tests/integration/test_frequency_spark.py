@@ -63,3 +63,19 @@ def test_duckdb_and_spark_give_identical_results(freq_scenario, scenario_codes,
     assert icd == {"J45.0": (1, 1), "J45.9": (1, 1), "I10": (1, 1)}
     assert expected[1]["never_used"] == ["J46"]
     assert [o["patients"] for o in expected[1]["outcomes"]] == [3, 1, 2]
+
+
+def test_command_line_on_spark(freq_scenario, spark_session, capsys):
+    import json
+
+    from codelists.cli.main import main
+
+    code = main(["frequency", str(freq_scenario.codelist), "--events",
+                 str(freq_scenario.events), "--preset", "gold", "--cohort",
+                 str(freq_scenario.cohort), "--window=-365:-1", "--engine", "spark",
+                 "--threshold", "0", "--round", "1", "--json"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["settings"]["engine"] == "spark"
+    assert [(o["patients"], o["episodes"]) for o in data["outcomes"]] == [
+        (132, 196), (117, 175), (129, 192)]
