@@ -11,9 +11,20 @@ import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from codelists.errors import InputFileError
+
+
+@dataclass(frozen=True)
+class ImportEvent:
+    """Progress of an import, for the CLI's progress bar."""
+
+    stage: str
+    done: int
+    total: int
+    message: str = ""
 
 
 class CodeSystemWriter:
@@ -97,8 +108,8 @@ class CodeSystemWriter:
                 c.execute(statement)
         c.execute("INSERT INTO descriptions_fts(descriptions_fts) VALUES ('rebuild')")
         return {"codes": len(self._codes), "descriptions": len(self._descriptions),
-                "edges": len(edges), "closure": len(closure), "notes": len(self._notes),
-                "maps": len(self._maps)}
+                "hierarchy_edges": len(edges), "closure_rows": len(closure),
+                "notes": len(self._notes), "maps": len(self._maps)}
 
 
 def transitive_closure(edges: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -140,6 +151,7 @@ def build_codesystem_store(
     edition: str = "",
     release_date: str = "",
     extra: dict[str, str] | None = None,
+    progress=None,
 ) -> Path:
     """Build a generic store atomically: ``populate(writer)`` adds the release's rows.
 
@@ -154,16 +166,23 @@ def build_codesystem_store(
         extra=dict(extra or {}),
     )
 
+    def report(stage: str, done: int) -> None:
+        if progress is not None:
+            progress(ImportEvent(stage, done, 3))
+
     def fill(conn: sqlite3.Connection) -> None:
         writer = CodeSystemWriter(conn, system)
+        report("reading the release", 0)
         updates = populate(writer) or {}
+        report("writing codes, closure and index", 1)
         for key, value in updates.items():
             if key in ("edition", "release_date"):
                 setattr(metadata, key, value)
             else:
                 metadata.extra[key] = str(value)
         counts = writer.finish()
-        metadata.extra.update({f"count_{k}": str(v) for k, v in counts.items()})
+        metadata.extra.update({k: str(v) for k, v in counts.items()})
+        report("done", 3)
 
     from codelists.terminology.codesystem import SCHEMA_SQL
 

@@ -69,7 +69,7 @@ def test_import_the_packaged_icd10cm_by_name(capsys, tmp_path):
     summary = run_json(capsys, ["terminology", "import", "simple-icd-10-cm", "--system",
                                 "icd10cm", "--db", str(tmp_path / "cm.db")])
     assert summary["terminology"] == "icd10cm"
-    assert int(summary["count_codes"]) > 98_000
+    assert int(summary["codes"]) > 98_000
 
 
 def test_map_command_and_export(capsys, test_data, tmp_path):

@@ -102,7 +102,7 @@ def read_bnf_snomed_map(files: ReleaseFiles, writer: CodeSystemWriter, *, source
 
 
 def import_release(path: str | Path, destination: str | Path | None = None,
-                   **options) -> Path:
+                   progress=None, **options) -> Path:
     """Import a BNF code table (CSV, zipped or in a folder) and any BNF map beside it."""
     path = Path(path)
     files = ReleaseFiles(path)
@@ -124,7 +124,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             from codelists.terminology.locate import data_dir
 
             destination = data_dir() / f"bnf-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate)
+        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate, progress=progress)
     finally:
         files.close()
 

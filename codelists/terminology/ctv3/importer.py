@@ -78,7 +78,7 @@ def write_csv_extract(files: ReleaseFiles, dictionary: str, hierarchy: str | Non
 
 
 def import_release(path: str | Path, destination: str | Path | None = None,
-                   **options) -> Path:
+                   progress=None, **options) -> Path:
     """Import a CTV3 release zip/folder (V3/*.v3) or the ctv3_dictionary.csv extract."""
     path = Path(path)
     files = ReleaseFiles(path)
@@ -103,7 +103,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             from codelists.terminology.locate import data_dir
 
             destination = data_dir() / f"ctv3-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate)
+        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate, progress=progress)
     finally:
         files.close()
 

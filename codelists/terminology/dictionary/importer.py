@@ -144,7 +144,7 @@ def import_release(path: str | Path, destination: str | Path | None = None, *,
                    term_column: str | None = None, synonym_columns: tuple[str, ...] = (),
                    attribute_columns: tuple[str, ...] = (),
                    map_columns: dict[str, str] | None = None, delimiter: str | None = None,
-                   skip_invalid: bool = False, **options) -> Path:
+                   skip_invalid: bool = False, progress=None, **options) -> Path:
     """Import a dictionary file (or the one text file in a folder/zip)."""
     if system is not None and system not in SYSTEMS:
         raise UsageError(f"unknown coding system {system!r}",
@@ -190,7 +190,7 @@ def import_release(path: str | Path, destination: str | Path | None = None, *,
         return build_codesystem_store(mapping.system, destination, sources=[path],
                                       populate=populate,
                                       extra={"code_column": mapping.code,
-                                             "term_column": mapping.term})
+                                             "term_column": mapping.term}, progress=progress)
     finally:
         files.close()
 
@@ -259,13 +259,13 @@ def looks_like_cprd_prodcode(path: Path) -> bool:
     return cprd_system(path) == "cprd_prodcode"
 
 
-def import_cprd_medcode(path, destination=None, **options) -> Path:
-    return import_release(path, destination, system="cprd_medcode", **options)
+def import_cprd_medcode(path, destination=None, progress=None, **options) -> Path:
+    return import_release(path, destination, system="cprd_medcode", progress=progress, **options)
 
 
-def import_cprd_aurum_medcodeid(path, destination=None, **options) -> Path:
-    return import_release(path, destination, system="cprd_aurum_medcodeid", **options)
+def import_cprd_aurum_medcodeid(path, destination=None, progress=None, **options) -> Path:
+    return import_release(path, destination, system="cprd_aurum_medcodeid", progress=progress, **options)
 
 
-def import_cprd_prodcode(path, destination=None, **options) -> Path:
-    return import_release(path, destination, system="cprd_prodcode", **options)
+def import_cprd_prodcode(path, destination=None, progress=None, **options) -> Path:
+    return import_release(path, destination, system="cprd_prodcode", progress=progress, **options)

@@ -165,7 +165,7 @@ def write_release(files: ReleaseFiles, writer: CodeSystemWriter) -> None:
 
 
 def import_release(path: str | Path, destination: str | Path | None = None,
-                   **options) -> Path:
+                   progress=None, **options) -> Path:
     """Import an NHSBSA dm+d release zip or folder (optionally with a BNF map beside it)."""
     from codelists.terminology.bnf.importer import read_bnf_snomed_map
 
@@ -185,7 +185,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             from codelists.terminology.locate import data_dir
 
             destination = data_dir() / f"dmd-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate)
+        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate, progress=progress)
     finally:
         files.close()
 

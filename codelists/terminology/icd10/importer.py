@@ -165,7 +165,7 @@ def _read_source(path: Path) -> tuple[str, bytes, Path, bytes | None]:
 
 
 def import_release(path: str | Path, destination: str | Path | None = None,
-                   **options) -> Path:
+                   progress=None, **options) -> Path:
     """Import a WHO ClaML release or the NHS UK 5th edition table into a store."""
     kind, data, source, chapters = _read_source(Path(path))
     if kind == "claml":
@@ -192,7 +192,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
 
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", source.stem)
         destination = data_dir() / f"icd10-{stem}.db"
-    return build_codesystem_store(SYSTEM, destination, sources=[source], populate=populate)
+    return build_codesystem_store(SYSTEM, destination, sources=[source], populate=populate, progress=progress)
 
 
 def looks_like_release(path: Path) -> bool:

@@ -145,7 +145,7 @@ def read_code_list(path: Path) -> set[str]:
 
 
 def import_release(path: str | Path | None = None, destination: str | Path | None = None,
-                   **options) -> Path:
+                   progress=None, **options) -> Path:
     """Import the ICD-10-CM tabular XML at ``path``.
 
     ``path`` None (or ``"simple-icd-10-cm"``) imports the copy in the installed package.
@@ -183,7 +183,7 @@ def import_release(path: str | Path | None = None, destination: str | Path | Non
     return build_codesystem_store(
         SYSTEM, destination, sources=sources, populate=populate,
         edition=f"ICD-10-CM FY{version} (CDC)", release_date=release_date,
-        extra={"version": version},
+        extra={"version": version}, progress=progress,
     )
 
 

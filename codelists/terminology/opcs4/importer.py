@@ -58,7 +58,7 @@ def write_codes(files: ReleaseFiles, name: str, writer: CodeSystemWriter) -> Non
 
 
 def import_release(path: str | Path, destination: str | Path | None = None,
-                   **options) -> Path:
+                   progress=None, **options) -> Path:
     """Import an OPCS-4 release zip, folder or CodesAndTitles file."""
     path = Path(path)
     files = ReleaseFiles(path)
@@ -77,7 +77,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             from codelists.terminology.locate import data_dir
 
             destination = data_dir() / f"opcs4-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate)
+        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate, progress=progress)
     finally:
         files.close()
 

@@ -87,7 +87,7 @@ def _kind(code: str) -> str:
 
 
 def import_release(path: str | Path, destination: str | Path | None = None,
-                   **options) -> Path:
+                   progress=None, **options) -> Path:
     """Import a Read v2 release zip or folder (``V2/Unified/Corev2.all`` ...)."""
     path = Path(path)
     files = ReleaseFiles(path)
@@ -111,7 +111,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             from codelists.terminology.locate import data_dir
 
             destination = data_dir() / f"readv2-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate)
+        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate, progress=progress)
     finally:
         files.close()
 
