@@ -142,3 +142,17 @@ def test_tsv_iso_dates_and_custom_columns(scenario_codes, tmp_path):
                        columns=column_map(patient="person", code="code_value", date="when"),
                        dedupe_same_day=True)
     assert per_code(result) == {"101": (1, 1), "102": (1, 1)}
+
+
+def _objects(engine) -> set[str]:
+    sql = ("SELECT table_name FROM duckdb_tables() UNION ALL "
+           "SELECT view_name FROM duckdb_views() WHERE NOT internal")
+    return {row[0] for row in engine.con.con.execute(sql).fetchall()}
+
+
+def test_temporary_tables_are_dropped(freq_scenario, scenario_codes, duckdb_engine):
+    s = freq_scenario
+    before = _objects(duckdb_engine)
+    run_check(scenario_codes, s.events, columns=GOLD, cohort=s.cohort, cohort_patient="patid",
+              window=Window(-365, -1), engine=duckdb_engine)
+    assert _objects(duckdb_engine) == before
