@@ -144,3 +144,21 @@ def test_bnf_to_dmd_map_from_the_real_workbook(fixtures, tmp_path):
                                 "WHERE target_system = 'bnf'").fetchall()
         assert ("108111000001106", "0212000Y0BBAAAA") in rows
         assert map_code(dmd, VMP, "bnf") == []  # the map holds no row for this VMP
+
+
+def test_bonus_bnf_file_maps_products_to_bnf(fixtures, tmp_path):
+    """A bonus f_bnf1 file (layout of the NHSBSA dm+d bonus release, rows ours) beside the
+    release files gives dm+d -> BNF maps and ATC codes."""
+    folder = tmp_path / "dmd"
+    with zipfile.ZipFile(release(fixtures, "1.0.0")) as zf:
+        zf.extractall(folder)
+    (folder / "f_bnf1_0010122.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<BNF_DETAILS>\n'
+        f"<VMPS><VMP><VPID>{VMP}</VPID><BNF>0301011R0AAAPAP</BNF><ATC>R03AC02</ATC>"
+        "</VMP></VMPS>\n<AMPS><AMP><APID>222311000001102</APID><BNF>0301011R0BEAIAP</BNF>"
+        "</AMP></AMPS>\n</BNF_DETAILS>\n")
+    with open_terminology(import_dmd(folder, tmp_path / "d.db")) as dmd:
+        assert [m.target_code for m in map_code(dmd, VMP, "bnf")] == ["0301011R0AAAPAP"]
+        assert [m.target_code for m in map_code(dmd, "222311000001102", "bnf")] == [
+            "0301011R0BEAIAP"]
+        assert ("atc", "R03AC02") in {(a["type"], a["value"]) for a in dmd.show(VMP).attributes}

@@ -49,7 +49,7 @@ LOOKUPS = {
     "PRICE_BASISCD": "PRICE_BASIS", "SPEC_CONTCD": "SPEC_CONT", "DND": "DND",
     "BASIS_STRNTCD": "BASIS_OF_STRNTH", "FLAVOURCD": "FLAVOUR", "COLOURCD": "COLOUR",
     "DISCCD": "DISCONTINUED_IND", "REIMB_STATCD": "REIMBURSEMENT_STATUS",
-    "ISID": "_ingredient", "BS_SUBID": "_ingredient",
+    "ISID": "_ingredient", "BS_SUBID": "_ingredient", "DDD_UOMCD": "UNIT_OF_MEASURE",
 }
 SKIPPED_SECTIONS = {"COMB_CONTENT"}
 
@@ -126,6 +126,19 @@ class DmdReader:
                     self.w.add_attribute(code, f"{row.tag.lower()}.{field.tag.lower()}",
                                          value, value_code, group=group + 1)
 
+    def bnf(self, root: ET.Element, origin: str) -> None:
+        """The bonus file ``f_bnf1_*.xml``: BNF and ATC codes of VMPs and AMPs."""
+        for product in root.iter():
+            code = _text(product.find("VPID")) or _text(product.find("APID"))
+            if not code or product.tag not in ("VMP", "AMP"):
+                continue
+            if _text(product.find("BNF")):
+                self.w.add_map(code, "bnf", _text(product.find("BNF")), origin=origin)
+            for field in ("ATC", "DDD", "DDD_UOMCD"):
+                if _text(product.find(field)):
+                    value, value_code = self.decode(product.tag, field, _text(product.find(field)))
+                    self.w.add_attribute(code, field.lower(), value, value_code)
+
     def gtins(self, root: ET.Element) -> None:
         for ampp in root.iter("AMPP"):
             code = _text(ampp.find("AMPPID"))
@@ -159,6 +172,9 @@ def write_release(files: ReleaseFiles, writer: CodeSystemWriter) -> None:
         root = _parse(files, _one(files, prefix))
         reader.products(root, prefix)
         reader.sections(root, prefix)
+    bnf = _one(files, "f_bnf1", required=False)
+    if bnf:
+        reader.bnf(_parse(files, bnf), files.basename(bnf))
     gtin = _one(files, "f_gtin2", required=False)
     if gtin:
         reader.gtins(_parse(files, gtin))
