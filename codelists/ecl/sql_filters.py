@@ -107,7 +107,12 @@ class FilterCompiler:
 
     def term_condition(self, term: ast.TypedSearchTerm) -> str:
         if term.kind == "wild":
-            return f"ecl_wild({quote(term.text)}, d.term)"
+            check = f"ecl_wild({quote(term.text)}, d.term)"
+            if not term.text.isascii():
+                return check
+            # ASCII pattern on an ASCII term: LIKE (ASCII case-insensitive) decides alike
+            return (f"(CASE WHEN d.term NOT GLOB '*[^ -~]*' THEN d.term LIKE "
+                    f"{quote(like_pattern(term.text))} ESCAPE '\\' ELSE {check} END)")
         words = match_words(term.text)
         if not words:
             return "0"
@@ -241,6 +246,21 @@ def _is_any(node) -> bool:
     return (isinstance(node, ast.SubExpression) and isinstance(node.focus, ast.Wildcard)
             and node.operator is None and node.member_of is None and not node.filters
             and node.history is None)
+
+
+def like_pattern(wild: str) -> str:
+    """A wild: pattern as a LIKE pattern with escape character backslash."""
+    out, i = [], 0
+    while i < len(wild):
+        ch = wild[i]
+        if ch == "\\" and i + 1 < len(wild):
+            ch = wild[i + 1]
+            i += 2
+            out.append("\\" + ch if ch in "%_\\" else ch)
+            continue
+        i += 1
+        out.append("%" if ch == "*" else "\\" + ch if ch in "%_\\" else ch)
+    return "".join(out)
 
 
 def time_condition(column: str, operator: str, times: tuple[str, ...]) -> str:

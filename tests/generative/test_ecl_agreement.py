@@ -156,6 +156,7 @@ def expressions(ids: list[int]):
         "type = syn", "type = fsn", "language = sv", "dialect = en-gb",
         "dialect = en-gb (prefer)", "active = false", "moduleId = 900000000000207008",
         'effectiveTime >= "20210731"', 'term != "heart"', "id = (3000000 3000010 3000020)",
+        'term = wild:"*ELB*"', 'term = wild:"*_*"', 'term = wild:"card-io*"',
         "id != 3000030", "typeId = 900000000000003001", "language = (en sv)"])
     concept_filter = st.sampled_from([
         "definitionStatus = primitive", "definitionStatusId = 900000000000073002",

@@ -75,6 +75,8 @@ CASES = [
     ("8.1-term-match", '< 64572001 {{ term = "arth elb" }}', {429554009, 439656005}),
     ("8.1-term-set", '< 64572001 {{ term = ("asth" "rheum") }}', {69896004, 195967001}),
     ("8.1-term-wild", '< 64572001 {{ term = wild:"*of elbow" }}', {429554009, 439656005}),
+    ("8.1-term-wild-case", '< 64572001 {{ term = wild:"*OF ELBOW" }}', {429554009, 439656005}),
+    ("8.1-term-wild-literal-star", '< 64572001 {{ term = wild:"*\\*" }}', set()),
     ("8.1-two-blocks", '< 64572001 {{ term = "arth" }} {{ term = "elbow" }}',
      {429554009, 439656005}),
     ("8.3-type", '< 64572001 {{ term = "inflam", type = fsn }}', {128139000}),
