@@ -125,6 +125,16 @@ def run_events(args) -> int:
         raise UsageError("--events is required", hint="give the events file with --events")
     if args.window and not args.cohort:
         raise UsageError("--window needs --cohort (index dates)")
+    from codelists.codelist.fileformat import load
+    from codelists.frequency.inputs import PRESET_SYSTEMS, CodeSet
+
+    codes = CodeSet.from_codelist(load(args.target))
+    if args.preset and codes.system != PRESET_SYSTEMS[args.preset]:
+        raise UsageError(
+            f"--preset {args.preset} events hold {PRESET_SYSTEMS[args.preset]} codes but "
+            f"the list is {codes.system}", path=args.target,
+            hint="map the list to the extract's codes first, or name the columns with "
+                 "--patient-col/--code-col/--date-col")
     columns = column_map(args.preset, patient=args.patient_col, code=args.code_col,
                          date=args.date_col, date_format=args.date_format)
     window = Window.parse(args.window) if args.window else None
@@ -141,7 +151,7 @@ def run_events(args) -> int:
         engine = connect(args.engine, spark_session=session)
         events = engine.table(args.events_table) if args.events_table else events_path
     result = frequency_check(
-        Path(args.target), events, columns=columns, cohort=args.cohort,
+        codes, events, columns=columns, cohort=args.cohort,
         cohort_patient=args.cohort_patient_col or columns.patient,
         cohort_index=args.index_col, window=window, dedupe_same_day=args.dedupe_same_day,
         engine=engine, threshold=args.threshold, rounding=args.rounding)

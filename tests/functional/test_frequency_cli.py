@@ -73,6 +73,10 @@ def test_usage_errors(freq_scenario, listfile, capsys):
     assert main(["frequency", str(listfile), "--events", str(freq_scenario.events),
                  "--window", "-365:-1"]) == 2
     assert main(["frequency", str(listfile), "--events", "missing.csv"]) == 4
+    assert main(["frequency", str(listfile), "--events", str(freq_scenario.events),
+                 "--preset", "aurum"]) == 2
+    assert "aurum events hold cprd_aurum_medcodeid codes but the list is cprd_medcode" in (
+        capsys.readouterr().err)
 
 
 def test_published_form(shared, tmp_path, capsys):
