@@ -164,8 +164,9 @@ def main(argv: list[str]) -> str:
     parser.add_argument("--cohort", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=2, help="processes per variant")
     parser.add_argument("--runs", type=int, default=3, help="warm runs per process")
-    parser.add_argument("--spark", type=float, metavar="N", help="also run the Ibis "
-                        "analysis on Spark local[2] for N events (informative)")
+    parser.add_argument("--spark", type=float, metavar="N", default=1e7,
+                        help="also run the Ibis analysis on Spark local[2] for N events "
+                             "(informative; default 1e7, 0 to skip)")
     args = parser.parse_args(argv)
     sizes = [int(n) for n in (args.events or [1e8, 1e7])]
     lines = [
