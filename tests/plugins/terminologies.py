@@ -1,7 +1,13 @@
 """Pytest fixtures for the terminologies area (loaded from tests/conftest.py).
 
 Stores are built once per session from real releases (or our synthetic ones under
-tests/data/) into a temporary folder; tests open them read-only.
+tests/data/) into a temporary folder; tests open them read-only with
+``codelists.terminology.registry.open_terminology(path)``:
+
+- ``icd10cm_store`` (and ``icd10cm``, opened): the full ICD-10-CM release (~6-15 s);
+- ``icd10_store``: WHO ICD-10 ClaML parser examples; ``ctv3_store``: the CTV3 excerpt;
+  ``dmd_store``: dm+d 1.0.0 excerpt; ``readv2_store`` and ``opcs4_store``: our synthetic
+  releases.
 """
 
 from __future__ import annotations
@@ -27,3 +33,53 @@ def icd10cm(icd10cm_store):
     terminology = open_terminology(icd10cm_store)
     yield terminology
     terminology.close()
+
+
+_FIXTURES = ("data", "terminologies", "opencodelists-fixtures", "coding_systems")
+
+
+@pytest.fixture(scope="session")
+def icd10_store(shared, tmp_path_factory) -> Path:
+    """WHO ICD-10 ClaML parser examples (real excerpts: chapters II, blocks, modifiers)."""
+    from codelists.terminology.icd10.importer import import_release
+
+    source = shared.joinpath(*_FIXTURES, "icd10", "fixtures", "claml", "parser_examples.xml")
+    return import_release(source, tmp_path_factory.mktemp("icd10") / "icd10.db")
+
+
+@pytest.fixture(scope="session")
+def ctv3_store(shared, tmp_path_factory) -> Path:
+    """The real CTV3 release excerpt (asthma branch, one extinct code)."""
+    from codelists.terminology.ctv3.importer import import_release
+
+    source = shared.joinpath(*_FIXTURES, "ctv3", "fixtures", "import_resources",
+                             "nhs_readctv3_25.0.0_20180401000001.zip")
+    return import_release(source, tmp_path_factory.mktemp("ctv3") / "ctv3.db")
+
+
+@pytest.fixture(scope="session")
+def dmd_store(shared, tmp_path_factory) -> Path:
+    """The real dm+d 1.0.0 release excerpt (salbutamol VTM, VMP, AMP, VMPP, AMPP)."""
+    from codelists.terminology.dmd.importer import import_release
+
+    source = shared.joinpath(*_FIXTURES, "dmd", "fixtures", "import_resources",
+                             "nhsbsa_dmd_1.0.0_20221001000001.zip")
+    return import_release(source, tmp_path_factory.mktemp("dmd") / "dmd.db")
+
+
+@pytest.fixture(scope="session")
+def readv2_store(test_data, tmp_path_factory) -> Path:
+    """The synthetic Read v2 release in tests/data/readv2-nhs-synthetic (with SNOMED maps)."""
+    from codelists.terminology.readv2.importer import import_release
+
+    return import_release(test_data / "readv2-nhs-synthetic",
+                          tmp_path_factory.mktemp("readv2") / "readv2.db")
+
+
+@pytest.fixture(scope="session")
+def opcs4_store(test_data, tmp_path_factory) -> Path:
+    """The synthetic OPCS-4 release in tests/data/opcs4-synthetic."""
+    from codelists.terminology.opcs4.importer import import_release
+
+    return import_release(test_data / "opcs4-synthetic",
+                          tmp_path_factory.mktemp("opcs4") / "opcs4.db")
