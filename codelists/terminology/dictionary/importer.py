@@ -260,12 +260,15 @@ def looks_like_cprd_prodcode(path: Path) -> bool:
 
 
 def import_cprd_medcode(path, destination=None, progress=None, **options) -> Path:
-    return import_release(path, destination, system="cprd_medcode", progress=progress, **options)
+    return import_release(path, destination, system="cprd_medcode", progress=progress,
+                          **options)
 
 
 def import_cprd_aurum_medcodeid(path, destination=None, progress=None, **options) -> Path:
-    return import_release(path, destination, system="cprd_aurum_medcodeid", progress=progress, **options)
+    return import_release(path, destination, system="cprd_aurum_medcodeid", progress=progress,
+                          **options)
 
 
 def import_cprd_prodcode(path, destination=None, progress=None, **options) -> Path:
-    return import_release(path, destination, system="cprd_prodcode", progress=progress, **options)
+    return import_release(path, destination, system="cprd_prodcode", progress=progress,
+                          **options)

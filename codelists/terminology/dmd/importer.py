@@ -201,7 +201,8 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             from codelists.terminology.locate import data_dir
 
             destination = data_dir() / f"dmd-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate, progress=progress)
+        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate,
+                                      progress=progress)
     finally:
         files.close()
 

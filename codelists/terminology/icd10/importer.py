@@ -192,7 +192,8 @@ def import_release(path: str | Path, destination: str | Path | None = None,
 
         stem = re.sub(r"[^A-Za-z0-9._-]+", "-", source.stem)
         destination = data_dir() / f"icd10-{stem}.db"
-    return build_codesystem_store(SYSTEM, destination, sources=[source], populate=populate, progress=progress)
+    return build_codesystem_store(SYSTEM, destination, sources=[source], populate=populate,
+                                  progress=progress)
 
 
 def looks_like_release(path: Path) -> bool:
