@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codelists.errors import InputFileError, UsageError
+from codelists.errors import InputFileError, UnknownCodeError, UsageError
 from codelists.frequency import codekeys
 from codelists.frequency.inputs import CodeSet
 
@@ -149,16 +149,25 @@ def prefix_relations(codes: list[str], published: list[str]) -> list[tuple[str, 
     return sorted(out, key=lambda r: (r[1] != "descendant", r[2], r[0]))
 
 
-def hierarchy_relations(codes: list[str], terminology) -> list[tuple[str, str, str]]:
-    """(related code, relation, list code) from a terminology's hierarchy."""
+def hierarchy_relations(codes: list[str], terminology,
+                        unknown: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """(related code, relation, list code) from a terminology's hierarchy.
+
+    Codes the terminology does not know are skipped and appended to ``unknown``.
+    """
     out = []
     for code in codes:
-        for other in terminology.descendants(code):
-            out.append((other, "descendant", code))
-        for parent in terminology.parents(code):
-            for other in terminology.children(parent):
-                if other != code:
-                    out.append((other, "sibling", code))
+        try:
+            descendants = terminology.descendants(code)
+            parents = terminology.parents(code)
+        except UnknownCodeError:
+            if unknown is not None:
+                unknown.append(code)
+            continue
+        out += [(other, "descendant", code) for other in descendants]
+        for parent in parents:
+            out += [(other, "sibling", code) for other in terminology.children(parent)
+                    if other != code]
     return out
 
 
@@ -172,8 +181,12 @@ def check_published(codeset: CodeSet, counts: PublishedCounts, *,
     usage = {c: counts.usage.get(c, 0) for c in codes}
     notes = []
     if terminology is not None:
-        relations = sorted(hierarchy_relations(codes, terminology),
+        unknown: list[str] = []
+        relations = sorted(hierarchy_relations(codes, terminology, unknown),
                            key=lambda r: (r[1] != "descendant", r[2], r[0]))
+        if unknown:
+            notes.append(f"not in the terminology store, so no related codes: "
+                         f"{', '.join(unknown)}")
     elif system in PREFIX_SYSTEMS:
         relations = prefix_relations(codes, list(counts.usage))
         notes.append("related codes found by code structure (no terminology store given)")

@@ -98,3 +98,19 @@ def test_hierarchy_from_a_terminology(hes_icd10):
 def test_system_mismatch_and_unknown_structure(hes_icd10):
     with pytest.raises(UsageError, match="icd10 codes but the list is opcs4"):
         check_published(CodeSet.from_mapping("opcs4", {"A01.1": 0}), hes_icd10)
+
+
+def test_related_codes_from_a_real_icd10_store(hes_icd10, icd10_store):
+    from codelists.terminology.registry import open_terminology
+
+    codes = CodeSet.from_mapping("icd10", {"E10.0": 0, "C40": 1, "Z99.9": 0})
+    terminology = open_terminology(icd10_store)
+    try:
+        check = check_published(codes, hes_icd10, terminology=terminology)
+    finally:
+        terminology.close()
+    missing = {r.code: r for r in check.missing_related}
+    assert missing["E10.9"].relation == "sibling" and missing["E10.9"].of == "E10.0"
+    assert missing["C40.3"].relation == "descendant" and missing["C40.3"].of == "C40"
+    assert all(r.usage > 0 for r in check.missing_related)
+    assert check.notes == ("not in the terminology store, so no related codes: Z99.9",)
