@@ -38,7 +38,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "frequency", help="code usage in patient data (or national counts) with a "
                           "sensitivity analysis and disclosure control",
-        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+        description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage="codelist frequency FILE --events PATH [options]\n"
+              "       codelist frequency published FILE --counts PATH [options]")
     # let option values such as -365:-1 through (argparse treats them as options otherwise)
     p._negative_number_matcher = re.compile(r"^-\d+(:-?\d*)?$|^-\d*\.\d+$")
     p.add_argument("target", metavar="FILE", help="the .codelist file (or the word "
@@ -75,8 +77,8 @@ def register(subparsers) -> None:
     ev.add_argument("--record", action="store_true", help="record the (protected) result "
                     "in the codelist's method: block as frequency:")
     sdc = p.add_argument_group("disclosure control")
-    sdc.add_argument("--threshold", type=int, default=10, help="suppress counts from 1 to "
-                     "THRESHOLD-1 (default: 10; 0 disables)")
+    sdc.add_argument("--threshold", type=int, default=10, metavar="N", help="suppress counts from 1 to "
+                     "N-1 (default: 10; 0 disables)")
     sdc.add_argument("--round", dest="rounding", type=int, default=5, metavar="N",
                      help="round every count to the nearest N (default: 5; 1 disables)")
     pub = p.add_argument_group("published counts (codelist frequency published FILE)")
@@ -90,7 +92,7 @@ def register(subparsers) -> None:
     out.add_argument("--out", metavar="DIR", help="write frequency.csv, outcomes.csv, "
                      "frequency.json, frequency.md and pareto.png/.svg here")
     out.add_argument("--json", action="store_true", help="print the result as JSON")
-    out.add_argument("--top", type=int, default=20, help="codes shown on screen (default 20)")
+    out.add_argument("--top", type=int, default=20, metavar="N", help="codes shown on screen (default 20)")
     p.set_defaults(func=run)
 
 
