@@ -125,8 +125,10 @@ def build_store(
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -1000000")
+        # sorts for index builds spill to temporary files beyond the cache, so memory
+        # stays bounded (about 0.5 GB of page cache) however large the release
+        conn.execute("PRAGMA temp_store = FILE")
+        conn.execute("PRAGMA cache_size = -500000")
         conn.execute("PRAGMA page_size = 8192")
         conn.execute(METADATA_DDL)
         conn.executescript(schema_sql)

@@ -18,9 +18,12 @@ import numpy as np
 IS_A = 116680003
 
 
-def closure_pairs(edges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """(ancestor ids, descendant ids) sorted by ancestor then descendant.
+def closure_keys(edges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, int]:
+    """The closure as sorted int64 keys: ``(ids, keys, n)`` where each key is
+    ``rank(ancestor) * n + rank(descendant)`` and ``ids[rank]`` is the SCTID of a rank.
 
+    Sorting one int64 key per pair orders the pairs by ancestor then descendant SCTID
+    with a single in-place sort (about a third of the memory of sorting two columns).
     ``edges`` are (child, parent) pairs.  Cycles (which a valid release never has) are
     broken by ignoring the edges that close them, so the import still finishes.
     """
@@ -39,12 +42,26 @@ def closure_pairs(edges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndar
     for child, parent in edges:
         if child != parent:
             parents[number(child)].append(number(parent))
+    index.clear()
     anc_out, desc_out = _walk(parents)
+    parents.clear()
+    size = max(len(ids), 1)
     id_array = np.asarray(ids, dtype=np.int64)
-    anc = id_array[np.frombuffer(anc_out, dtype=np.int32)]
-    desc = id_array[np.frombuffer(desc_out, dtype=np.int32)]
-    order = np.lexsort((desc, anc))
-    return anc[order], desc[order]
+    order = np.argsort(id_array, kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids), dtype=np.int64)
+    keys = rank[np.frombuffer(anc_out, dtype=np.int32)] * size
+    del anc_out
+    keys += rank[np.frombuffer(desc_out, dtype=np.int32)]
+    del desc_out
+    keys.sort()
+    return id_array[order], keys, size
+
+
+def closure_pairs(edges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(ancestor ids, descendant ids) sorted by ancestor then descendant."""
+    ids, keys, size = closure_keys(edges)
+    return ids[keys // size], ids[keys % size]
 
 
 def _walk(parents: list[list[int]]) -> tuple[array, array]:
@@ -95,22 +112,26 @@ def _walk_with_cycles(parents: list[list[int]], pending: list[int]) -> tuple[arr
 
 
 def fill_closure(conn: sqlite3.Connection, table: str = "closure") -> int:
-    """Compute the closure of the active IS-A relationships into ``table``; rows written."""
+    """Compute the closure of the active IS-A relationships into ``table``; rows written.
+
+    Pairs go in key order, 250 to a statement (far cheaper than one INSERT per pair).
+    """
     edges = conn.execute(
         "SELECT source_id, destination_id FROM relationships WHERE type_id = ?", (IS_A,)
     )
-    anc, desc = closure_pairs(edges)
-    flat = np.empty(anc.size * 2, dtype=np.int64)
-    flat[0::2] = anc
-    flat[1::2] = desc
+    ids, keys, size = closure_keys(edges)
     per = 250
-    full = anc.size - anc.size % per
     sql = f"INSERT INTO {table} (ancestor_id, descendant_id) VALUES " + ", ".join(
         ["(?, ?)"] * per)
-    rows = flat[: full * 2].reshape(-1, per * 2)
-    for start in range(0, rows.shape[0], 2000):
-        conn.executemany(sql, rows[start:start + 2000].tolist())
-    rest = flat[full * 2:].tolist()
-    conn.executemany(f"INSERT INTO {table} VALUES (?, ?)", zip(rest[0::2], rest[1::2],
-                                                                strict=True))
-    return int(anc.size)
+    chunk = per * 4000
+    for start in range(0, keys.size, chunk):
+        part = keys[start:start + chunk]
+        flat = np.empty(part.size * 2, dtype=np.int64)
+        flat[0::2] = ids[part // size]
+        flat[1::2] = ids[part % size]
+        full = part.size - part.size % per
+        conn.executemany(sql, flat[: full * 2].reshape(-1, per * 2).tolist())
+        rest = flat[full * 2:].tolist()
+        conn.executemany(f"INSERT INTO {table} (ancestor_id, descendant_id) VALUES (?, ?)",
+                         zip(rest[0::2], rest[1::2], strict=True))
+    return int(keys.size)
