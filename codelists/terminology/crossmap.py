@@ -132,8 +132,24 @@ def snomed_to(snomed, code: str, target: str) -> list[MapEntry]:
 
 
 def to_snomed_from_refsets(snomed, system: str, code: str) -> list[MapEntry]:
-    """CTV3/Read v2 -> SNOMED CT by reading the SNOMED store's simple maps backwards."""
+    """CTV3, ICD-10, OPCS-4 -> SNOMED CT by reading the SNOMED store's maps backwards.
+
+    A reversed map says which concepts map *to* the code: a guide for building a SNOMED
+    CT list from an ICD-10 one, not an equivalence.  Extended-map targets are matched
+    dotted (International) and undotted (UK).
+    """
     out = []
+    refsets = EXTENDED_MAP_REFSETS.get(system, ())
+    if refsets:
+        forms = sorted({code, code.replace(".", "")})
+        marks, forms_marks = ",".join("?" * len(refsets)), ",".join("?" * len(forms))
+        for concept, group, priority, refset in _snomed_rows(snomed, (
+                "SELECT DISTINCT referenced_component_id, map_group, map_priority, refset_id "
+                f"FROM refset_extended_map WHERE active = 1 AND refset_id IN ({marks}) "
+                f"AND map_target IN ({forms_marks}) ORDER BY referenced_component_id"),
+                [*refsets, *forms]):
+            out.append(MapEntry(system, code, "snomedct", str(concept), group, priority,
+                                relation="reversed", origin=f"refset {refset} (reversed)"))
     for refset in SIMPLE_MAP_REFSETS.get(system, ()):
         for (concept,) in _snomed_rows(snomed, (
                 "SELECT referenced_component_id FROM refset_simple_map WHERE active = 1 "

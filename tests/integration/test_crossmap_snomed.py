@@ -79,3 +79,16 @@ def test_snomed_to_opcs4_from_the_uk_extended_map(tmp_path, snomed_small_release
         found = map_code(snomed, "439656005", "opcs4")
         assert [(m.target_code, m.priority) for m in found] == [("W37.1", 1), ("Z94.2", 2)]
         assert map_code(snomed, "195967001", "opcs4") == []
+
+
+def test_icd10_back_to_snomed_through_the_reversed_extended_maps(snomed, test_data, tmp_path):
+    from codelists.terminology.icd10.importer import import_release as import_icd10
+
+    with open_terminology(import_icd10(test_data / "icd10-uk5-synthetic",
+                                       tmp_path / "uk5.db")) as icd10:
+        back = map_code(icd10, "J459", "snomedct", snomed=snomed)
+        assert {m.target_code for m in back} == {"195967001"}
+        assert {m.origin for m in back} == {"refset 447562003 (reversed)",
+                                            "refset 999002271000000101 (reversed)"}
+        assert all(m.relation == "reversed" for m in back)
+        assert map_code(icd10, "A00.0", "snomedct", snomed=snomed) == []
