@@ -18,7 +18,21 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 
 
 @pytest.fixture
-def bearer(web_article, web_users):
+def in_test_transaction():
+    """Keep the test's database connection open across in-process requests (as Django's
+    test client does): otherwise request signals close it inside the test transaction."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(web_article, web_users, in_test_transaction):
     _, key = account_actions.create_token(web_users["depositor"], "schemathesis")
     return {"Authorization": f"Bearer {key}"}
 
