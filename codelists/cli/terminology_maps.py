@@ -14,9 +14,11 @@ def register(terminology_subparsers) -> None:
         "map", help="map a code to another coding system",
         description="Map CODE to another coding system with the maps a release supplies: "
         "Read v2 and CTV3 to SNOMED CT from the NHS Data Migration tables imported with "
-        "their release (or, for CTV3, the SNOMED CT store's CTV3 simple map read "
-        "backwards); SNOMED CT to ICD-10 and OPCS-4 from the SNOMED CT store's extended "
-        "map refsets (and to CTV3 from its simple map).  With --output and no CODE, "
+        "their release; SNOMED CT to ICD-10 and OPCS-4 from the SNOMED CT store's extended "
+        "map refsets (and to CTV3 from its simple map); CTV3, ICD-10 and OPCS-4 back to "
+        "SNOMED CT by reading those maps backwards (--snomed-db: a guide, not an "
+        "equivalence); BNF <-> dm+d and CPRD codes from their tables.  With --output and "
+        "no CODE, "
         "write every map of the store to TARGET as CSV.",
     )
     p.add_argument("code", metavar="CODE", nargs="?", help="the code to map")
@@ -25,7 +27,8 @@ def register(terminology_subparsers) -> None:
                    help="coding system to map to (snomedct, icd10, opcs4, ctv3, ...)")
     output.add_store_options(p)
     p.add_argument("--snomed-db", metavar="PATH",
-                   help="SNOMED CT store to read its map refsets backwards (CTV3 -> SNOMED)")
+                   help="SNOMED CT store whose map refsets are read backwards "
+                   "(CTV3, ICD-10, OPCS-4 -> SNOMED CT)")
     p.add_argument("--output", "-o", metavar="FILE",
                    help="write every map of the store to SYSTEM as CSV (no CODE)")
     p.add_argument("--json", action="store_true", help="print JSON")

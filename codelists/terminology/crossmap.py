@@ -191,7 +191,7 @@ def map_code(source, code: str, target: str, *, snomed=None) -> list[MapEntry]:
         return found
     if target == "snomedct" and snomed is not None:
         return to_snomed_from_refsets(snomed, system, stored)
-    hint = ("pass a SNOMED CT store (--snomed-db) to read its CTV3 simple map backwards"
+    hint = ("pass a SNOMED CT store (--snomed-db) to read its maps backwards"
             if target == "snomedct" else "import a release that ships this map")
     raise NotSupportedError(f"this {system} store holds no map to {target}: {hint}")
     return found
