@@ -91,10 +91,15 @@ class TermIndex:
     finds a match in.
     """
 
-    def __init__(self, terms: Iterable[str]):
-        cleaned = [t.replace("\n", " ") for t in terms]
+    def __init__(self, terms: Iterable[str] = (), *, text: str | None = None):
+        """From terms, or from ``text``: terms already joined by newlines."""
+        if text is None:
+            cleaned = [t.replace("\n", " ") for t in terms]
+            text = "\n".join(cleaned)
+        else:
+            cleaned = text.split("\n") if text else []
         self.terms = cleaned
-        self.text = "\n".join(cleaned)
+        self.text = text
         self.starts = array("q", accumulate((len(t) + 1 for t in cleaned[:-1]), initial=0))
 
     def __len__(self) -> int:

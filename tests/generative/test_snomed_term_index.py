@@ -23,3 +23,4 @@ def test_same_answer_as_searching_each_term(words, pattern, ignore_case, stop):
     cleaned = [w.replace("\n", " ") for w in words]
     expected = [i for i, w in enumerate(cleaned[:stop]) if regex.search(w)]
     assert index.matching(regex, stop) == expected
+    assert TermIndex(text="\n".join(cleaned)).matching(regex, stop) == expected

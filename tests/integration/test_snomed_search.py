@@ -86,3 +86,13 @@ def test_lookup_many_and_normalise(small):
     assert small.lookup("nonsense") is None
     with pytest.raises(UnknownCodeError):
         small.show("1")
+
+
+def test_search_tables_agree(small):
+    terms = [r[0] for r in small.conn.execute("SELECT term FROM search_terms ORDER BY position")]
+    parts = [r[0] for r in small.conn.execute("SELECT terms FROM search_text ORDER BY part")]
+    assert "\n".join(parts).split("\n") == terms
+    actives = [r[0] for r in small.conn.execute(
+        "SELECT active FROM search_terms ORDER BY position")]
+    assert actives == sorted(actives, reverse=True)  # active rows first
+    assert int(small.metadata.extra["active_search_terms"]) == sum(actives)

@@ -3,5 +3,5 @@
 from codelists.terminology.store import register_schema
 
 SYSTEM = "snomedct"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 register_schema(SYSTEM, SCHEMA_VERSION)

@@ -121,8 +121,18 @@ def build_search_index(conn: sqlite3.Connection) -> None:
         "FROM descriptions d JOIN concepts c ON c.id = d.concept_id "
         "ORDER BY d.active AND c.active DESC, length(d.term), d.term, d.id"
     )
+    fill_search_text(conn)
     conn.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO descriptions_fts (descriptions_fts) VALUES ('rebuild')")
+
+
+def fill_search_text(conn: sqlite3.Connection, per_part: int = 200_000) -> None:
+    cursor = conn.execute("SELECT position, term FROM search_terms ORDER BY position")
+    part = 0
+    while rows := cursor.fetchmany(per_part):
+        text = "\n".join(term.replace("\n", " ") for _, term in rows)
+        conn.execute("INSERT INTO search_text VALUES (?, ?, ?)", (part, rows[0][0], text))
+        part += 1
 
 
 def counts(conn: sqlite3.Connection) -> dict[str, str]:
@@ -137,4 +147,5 @@ def counts(conn: sqlite3.Connection) -> dict[str, str]:
         "concrete_values": one("SELECT count(*) FROM concrete_values"),
         "refsets": one("SELECT count(*) FROM refsets"),
         "refset_members": one("SELECT coalesce(sum(member_count), 0) FROM refsets"),
+        "active_search_terms": one("SELECT count(*) FROM search_terms WHERE active = 1"),
     }

@@ -138,6 +138,13 @@ CREATE TABLE search_terms (
     active INTEGER NOT NULL,      -- 1 when the description and its concept are both active
     term TEXT NOT NULL
 );
+-- the same terms joined by newlines, in position order, a few hundred thousand per part:
+-- regular-expression search loads them in one read
+CREATE TABLE search_text (
+    part INTEGER PRIMARY KEY,
+    first_position INTEGER NOT NULL,
+    terms TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE search_fts USING fts5(
     term, content='search_terms', content_rowid='position',
     tokenize="unicode61 remove_diacritics 2", prefix='2 3 4 5 6'

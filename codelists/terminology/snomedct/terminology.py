@@ -266,11 +266,13 @@ class SnomedTerminology:
 
     def _term_index(self) -> tuple[fts.TermIndex, int]:
         if self._terms is None:
-            terms = [r[0] for r in _stream(self.conn.execute(
-                "SELECT term FROM search_terms ORDER BY position"))]
-            active = self.conn.execute(
-                "SELECT count(*) FROM search_terms WHERE active = 1").fetchone()[0]
-            self._terms = (fts.TermIndex(terms), active)
+            parts = [r[0] for r in self.conn.execute(
+                "SELECT terms FROM search_text ORDER BY part")]
+            active = self.metadata.extra.get("active_search_terms")
+            if active is None:
+                active = self.conn.execute(
+                    "SELECT count(*) FROM search_terms WHERE active = 1").fetchone()[0]
+            self._terms = (fts.TermIndex(text="\n".join(parts)), int(active))
         return self._terms
 
     def _rows_at(self, positions: list[int]):
@@ -279,11 +281,6 @@ class SnomedTerminology:
         for start in range(0, len(positions), 500):
             chunk = positions[start:start + 500]
             yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
-
-
-def _stream(cursor, size: int = 20_000):
-    while rows := cursor.fetchmany(size):
-        yield from rows
 
 
 def _codes(rows, include: int | None = None) -> list[str]:
