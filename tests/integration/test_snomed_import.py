@@ -225,3 +225,13 @@ def test_import_from_a_zip_of_the_small_release(tmp_path, snomed_small_release):
     with SnomedTerminology.open(store) as t:
         assert t.lookup("3723001").term == "Arthritis"
         assert t.count_descendants("3723001") == 2
+
+
+def test_progress_events_reach_the_total(tmp_path, snomed_small_release):
+    events = []
+    import_release(snomed_small_release, tmp_path / "p.db", progress=events.append)
+    done = [e.done for e in events if e.stage != "warning"]
+    assert done == sorted(done)
+    assert events[-1].stage == "done" and events[-1].done == events[-1].total
+    stages = {e.stage for e in events}
+    assert {"indexes", "preferred terms", "closure", "search index"} <= stages
