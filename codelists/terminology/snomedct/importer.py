@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from codelists.errors import ImportFailedError
 from codelists.terminology.locate import data_dir
 from codelists.terminology.snomedct import SCHEMA_VERSION, SYSTEM, derived
 from codelists.terminology.snomedct.closure import fill_closure
@@ -292,12 +291,3 @@ def _peek_header(release: Release, f: ReleaseFile) -> list[str] | None:
         return None if reader.skipped_reason else reader.header
     finally:
         reader.close()
-
-
-def check_release(path: str | Path) -> list[ReleaseFile]:
-    """The files an import would read (raises the same errors import would)."""
-    with Release.open(path) as release:
-        files = release.chosen()
-        if not files:
-            raise ImportFailedError("no RF2 files found", path=path)
-        return files
