@@ -19,7 +19,7 @@ def register(terminology_subparsers) -> None:
         "SNOMED CT by reading those maps backwards (--snomed-db: a guide, not an "
         "equivalence); BNF <-> dm+d and CPRD codes from their tables.  With --output and "
         "no CODE, "
-        "write every map of the store to TARGET as CSV.",
+        "write every map of the store to SYSTEM as CSV.",
     )
     p.add_argument("code", metavar="CODE", nargs="?", help="the code to map")
     p.add_argument("--to", dest="target", required=True, metavar="SYSTEM",
