@@ -52,3 +52,27 @@ def test_database_refuses_raw_changes(version, sql):
             cursor.execute(sql)
     assert CodelistVersion.objects.get(pk=version.pk).note == ""
     assert Code.objects.filter(version=version).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_flush_may_wipe_versions_and_relocks_the_guard(fast_passwords):
+    from django.core.management import call_command
+
+    def make():
+        user = User.objects.create_user("bob", password="x-secret-123")
+        article = Article.objects.create(title="A", created_by=user)
+        codelist = Codelist.objects.create(article=article, slug="a", title="A",
+                                           coding_system="snomedct")
+        return CodelistVersion.objects.create(codelist=codelist, number=1, text="x",
+                                              sha256="0" * 64, created_by=user)
+
+    make()
+    call_command("flush", interactive=False, verbosity=0)
+    assert CodelistVersion.objects.count() == 0
+    make()
+    with pytest.raises(IntegrityError, match="immutable"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM repository_codelistversion")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT unlocked FROM codelists_guard")
+        assert cursor.fetchone()[0] == 0
