@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from pathlib import Path
 
 from codelists.errors import ImportFailedError
@@ -141,6 +142,8 @@ def looks_like_release(path: Path) -> bool:
             head = files.read(name)[:2000].decode("latin-1").splitlines()[:1]
             if head and "BNF Presentation Code" in head[0]:
                 return True
+        return False
+    except (OSError, EOFError, zipfile.BadZipFile):
         return False
     finally:
         files.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,6 +244,8 @@ def cprd_system(path: Path) -> str | None:
         header = next(csv.reader(io.StringIO(head), delimiter=_sniff(head)), [])
         lowered = {h.strip().lower() for h in header}
         return next((p.system for needed, p in PRESETS if needed <= lowered), None)
+    except (OSError, EOFError, zipfile.BadZipFile):
+        return None
     finally:
         files.close()
 
