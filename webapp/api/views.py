@@ -135,6 +135,10 @@ CODELIST_FILTERS = [
 ]
 
 
+#: big columns a codelist listing never shows
+LIGHT = ("latest_version__text", "latest_version__metadata", "article__abstract")
+
+
 class CodelistList(generics.ListAPIView):
     serializer_class = s.CodelistSerializer
 
@@ -143,7 +147,7 @@ class CodelistList(generics.ListAPIView):
         return queries.search_codelists(
             self.request.user, q=_str(p.get("q")), code=_str(p.get("code"), 64),
             tag=_str(p.get("tag")), system=_str(p.get("system"), 40),
-        ).select_related("latest_version").prefetch_related("tags")
+        ).select_related("latest_version").defer(*LIGHT).prefetch_related("tags")
 
     @extend_schema(parameters=CODELIST_FILTERS,
                    responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})

@@ -31,7 +31,7 @@ def browse_articles(user, *, system: str = "", year: str = "", article_type: str
 
 def visible_codelists(user) -> QuerySet[Codelist]:
     """Codelists of articles the user may see (a plain join for anonymous users)."""
-    qs = Codelist.objects.select_related("article")
+    qs = Codelist.objects.select_related("article").defer("article__abstract")
     if user is not None and user.is_authenticated:
         if user.is_staff:
             return qs

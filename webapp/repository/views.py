@@ -76,7 +76,8 @@ def article_detail(request, pk: int):
 
 def _codelist_or_404(request, pk: int) -> Codelist:
     codelist = get_object_or_404(
-        Codelist.objects.select_related("article", "latest_version", "derived_from"), pk=pk)
+        Codelist.objects.select_related("article", "latest_version", "derived_from")
+        .defer("latest_version__text"), pk=pk)
     if not can_view(request.user, codelist.article):
         raise Http404("no such codelist")
     return codelist
