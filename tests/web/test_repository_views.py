@@ -246,3 +246,13 @@ def test_review_link_for_pending_codes(client, web_article, web_users):
     client.force_login(web_users["depositor"])
     page = client.get(url).content.decode()
     assert f'href="/review/start/{codelist.latest_version_id}/"' in page
+
+
+def test_search_by_code_accepts_other_spellings(client, web_users):
+    depositor = web_users["depositor"]
+    article = actions.create_article(depositor, title="ICD")
+    actions.add_codelist(depositor, article, actions.NewCodelist(make_codelist_text(
+        id="asthma-icd", title="Asthma ICD-10", system="icd10",
+        active=[("J45.0", "Predominantly allergic asthma")])))
+    page = client.get(reverse("repository:search") + "?code=j450").content.decode()
+    assert "Asthma ICD-10" in page

@@ -45,8 +45,22 @@ def visible_codelists(user) -> QuerySet[Codelist]:
 def codelists_with_code(user, code: str) -> QuerySet[Codelist]:
     """Codelists whose latest version includes the code (as an active line)."""
     return visible_codelists(user).filter(
-        latest_version__codes__code=code.strip(),
+        latest_version__codes__code__in=code_spellings(code),
         latest_version__codes__status=CodeStatus.ACTIVE).distinct().order_by("title", "pk")
+
+
+def code_spellings(code: str) -> list[str]:
+    """The code as typed plus its canonical form in each system that can read it
+    (``j450`` finds ICD-10 ``J45.0``), by the library's normaliser."""
+    from codelists.terminology.normalise import SYSTEMS, normalise_code
+
+    raw = code.strip()[:64]
+    found = {raw}
+    for system in SYSTEMS:
+        result = normalise_code(system, raw)
+        if result.ok:
+            found.add(result.code)
+    return sorted(found)
 
 
 def search_codelists(user, *, q: str = "", tag: str = "", system: str = "",
