@@ -172,16 +172,18 @@ def insert_rows(
     width: int,
     columns: Iterable[str] | None = None,
     verb: str = "INSERT",
+    suffix: str = "",
     per_statement: int = 100,
 ) -> None:
     """Insert many rows of ``width`` values fast: ``per_statement`` rows per INSERT
     (one multi-row VALUES list), which costs SQLite and Python far less per row than
-    one statement per row."""
+    one statement per row.  ``suffix`` follows the VALUES (an ``ON CONFLICT`` clause)."""
     from itertools import chain, islice
 
     names = f" ({', '.join(columns)})" if columns else ""
     one = "(" + ", ".join("?" * width) + ")"
-    batch_sql = f"{verb} INTO {table}{names} VALUES " + ", ".join([one] * per_statement)
+    batch_sql = f"{verb} INTO {table}{names} VALUES " + ", ".join([one] * per_statement) \
+        + suffix
     iterator = iter(rows)
     flatten = chain.from_iterable
     while True:
@@ -192,7 +194,7 @@ def insert_rows(
                 tuple(flatten(batch[i:i + per_statement])) for i in range(0, full, per_statement)
             ))
         if full < len(batch):
-            conn.executemany(f"{verb} INTO {table}{names} VALUES {one}", batch[full:])
+            conn.executemany(f"{verb} INTO {table}{names} VALUES {one}{suffix}", batch[full:])
         if len(batch) < per_statement * 200:
             return
 

@@ -24,7 +24,10 @@ def uk_package() -> dict[str, str]:
     return {
         f"{t}/sct2_Concept_UKCLSnapshot_GB1000000_20250301.txt":
             "id\teffectiveTime\tactive\tmoduleId\tdefinitionStatusId\r\n"
-            f"{UK_CONCEPT}\t20250301\t1\t{UK_MODULE}\t900000000000074008\r\n",
+            f"{UK_CONCEPT}\t20250301\t1\t{UK_MODULE}\t900000000000074008\r\n"
+            # a newer row for an International concept wins; an older one does not
+            f"3723001\t20250301\t1\t{UK_MODULE}\t900000000000073002\r\n"
+            f"69896004\t20000101\t0\t{UK_MODULE}\t900000000000074008\r\n",
         f"{t}/sct2_Description_UKCLSnapshot-en_GB1000000_20250301.txt":
             "id\teffectiveTime\tactive\tmoduleId\tconceptId\tlanguageCode\ttypeId\tterm\t"
             "caseSignificanceId\r\n"
@@ -65,6 +68,10 @@ def test_uk_clinical_snapshot_zip_with_two_packages(uk_zip, tmp_path):
         assert t.lookup(str(UK_CONCEPT)).term == "Knuckle arthritis"  # UK clinical refset
         assert t.preferred_term(str(UK_CONCEPT), "en-US") == "Arthritis of knuckle"
         assert t.lookup("3723001").term == "Arthritis"  # International content intact
+        rows = dict(t.conn.execute("SELECT id, module_id FROM concepts WHERE id IN "
+                                   "(3723001, 69896004)").fetchall())
+        assert rows == {3723001: UK_MODULE, 69896004: 900000000000207008}
+        assert t.lookup("69896004").active
 
 
 @pytest.mark.parametrize("package, edition", [

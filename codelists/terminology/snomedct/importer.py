@@ -242,9 +242,13 @@ class Loader:
             rows = _latest(rows)
         if not keep_inactive:
             rows = _active_without_flag(rows)
-        width = len(conn.execute(f"PRAGMA table_info({table})").fetchall())
-        verb = "INSERT OR REPLACE" if keep_inactive else "INSERT"
-        insert_rows(conn, table, rows, width=width, verb=verb)
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        suffix = ""
+        if keep_inactive:  # concepts, descriptions: the latest row of an id wins
+            updates = ", ".join(f"{c} = excluded.{c}" for c in columns[1:])
+            suffix = (f" ON CONFLICT (id) DO UPDATE SET {updates} "
+                      f"WHERE excluded.effective_time >= {table}.effective_time")
+        insert_rows(conn, table, rows, width=len(columns), suffix=suffix)
 
     def _load_refsets(self, conn) -> None:
         by_pattern: dict[tuple[str, ...], list[ReleaseFile]] = {}
