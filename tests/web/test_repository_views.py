@@ -256,3 +256,10 @@ def test_search_by_code_accepts_other_spellings(client, web_users):
         active=[("J45.0", "Predominantly allergic asthma")])))
     page = client.get(reverse("repository:search") + "?code=j450").content.decode()
     assert "Asthma ICD-10" in page
+
+
+def test_codelist_page_shows_front_matter(client, web_article):
+    codelist = web_article.codelists.get()
+    page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
+    assert "Appropriate use" in page and "Describe misuse here." in page
+    assert "This codelist has not yet been reviewed." in page
