@@ -263,3 +263,9 @@ def test_codelist_page_shows_front_matter(client, web_article):
     page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
     assert "Appropriate use" in page and "Describe misuse here." in page
     assert "This codelist has not yet been reviewed." in page
+
+
+def test_search_page_offers_tags_and_systems(client, web_article):
+    page = client.get(reverse("repository:search")).content.decode()
+    assert 'href="?tag=respiratory"' in page and 'href="?tag=asthma"' in page
+    assert '<option value="snomedct"' in page

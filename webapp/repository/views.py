@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from codelists.errors import CodelistsError
 from webapp.repository import actions, describe, downloads, library, queries
 from webapp.repository.forms import ArticleForm, CoauthorForm
-from webapp.repository.models import Article, ArticleType, Codelist, CodeStatus
+from webapp.repository.models import Article, ArticleType, Codelist, CodeStatus, Tag
 from webapp.repository.permissions import can_change, can_manage_members, can_view
 
 PAGE_SIZE = 20
@@ -50,8 +50,16 @@ def search(request):
         if q and not code and queries.looks_like_code(q):
             code_hits = queries.codelists_with_code(request.user, q)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None
+    from django.db.models import Count
+
+    systems = sorted(set(Codelist.objects.order_by().values_list("coding_system", flat=True)
+                         .distinct()))
+    tags = (Tag.objects.annotate(n=Count("codelists", distinct=True)
+                                 + Count("articles", distinct=True))
+            .filter(n__gt=0).order_by("-n", "name")[:30])
     return render(request, "repository/search.html",
                   {"q": q, "code": code, "tag": tag, "system": system, "page": page,
+                   "systems": systems, "tags": tags,
                    "code_hits": code_hits, "query_string": request.GET.urlencode()})
 
 
