@@ -155,7 +155,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 CODELISTS_UPLOAD_MAX_BYTES = int(os.environ.get("CODELISTS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 CODELISTS_UPLOAD_MAX_FILES = 50
-CODELISTS_UPLOAD_EXTENSIONS = (".codelist", ".csv", ".tsv", ".txt")
+CODELISTS_UPLOAD_EXTENSIONS = (".codelist", ".csv", ".tsv", ".txt", ".json", ".xlsx")
 # login throttling: failures per (username, address) within the window
 CODELISTS_LOGIN_MAX_FAILURES = 5
 CODELISTS_LOGIN_WINDOW_SECONDS = 300

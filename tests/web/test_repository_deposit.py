@@ -122,3 +122,33 @@ def test_add_codelists_to_an_existing_article(client, web_article, web_users):
                                             active=[("13645005", "COPD")]))]})
     client.post(reverse("repository:deposit-confirm"))
     assert sorted(web_article.codelists.values_list("slug", flat=True)) == ["asthma", "copd"]
+
+
+def test_fhir_valueset_and_workbook_uploads(depositor_client, web_article):
+    import io
+
+    from openpyxl import Workbook
+
+    codelist = web_article.codelists.get()
+    valueset = depositor_client.get(
+        reverse("repository:codelist-download", args=[codelist.pk, "fhir"])).content.decode()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["code", "term"])
+    sheet.append(["J45.0", "Predominantly allergic asthma"])
+    sheet.append(["J45.1", "Nonallergic asthma"])
+    data = io.BytesIO()
+    book.save(data)
+    files_url = _start(depositor_client)
+    depositor_client.post(files_url, {"files": [
+        SimpleUploadedFile("asthma.valueset.json", valueset.encode()),
+        SimpleUploadedFile("asthma-icd.xlsx", data.getvalue())]})
+    page = depositor_client.get(files_url).content.decode()
+    assert 'id="confirm" disabled' not in page, page
+    depositor_client.post(reverse("repository:deposit-confirm"))
+    article = Article.objects.exclude(pk=web_article.pk).get()
+    codes = {c.coding_system: sorted(c.latest_version.codes.filter(status="active")
+                                     .values_list("code", flat=True))
+             for c in article.codelists.all()}
+    assert codes == {"snomedct": ["195967001", "233678006", "266361008"],
+                     "icd10": ["J45.0", "J45.1"]}

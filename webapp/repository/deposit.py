@@ -21,6 +21,13 @@ def new_draft(*, article: dict | None = None, article_id: int | None = None,
     return {"article": article, "article_id": article_id, "files": [], "licence": licence}
 
 
+def read_upload(data: bytes, name: str) -> tuple[str, str]:
+    """(name, text) of an upload: workbooks become CSV (named ``.xlsx.csv``)."""
+    if name.lower().endswith(".xlsx"):
+        return name + ".csv", library.workbook_to_csv(data, name)
+    return name, decode(data, name)
+
+
 def decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -65,6 +72,9 @@ def add_file(draft: dict, name: str, text: str) -> dict:
     if name.lower().endswith(".codelist"):
         entry["kind"] = "codelist"
         return check_codelist_text(entry)
+    if name.lower().endswith(".json"):  # FHIR ValueSet or ATLAS concept set: no columns
+        entry.update(kind="json", columns=[], mapping={})
+        return _import(entry, draft.get("licence"), {})
     entry["kind"] = "table"
     try:
         entry["columns"] = library.table_header(text)

@@ -72,7 +72,8 @@ def check_upload(f) -> None:
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(help_text=".codelist files, or CSV/TSV with a code column.")
+    files = MultipleFileField(help_text=".codelist files; CSV/TSV/.xlsx tables with a code "
+                                        "column; FHIR ValueSet or ATLAS concept set JSON.")
 
 
 class MappingForm(forms.Form):

@@ -76,6 +76,19 @@ def check(codelist) -> list[Problem]:
 
 
 # -- delimited files -------------------------------------------------------------------
+def workbook_to_csv(data: bytes, filename: str) -> str:
+    """The first sheet of an uploaded .xlsx workbook as CSV text (the library's reader)."""
+    import tempfile
+    from pathlib import Path
+
+    from codelists.formats.excel import to_csv_text
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.xlsx"
+        path.write_bytes(data)
+        return to_csv_text(path)
+
+
 def table_header(text: str) -> list[str]:
     from codelists.formats.table import read_csv
 

@@ -74,7 +74,12 @@ def files(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             for upload in form.cleaned_data["files"]:
-                deposit.add_file(draft, upload.name, deposit.decode(upload.read(), upload.name))
+                try:
+                    name, text = deposit.read_upload(upload.read(), upload.name)
+                except CodelistsError as exc:
+                    messages.error(request, f"{upload.name}: {exc}")
+                    continue
+                deposit.add_file(draft, name, text)
             _save(request, draft)
             return redirect("repository:deposit-files")
     title, _ = _target(draft)
