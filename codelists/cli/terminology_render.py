@@ -146,8 +146,8 @@ def detail(d: ConceptDetail) -> None:
     _concept_section(console, "Children", d.children)
     console.print(f"Ancestors: {d.ancestor_count:,}   Descendants: {d.descendant_count:,}")
     _attributes(console, d.attributes)
-    _simple_section(console, "Refsets", d.refsets)
-    _simple_section(console, "Maps", d.maps)
+    _refsets(console, d.refsets)
+    _maps(console, d.maps)
     _simple_section(console, "Notes", d.notes)
 
 
@@ -179,6 +179,30 @@ def _attributes(console, attributes: list[dict[str, Any]]) -> None:
             console.print(f"  group {group}")
         value = f"{a['value']} {a.get('value_term', '')}".strip()
         console.print(f"    {escape(a.get('type_term') or a['type'])} = {escape(value)}")
+
+
+def _refsets(console, refsets: list[dict[str, Any]]) -> None:
+    if not refsets or not all("refset" in r for r in refsets):
+        _simple_section(console, "Refsets", refsets)
+        return
+    console.print("[bold]Refsets[/bold]")
+    for r in refsets:
+        console.print(f"  {r['refset']} {escape(str(r.get('term', '')))}")
+
+
+_MAP_DETAILS = ("group", "priority", "rule", "advice", "correlation", "category", "block")
+
+
+def _maps(console, maps: list[dict[str, Any]]) -> None:
+    if not maps or not all("target" in m for m in maps):
+        _simple_section(console, "Maps", maps)
+        return
+    console.print("[bold]Maps[/bold]")
+    for m in maps:
+        name = m.get("refset_term") or m.get("refset") or m.get("system", "")
+        details = ", ".join(f"{k} {m[k]}" for k in _MAP_DETAILS if m.get(k) not in (None, ""))
+        console.print(f"  {escape(str(name))} → {escape(str(m['target']))}"
+                      + (f"  [dim]({escape(details)})[/dim]" if details else ""))
 
 
 def _simple_section(console, title: str, items: list[dict[str, Any]]) -> None:

@@ -262,7 +262,15 @@ class Store:
 
 def read_metadata(path: str | Path) -> StoreMetadata:
     """Read a store's metadata without checking its schema version."""
-    conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    if not Path(path).is_file():
+        raise StoreNotFoundError(
+            "no terminology store at this path", path=path,
+            hint="build one with `codelist terminology import RELEASE`, or check --db",
+        )
+    try:
+        conn = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreNotFoundError(f"cannot open the store ({exc})", path=path) from exc
     try:
         return StoreMetadata.from_rows(conn.execute("SELECT key, value FROM metadata"))
     except sqlite3.DatabaseError as exc:

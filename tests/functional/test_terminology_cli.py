@@ -132,3 +132,11 @@ def test_the_elbow_slice_through_the_cli(capsys, shared, tmp_path):
 def test_no_store_found(capsys):
     code, _, err = run(capsys, "terminology", "info")
     assert code == 5 and "import a release" in err
+
+
+def test_a_missing_store_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(capsys, "terminology", "show", "1", "--db", str(tmp_path / "no.db"))
+    assert code == 5
+    assert "no terminology store at this path" in err and "Traceback" not in err
+    code, _, err = run(capsys, "terminology", "info", "--db", str(tmp_path / "no.db"))
+    assert code == 5
