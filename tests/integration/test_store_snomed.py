@@ -47,3 +47,13 @@ def test_default_destination_is_the_data_directory(snomed_small_release, tmp_pat
     assert locate_store(terminology="snomedct") == store
     monkeypatch.setenv("CODELISTS_DB", "/elsewhere.db")
     assert str(locate_store()) == "/elsewhere.db"
+
+
+def test_project_config_names_the_store(tmp_path, snomed_small_store, monkeypatch):
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "codelists.toml").write_text(
+        f'[stores]\nsnomedct = "{snomed_small_store}"\ndefault = "snomedct"\n')
+    assert locate_store(start=project / "sub") == snomed_small_store
+    assert locate_store(terminology="snomedct", start=project) == snomed_small_store
+    assert locate_store("explicit.db", start=project).name == "explicit.db"
