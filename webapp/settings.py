@@ -10,6 +10,7 @@ Database: SQLite by default (``CODELISTS_WEB_DB`` names the file); PostgreSQL wh
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -160,7 +161,17 @@ CODELISTS_UPLOAD_EXTENSIONS = (".codelist", ".csv", ".tsv", ".txt", ".json", ".x
 CODELISTS_LOGIN_MAX_FAILURES = 5
 CODELISTS_LOGIN_WINDOW_SECONDS = 300
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# "default" caches immutable content (version CSVs, code tables) per process; "throttle"
+# counts failed logins and must be shared by every worker: a folder on this host when
+# debug is off (gunicorn), memory in development and tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                 "LOCATION": "throttle"} if DEBUG else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CODELISTS_THROTTLE_DIR") or str(
+            Path(tempfile.gettempdir()) / f"codelists-login-throttle-{os.getuid()}")},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
