@@ -97,7 +97,7 @@ class TermIndex:
             cleaned = [t.replace("\n", " ") for t in terms]
             text = "\n".join(cleaned)
         else:
-            cleaned = text.split("\n") if text else []
+            cleaned = text.split("\n")  # "" is one empty term; no terms: TermIndex([])
         self.terms = cleaned
         self.text = text
         self.starts = array("q", accumulate((len(t) + 1 for t in cleaned[:-1]), initial=0))

@@ -272,7 +272,8 @@ class SnomedTerminology:
             if active is None:
                 active = self.conn.execute(
                     "SELECT count(*) FROM search_terms WHERE active = 1").fetchone()[0]
-            self._terms = (fts.TermIndex(text="\n".join(parts)), int(active))
+            index = fts.TermIndex(text="\n".join(parts)) if parts else fts.TermIndex([])
+            self._terms = (index, int(active))
         return self._terms
 
     def _rows_at(self, positions: list[int]):
