@@ -85,7 +85,7 @@ def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], 
     known = {r[0] for r in conn.execute(f"SELECT id FROM concepts WHERE id IN ({marks})")}
     unknown = tuple(i for i in ids if i not in known)
     warnings = [f"unknown concept {i}" for i in unknown]
-    if check_terms:
+    if check_terms and any(r.term for r in refs):
         terms: dict[int, set[str]] = {}
         for concept_id, term in conn.execute(
                 f"SELECT concept_id, term FROM descriptions WHERE concept_id IN ({marks})"):

@@ -173,6 +173,8 @@ class Reference:
     def members(self, node: ast.SubExpression) -> list:
         if isinstance(node.focus, ast.Wildcard):
             refsets = self.s.refsets()
+        elif isinstance(node.focus, ast.ConceptReference):
+            refsets = {node.focus.id}  # members count even if the refset concept is missing
         else:
             refsets = self.focus(node.focus)
         found = [m for r in sorted(refsets) for m in self.s.members_of(r)]

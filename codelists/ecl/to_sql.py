@@ -238,6 +238,8 @@ class Compiler(FilterCompiler):
     def member_of(self, node: ast.SubExpression) -> str:
         if isinstance(node.focus, ast.Wildcard):
             refsets = [r for (r,) in self.conn.execute("SELECT refset_id FROM refsets")]
+        elif isinstance(node.focus, ast.ConceptReference):
+            refsets = [node.focus.id]  # the refsets table only holds refsets that exist
         else:
             refsets = self.fetch(self.focus(node.focus))
         parts, params = [], []
