@@ -123,3 +123,15 @@ def test_create_article_needs_an_account(web_users):
         actions.create_article(None, title="x")
     article = actions.create_article(web_users["other"], title="Mine")
     assert article.members.get().role == "depositor"
+
+
+def test_lifting_an_embargo(web_users):
+    import datetime as dt
+
+    depositor = web_users["depositor"]
+    article = actions.create_article(depositor, title="Soon", year=2026,
+                                     embargo_until=dt.date.today() + dt.timedelta(days=9))
+    actions.update_article(depositor, article, embargo_until=None, title="Out now")
+    article.refresh_from_db()
+    assert article.embargo_until is None and article.year == 2026
+    assert Article.objects.visible_to(None).filter(pk=article.pk).exists()

@@ -31,6 +31,8 @@ from webapp.repository.permissions import (
 
 ARTICLE_FIELDS = ("title", "authors", "journal", "year", "doi", "pmid", "abstract",
                   "article_type", "link", "licence", "embargo_until", "is_collection")
+#: fields an update may clear (None): lifting an embargo, removing a wrong year
+NULLABLE_FIELDS = ("year", "embargo_until")
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def update_article(user: User, article: Article, *, tags: Iterable[str] | None =
                    **fields) -> Article:
     require_change(user, article)
     for key, value in fields.items():
-        if key in ARTICLE_FIELDS and value is not None:
+        if key in ARTICLE_FIELDS and (value is not None or key in NULLABLE_FIELDS):
             setattr(article, key, value)
     article.save()
     if tags is not None:
