@@ -269,3 +269,16 @@ def test_search_page_offers_tags_and_systems(client, web_article):
     page = client.get(reverse("repository:search")).content.decode()
     assert 'href="?tag=respiratory"' in page and 'href="?tag=asthma"' in page
     assert '<option value="snomedct"' in page
+
+
+def test_derived_from_is_shown_on_both_pages(client, web_article, web_users):
+    depositor = web_users["depositor"]
+    source = web_article.codelists.get()
+    other = actions.create_article(depositor, title="Follow-up study")
+    derived = actions.add_codelist(depositor, other, actions.NewCodelist(make_codelist_text(
+        id="asthma-narrow", title="Asthma narrow", active=[("195967001", "Asthma")]),
+        derived_from=source))
+    derived_page = client.get(reverse("repository:codelist", args=[derived.pk])).content.decode()
+    assert f'Derived from <a href="/codelists/{source.pk}/">Asthma</a>' in derived_page
+    source_page = client.get(reverse("repository:codelist", args=[source.pk])).content.decode()
+    assert f'<a href="/codelists/{derived.pk}/">Asthma narrow</a>' in source_page
