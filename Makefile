@@ -29,7 +29,7 @@ system-deps:
 	bash scripts/install-system-deps
 
 lint: setup
-	$(BIN)/ruff check codelists webapp tests benchmarks
+	$(BIN)/ruff check codelists webapp tests benchmarks scripts
 	$(BIN)/lint-imports
 
 test: setup system-deps lint
@@ -45,7 +45,7 @@ format: setup
 	$(BIN)/ruff format codelists webapp tests benchmarks
 
 demo: setup
-	bash scripts/demo
+	$(BIN)/python scripts/demo.py
 
 bench: setup
 	$(BIN)/python -m benchmarks
