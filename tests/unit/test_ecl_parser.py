@@ -112,3 +112,14 @@ def test_keywords_need_white_space_after_them():
 def test_display_terms_are_kept_with_normalised_spaces():
     ref = parse("73211009 |  Diabetes   mellitus |").focus
     assert ref == ast.ConceptReference(73211009, "Diabetes mellitus")
+
+
+def test_every_grammar_rule_names_its_abnf_production():
+    from codelists.ecl.parser import GRAMMAR
+
+    lines = GRAMMAR.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if line[:1].islower() or line.startswith("?"):
+            previous = next(lines[j] for j in range(number - 1, -1, -1) if lines[j].strip())
+            assert previous.startswith("//"), (
+                f"grammar.lark:{number + 1} `{line.split(':')[0]}` has no ABNF comment")
