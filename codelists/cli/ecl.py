@@ -31,7 +31,9 @@ def register(subparsers) -> None:
 
     p = sub.add_parser("expand", help="the concepts an expression matches",
                        description="Evaluate EXPR over a SNOMED CT store and print the "
-                       "matching concept ids (sorted), one per line.")
+                       "matching concept ids (sorted), one per line.  An expression asking for "
+                       "refset fields (`^ [mapTarget] 447562003`) prints one row per member "
+                       "with those fields instead.")
     _expression_argument(p)
     p.add_argument("--terms", action="store_true", help="print each id with its preferred term")
     form = p.add_mutually_exclusive_group()
@@ -99,6 +101,8 @@ def run_expand(args) -> int:
     expression = _read_expression(args)
     with _open_store(args) as store:
         result = evaluate(expression, store)
+        if result.columns:
+            return _print_rows(result, args)
         ids = sorted(result.ids)
         terms = preferred_terms(ids, store) if (args.terms or args.json or args.csv) else {}
     if args.json:
@@ -119,6 +123,26 @@ def run_expand(args) -> int:
     lines = [f"{i}\t{terms.get(i, '')}" if args.terms else str(i) for i in ids]
     if lines:
         output.print_text("\n".join(lines))
+    return 0
+
+
+def _print_rows(result, args) -> int:
+    """``^ [fields] ...``: one row per refset member with the requested fields."""
+    _warn_all(result.warnings)
+    rows = sorted(result.rows, key=lambda r: tuple(str(v) for v in r))
+    if args.json:
+        output.print_json({"columns": list(result.columns),
+                           "rows": [[None if v is None else str(v) for v in r] for r in rows],
+                           "warnings": list(result.warnings)})
+        return 0
+    if args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([_safe_cell("" if v is None else str(v)) for v in r] for r in rows)
+        return 0
+    lines = ["\t".join(result.columns)]
+    lines += ["\t".join("" if v is None else str(v) for v in r) for r in rows]
+    output.print_text("\n".join(lines))
     return 0
 
 

@@ -66,3 +66,14 @@ def test_explain_lists_steps_with_counts(snomed_small_store, capsys):
 def test_not_supported_features_fail_loudly(snomed_small_store, capsys):
     assert main(["ecl", "expand", "LOINC#1234-5", "--db", str(snomed_small_store)]) == 9
     assert "not held in this store" in capsys.readouterr().err
+
+
+def test_expand_member_fields_prints_rows(snomed_small_store, capsys):
+    db = ["--db", str(snomed_small_store)]
+    assert main(["ecl", "expand", "^ [mapTarget] 447562003", *db]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "referencedComponentId\tmapTarget", "195967001\tJ45.9", "69896004\tM06.9"]
+    assert main(["ecl", "expand", "^ [mapTarget] 447562003", "--json", *db]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["columns"] == ["referencedComponentId", "mapTarget"]
+    assert ["69896004", "M06.9"] in data["rows"]
