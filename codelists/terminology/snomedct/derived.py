@@ -29,7 +29,8 @@ DIALECTS: dict[str, tuple[int, ...]] = {
 INDEXES = [
     "CREATE INDEX descriptions_concept ON descriptions (concept_id)",
     "CREATE INDEX relationships_source ON relationships (source_id, type_id)",
-    "CREATE INDEX relationships_destination ON relationships (destination_id, type_id)",
+    # covering: `<!`/children and reverse attributes read source_id from the index alone
+    "CREATE INDEX relationships_destination ON relationships (destination_id, type_id, source_id)",
     "CREATE INDEX concrete_values_source ON concrete_values (source_id, type_id)",
     "CREATE INDEX concrete_values_type ON concrete_values (type_id)",
 ]
