@@ -200,7 +200,9 @@ class Reference:
         if isinstance(f, ast.EffectiveTimeFilter):
             return _time_passes(f.operator, m.effective_time, f.times)
         if isinstance(f, ast.ActiveFilter):
-            return _in(f.operator, True, {f.active})
+            if not _in(f.operator, True, {f.active}):  # members loaded are the active ones
+                raise NotSupportedError("a member filter selecting inactive refset members")
+            return True
         value = _member_value(m, f.field)
         if value is None or value == "":
             return False

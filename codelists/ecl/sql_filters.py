@@ -214,7 +214,11 @@ class FilterCompiler:
         if isinstance(f, ast.EffectiveTimeFilter):
             return time_condition("effective_time", o, f.times)
         if isinstance(f, ast.ActiveFilter):
-            return "1" if (f.active if o == "=" else not f.active) else "0"
+            if not (f.active if o == "=" else not f.active):
+                raise NotSupportedError(
+                    "a member filter selecting inactive refset members: the store keeps "
+                    "only active members")
+            return "1"
         column = self.member_column(table, f.field)
         if column is None:
             return "0"

@@ -132,6 +132,13 @@ def test_features_the_store_cannot_answer_fail_loudly(ecl_small):
             evaluator("< 64572001 AND ^ [mapTarget] 447562003", source)
         with pytest.raises(ECLError):
             evaluator("< 64572001 {{ dialect = xx-nowhere }}", source)
+        # the store keeps only active refset members: inactive ones cannot be answered
+        with pytest.raises(NotSupportedError):
+            evaluator("^ 447562003 {{ M active = 0 }}", source)
+        with pytest.raises(NotSupportedError):
+            evaluator("^ 447562003 {{ M active != 1 }}", source)
+        assert set(evaluator("^ 447562003 {{ M active = 1 }}", source).ids) == {
+            69896004, 195967001}
 
 
 def test_explain_counts_each_step(ecl_small):
