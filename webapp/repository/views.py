@@ -105,6 +105,32 @@ def _version(codelist: Codelist, number) :
 def codelist_detail(request, pk: int):
     codelist = _codelist_or_404(request, pk)
     version = _version(codelist, request.GET.get("version"))
+    if not request.user.is_authenticated:
+        return _anonymous_page(request, codelist, version)
+    return _render_codelist(request, codelist, version)
+
+
+def _anonymous_page(request, codelist: Codelist, version):
+    """The page as anyone sees it, cached: a version's content never changes, and the key
+    holds everything else the page shows (the codelist's and article's last change, the
+    latest version, derivatives, the host), so a stale page is never served."""
+    from django.core.cache import cache
+    from django.http import HttpResponse
+
+    key = ":".join(str(part) for part in (
+        "codelist-page", codelist.pk, version.sha256, codelist.latest_version_id,
+        codelist.updated.timestamp(), codelist.article.updated.timestamp(),
+        codelist.derivatives.count(), request.get_host()))
+    cached = cache.get(key)
+    if cached is not None:
+        return HttpResponse(cached)
+    response = _render_codelist(request, codelist, version)
+    if response.status_code == 200:
+        cache.set(key, response.content, 3600)
+    return response
+
+
+def _render_codelist(request, codelist: Codelist, version):
     url = request.build_absolute_uri(codelist_url(codelist))
     metadata = version.metadata or {}
     return render(request, "repository/codelist.html", {
