@@ -47,6 +47,7 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords):
     assert page.get_by_role("link", name="Asthma", exact=True).is_visible()
 
     page.get_by_role("link", name="Browse").click()
+    page.wait_for_function("window.htmx !== undefined")  # filters submit through htmx
     page.select_option("#f-system", "snomedct")
     page.wait_for_url("**system=snomedct**")
     assert page.get_by_role("link", name="Asthma and HDL cholesterol in primary care").is_visible()
