@@ -85,7 +85,9 @@ def in_window(matched, cohort, window: Window | None):
     joined = matched.join(cohort, "patient")
     if window is None:
         return joined.select(matched.columns)
-    conditions = [joined.date.notnull()]
+    # with a window, undated events and patients without an index date never count,
+    # even when both ends are open (docs/reference/frequency-method.md)
+    conditions = [joined.date.notnull(), joined.index_date.notnull()]
     if window.start is not None:
         conditions.append(joined.date >= joined.index_date + ibis.interval(days=window.start))
     if window.end is not None:
