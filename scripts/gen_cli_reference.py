@@ -47,11 +47,19 @@ def render() -> str:
     return "\n".join(out)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_argument("--check", action="store_true",
+                     help="only check: exit 1 when the committed page is stale")
+    args = cli.parse_args(argv)
+    text = render()
+    if args.check:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        return 0 if current == text else 1
     TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(render(), encoding="utf-8")
+    TARGET.write_text(text, encoding="utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

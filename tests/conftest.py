@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as _hypothesis_settings
 
 pytest_plugins = [
     "tests.plugins.snomed",
@@ -20,6 +21,12 @@ pytest_plugins = [
     "tests.plugins.frequency",
     "tests.plugins.web",
 ]
+
+# CI explores the same examples on every run (derandomized), so a run's verdict does not
+# depend on luck; developers' runs keep exploring new random examples.
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CODELISTS_SHARED", ROOT.parent / "shared")).resolve()
