@@ -235,3 +235,40 @@ class ReleaseFiles:
     def close(self) -> None:
         if self._zip:
             self._zip.close()
+
+    @classmethod
+    def probe(cls, path: Path, test) -> bool:
+        """``test(files)`` on a release, False when it is not one we can open (detection)."""
+        try:
+            files = cls(Path(path))
+        except Exception:
+            return False
+        try:
+            return bool(test(files))
+        finally:
+            files.close()
+
+
+#: NHS TRUD release names: ..._<version>_<YYYYMMDD>..., e.g. nhs_dmd_10.1.0_20240909000001
+TRUD_STAMP = re.compile(r"_(\d+\.\d+\.\d+)_(\d{4})(\d{2})(\d{2})")
+
+
+def trud_release(path: Path, label: str) -> dict:
+    """Edition and release date from a TRUD release name (just the label when absent)."""
+    m = TRUD_STAMP.search(Path(path).name)
+    if not m:
+        return {"edition": label}
+    return {"edition": f"{label} {m.group(1)}",
+            "release_date": f"{m.group(2)}-{m.group(3)}-{m.group(4)}"}
+
+
+def build_release_store(system: str, path: Path, destination: str | Path | None, populate,
+                        progress=None) -> Path:
+    """Build ``system``'s store from the release at ``path`` (default destination: the data
+    directory, named after the system and the release file)."""
+    if destination is None:
+        from codelists.terminology.locate import data_dir
+
+        destination = data_dir() / f"{system}-{Path(path).stem}.db"
+    return build_codesystem_store(system, destination, sources=[path], populate=populate,
+                                  progress=progress)

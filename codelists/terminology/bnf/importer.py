@@ -16,10 +16,10 @@ import zipfile
 from pathlib import Path
 
 from codelists.errors import ImportFailedError
-from codelists.terminology.codesystem import (
+from codelists.terminology.codesystem_writer import (
     CodeSystemWriter,
     ReleaseFiles,
-    build_codesystem_store,
+    build_release_store,
 )
 
 SYSTEM = "bnf"
@@ -121,12 +121,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             return {"edition": "BNF (NHSBSA)",
                     "release_date": f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else ""}
 
-        if destination is None:
-            from codelists.terminology.locate import data_dir
-
-            destination = data_dir() / f"bnf-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate,
-                                      progress=progress)
+        return build_release_store(SYSTEM, path, destination, populate, progress)
     finally:
         files.close()
 

@@ -11,10 +11,11 @@ import re
 from pathlib import Path
 
 from codelists.errors import ImportFailedError
-from codelists.terminology.codesystem import (
+from codelists.terminology.codesystem_writer import (
     CodeSystemWriter,
     ReleaseFiles,
-    build_codesystem_store,
+    build_release_store,
+    trud_release,
 )
 from codelists.terminology.crossmap import read_release_maps
 
@@ -90,7 +91,7 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             def populate(writer):
                 write_v3(files, names, writer)
                 read_release_maps(files, writer, SYSTEM)
-                return _release_info(path)
+                return trud_release(path, "CTV3")
         elif dictionary:
             def populate(writer):
                 write_csv_extract(files, dictionary, hierarchy, writer)
@@ -99,31 +100,12 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             missing = [n for n, found in names.items() if not found]
             raise ImportFailedError(f"no CTV3 release files here (missing {', '.join(missing)})",
                                     path=path, hint="pass nhs_readctv3_*.zip or its folder")
-        if destination is None:
-            from codelists.terminology.locate import data_dir
-
-            destination = data_dir() / f"ctv3-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate,
-                                      progress=progress)
+        return build_release_store(SYSTEM, path, destination, populate, progress)
     finally:
         files.close()
-
-
-def _release_info(path: Path) -> dict:
-    m = re.search(r"_(\d+\.\d+\.\d+)_(\d{4})(\d{2})(\d{2})", path.name)
-    if not m:
-        return {"edition": "CTV3"}
-    return {"edition": f"CTV3 {m.group(1)}",
-            "release_date": f"{m.group(2)}-{m.group(3)}-{m.group(4)}"}
 
 
 def looks_like_release(path: Path) -> bool:
     """True for a folder or zip holding the V3 files or the ctv3_dictionary extract."""
-    try:
-        files = ReleaseFiles(Path(path))
-    except Exception:
-        return False
-    try:
-        return bool(files.find(r"^Concept\.v3$") or files.find(r"^ctv3_dictionary\.csv"))
-    finally:
-        files.close()
+    return ReleaseFiles.probe(path, lambda files: files.find(r"^Concept\.v3$")
+                              or files.find(r"^ctv3_dictionary\.csv"))

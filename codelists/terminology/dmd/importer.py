@@ -7,15 +7,15 @@ becomes an attribute, coded fields decoded through the lookup file.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from codelists.errors import ImportFailedError
-from codelists.terminology.codesystem import (
+from codelists.terminology.codesystem_writer import (
     CodeSystemWriter,
     ReleaseFiles,
-    build_codesystem_store,
+    build_release_store,
+    trud_release,
 )
 
 SYSTEM = "dmd"
@@ -191,29 +191,13 @@ def import_release(path: str | Path, destination: str | Path | None = None,
         def populate(writer):
             write_release(files, writer)
             read_bnf_snomed_map(files, writer, source="dmd")
-            m = re.search(r"_(\d+\.\d+\.\d+)_(\d{4})(\d{2})(\d{2})", path.name)
-            if m:
-                return {"edition": f"dm+d {m.group(1)}",
-                        "release_date": f"{m.group(2)}-{m.group(3)}-{m.group(4)}"}
-            return {"edition": "dm+d"}
+            return trud_release(path, "dm+d")
 
-        if destination is None:
-            from codelists.terminology.locate import data_dir
-
-            destination = data_dir() / f"dmd-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate,
-                                      progress=progress)
+        return build_release_store(SYSTEM, path, destination, populate, progress)
     finally:
         files.close()
 
 
 def looks_like_release(path: Path) -> bool:
     """True for a folder or zip holding the dm+d f_vmp2 file."""
-    try:
-        files = ReleaseFiles(Path(path))
-    except Exception:
-        return False
-    try:
-        return files.find(r"^f_vmp2_.*\.xml$") is not None
-    finally:
-        files.close()
+    return ReleaseFiles.probe(path, lambda files: files.find(r"^f_vmp2_.*\.xml$"))

@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 from codelists.errors import ImportFailedError
-from codelists.terminology.codesystem import (
+from codelists.terminology.codesystem_writer import (
     CodeSystemWriter,
     ReleaseFiles,
-    build_codesystem_store,
+    build_release_store,
 )
 from codelists.terminology.normalise import normalise_code
 
@@ -73,23 +73,14 @@ def import_release(path: str | Path, destination: str | Path | None = None,
             m = re.search(r"OPCS[-\s]*4\.?(\d+)", files.basename(name), re.IGNORECASE)
             return {"edition": f"OPCS-4.{m.group(1)}" if m else "OPCS-4"}
 
-        if destination is None:
-            from codelists.terminology.locate import data_dir
-
-            destination = data_dir() / f"opcs4-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate,
-                                      progress=progress)
+        return build_release_store(SYSTEM, path, destination, populate, progress)
     finally:
         files.close()
 
 
 def looks_like_release(path: Path) -> bool:
-    try:
-        files = ReleaseFiles(Path(path))
-    except Exception:
-        return False
-    try:
+    def opcs_codes_file(files) -> bool:
         name = files.find(r"codes\s*and\s*titles.*\.txt$")
         return name is not None and "opcs" in name.lower()
-    finally:
-        files.close()
+
+    return ReleaseFiles.probe(path, opcs_codes_file)

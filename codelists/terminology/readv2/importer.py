@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 
 from codelists.errors import ImportFailedError
-from codelists.terminology.codesystem import (
+from codelists.terminology.codesystem_writer import (
     CodeSystemWriter,
     ReleaseFiles,
-    build_codesystem_store,
+    build_release_store,
+    trud_release,
 )
 from codelists.terminology.crossmap import read_release_maps
 
@@ -101,29 +101,13 @@ def import_release(path: str | Path, destination: str | Path | None = None,
         def populate(writer):
             write_release(files, core, key, writer)
             read_release_maps(files, writer, SYSTEM)
-            m = re.search(r"_(\d+\.\d+\.\d+)_(\d{4})(\d{2})(\d{2})", path.name)
-            if m:
-                return {"edition": f"Read v2 {m.group(1)}",
-                        "release_date": f"{m.group(2)}-{m.group(3)}-{m.group(4)}"}
-            return {"edition": "Read v2"}
+            return trud_release(path, "Read v2")
 
-        if destination is None:
-            from codelists.terminology.locate import data_dir
-
-            destination = data_dir() / f"readv2-{path.stem}.db"
-        return build_codesystem_store(SYSTEM, destination, sources=[path], populate=populate,
-                                      progress=progress)
+        return build_release_store(SYSTEM, path, destination, populate, progress)
     finally:
         files.close()
 
 
 def looks_like_release(path: Path) -> bool:
     """True for a folder or zip holding V2/Unified/Corev2.all."""
-    try:
-        files = ReleaseFiles(Path(path))
-    except Exception:
-        return False
-    try:
-        return files.find(r"^corev2\.all$") is not None
-    finally:
-        files.close()
+    return ReleaseFiles.probe(path, lambda files: files.find(r"^corev2\.all$"))
