@@ -171,7 +171,16 @@ def _frequency(codelist) -> list[Block]:
         rows = [[k, v] for k, v in data.items() if not isinstance(v, dict | list)]
         if rows:
             out.append(("table", ["Item", "Value"], rows))
-        else:
+        if data.get("outcomes"):
+            from codelists.frequency.outputs import entry_table
+
+            out.append(("p", "Sensitivity analysis: the outcome with every code, with only the "
+                             "codes of uncertainty 0, and of uncertainty 1 or less."))
+            out.append(("table", *entry_table(data)))
+        never = data.get("codes_never_used")
+        if never:
+            out.append(("p", f"Codes never used ({len(never)}): {', '.join(map(str, never))}."))
+        if not rows and not data.get("outcomes"):
             out.append(("p", "A frequency check is recorded in the file."))
     return out
 
