@@ -9,9 +9,9 @@ their concept.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 from codelists.ecl import ast
@@ -63,16 +63,21 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
 def _ids(tree, compiler: Compiler) -> frozenset[int]:
     """Run the compiled query and move the ids in bulk.  A MINUS at the top is two bulk
     fetches and a set difference: cheaper than SQLite probing every id of the left side."""
-    conn = compiler.conn
     if isinstance(tree, ast.Compound) and tree.operator == "MINUS":
-        left, right = (compiler.expression(o) for o in tree.operands)
-        fetched = []
-        for name in (left, right):
-            sql, params = compiler.query(name)
-            fetched.append(frozenset(chain.from_iterable(conn.execute(sql, params))))
-        return (fetched[0] - fetched[1]) - {None}
-    sql, params = compiler.query(compiler.expression(tree))
-    return frozenset(chain.from_iterable(conn.execute(sql, params))) - {None}
+        left, right = (_fetch(compiler, compiler.expression(o)) for o in tree.operands)
+        return left - right
+    return _fetch(compiler, compiler.expression(tree))
+
+
+#: one JSON array per query: SQLite builds it in C and json.loads parses it in C, about
+#: 1.5x faster for large sets than stepping through one row per id
+BULK = "SELECT json_group_array(id) FROM {name} WHERE id IS NOT NULL"
+
+
+def _fetch(compiler: Compiler, name: str) -> frozenset[int]:
+    sql, params = compiler.query(name, BULK)
+    (text,) = compiler.conn.execute(sql, params).fetchone()
+    return frozenset(json.loads(text))
 
 
 def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:
