@@ -27,6 +27,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from codelists.terminology.normalise import verhoeff_digit
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SIZES = {"20k": 20_000, "370k": 370_000, "840k": 840_000}
@@ -96,23 +98,9 @@ NOUNS = ["disorder", "injury", "lesion", "syndrome", "infection", "deformity", "
          "measurement", "structure", "tissue", "substance", "organism", "tablet",
          "solution", "device", "finding", "observation"]
 
-_D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-      [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-      [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-      [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-      [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
-_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4]]
-for _i in range(2, 8):
-    _P.append([_P[1][_P[_i - 1][j]] for j in range(10)])
-_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
-
-
 def verhoeff_check(digits: str) -> int:
-    """The Verhoeff check digit for a string of digits."""
-    c = 0
-    for i, ch in enumerate(reversed(digits)):
-        c = _D[c][_P[(i + 1) % 8][ord(ch) - 48]]
-    return _INV[c]
+    """The Verhoeff check digit for a string of digits (the library's)."""
+    return int(verhoeff_digit(digits))
 
 
 def is_valid_sctid(sctid: int | str) -> bool:

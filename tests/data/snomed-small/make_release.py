@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+from codelists.terminology.normalise import verhoeff_digit
+
 HERE = Path(__file__).resolve().parent / "Snapshot"
 DATE = "20250101"
 MODULE = 900000000000207008
@@ -23,22 +25,9 @@ IS_A = 116680003
 INFERRED = 900000000000011006
 EXISTENTIAL = 900000000000451002
 
-_D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-      [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-      [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-      [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-      [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
-_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4]]
-for _i in range(2, 8):
-    _P.append([_P[1][_P[_i - 1][j]] for j in range(10)])
-_INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9]
-
-
 def check_digit(digits: str) -> int:
-    c = 0
-    for i, ch in enumerate(reversed(digits)):
-        c = _D[c][_P[(i + 1) % 8][int(ch)]]
-    return _INV[c]
+    """The Verhoeff check digit for a string of digits (the library's)."""
+    return int(verhoeff_digit(digits))
 
 
 def valid(sctid: int) -> bool:
