@@ -270,34 +270,25 @@ def _icd10(raw: str) -> NormalisedCode:
     return _result(raw, f"{head}.{tail}" if tail else head, repaired)
 
 
-_ICD10CM_FORMS = re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{0,4})$")
+def _dotted(forms: re.Pattern[str], label: str):
+    """A normaliser for codes written HEAD[.]TAIL, canonical with the dot (upper case)."""
+
+    def normalise(raw: str) -> NormalisedCode:
+        text, repaired = _strip(raw)
+        if text != text.upper():
+            repaired = True
+            text = text.upper()
+        m = forms.match(text)
+        if not m:
+            return _result(raw, None, repaired, f"not an {label} code: {text!r}")
+        head, tail = m.groups()
+        return _result(raw, f"{head}.{tail}" if tail else head, repaired)
+
+    return normalise
 
 
-def _icd10cm(raw: str) -> NormalisedCode:
-    text, repaired = _strip(raw)
-    if text != text.upper():
-        repaired = True
-        text = text.upper()
-    m = _ICD10CM_FORMS.match(text)
-    if not m:
-        return _result(raw, None, repaired, f"not an ICD-10-CM code: {text!r}")
-    head, tail = m.groups()
-    return _result(raw, f"{head}.{tail}" if tail else head, repaired)
-
-
-_OPCS_FORMS = re.compile(r"^([A-Z][0-9]{2})\.?([0-9]?)$")
-
-
-def _opcs4(raw: str) -> NormalisedCode:
-    text, repaired = _strip(raw)
-    if text != text.upper():
-        repaired = True
-        text = text.upper()
-    m = _OPCS_FORMS.match(text)
-    if not m:
-        return _result(raw, None, repaired, f"not an OPCS-4 code: {text!r}")
-    head, tail = m.groups()
-    return _result(raw, f"{head}.{tail}" if tail else head, repaired)
+_icd10cm = _dotted(re.compile(r"^([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{0,4})$"), "ICD-10-CM")
+_opcs4 = _dotted(re.compile(r"^([A-Z][0-9]{2})\.?([0-9]?)$"), "OPCS-4")
 
 
 # --------------------------------------------------------------------------- Read codes
