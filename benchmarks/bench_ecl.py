@@ -38,12 +38,30 @@ def ensure_store(size: str) -> Path:
         if path.is_file():
             try:
                 Store.open(path).close()
-                return path
             except Exception:  # not current: fall through to our own import
                 continue
+            _add_descendant_sets(path)
+            return path
     from codelists.terminology.snomedct.importer import import_release
 
     return import_release(ensure_release(size), DATA / f"ecl-snomed-{size}.db")
+
+
+def _add_descendant_sets(path: Path) -> None:
+    """A store another benchmark imported before stores had descendant sets gets them
+    (the same rows an import writes; tests/integration/test_snomed_descendant_sets.py)."""
+    import sqlite3
+
+    from codelists.terminology.snomedct.closure import rebuild_descendant_sets
+
+    conn = sqlite3.connect(path)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'descendant_sets'"
+                            ).fetchone():
+            rebuild_descendant_sets(conn)
+            conn.commit()
+    finally:
+        conn.close()
 
 
 SCT_SCHEMA = """

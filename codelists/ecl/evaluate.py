@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from codelists.ecl import ast
@@ -20,6 +21,7 @@ from codelists.ecl.render import render
 from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold
 from codelists.ecl.sql_filters import register_functions
 from codelists.ecl.to_sql import Compiler
+from codelists.terminology.snomedct.closure import descendant_set
 
 
 def connection_of(source) -> sqlite3.Connection:
@@ -61,12 +63,62 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
 
 
 def _ids(tree, compiler: Compiler) -> frozenset[int]:
-    """Run the compiled query and move the ids in bulk.  A MINUS at the top is two bulk
-    fetches and a set difference: cheaper than SQLite probing every id of the left side."""
-    if isinstance(tree, ast.Compound) and tree.operator == "MINUS":
-        left, right = (_fetch(compiler, compiler.expression(o)) for o in tree.operands)
-        return left - right
+    """Run the compiled query and move the ids in bulk.
+
+    A large subtree (``<< X`` or ``< X``) is read from its stored descendant set, one
+    row, instead of one closure row per id.  A MINUS at the top is two such reads or bulk
+    fetches and a set difference: cheaper than SQLite probing every id of the left side;
+    so is an AND or OR whose operands are all stored subtrees.
+    """
+    tree = _unbracket(tree)
+    stored = _stored_subtree(tree, compiler.conn)
+    if stored is not None:
+        return frozenset(stored)
+    if isinstance(tree, ast.Compound):
+        if tree.operator == "MINUS":
+            left, right = (_operand_ids(o, compiler) for o in tree.operands)
+            return (left if isinstance(left, frozenset) else frozenset(left)).difference(right)
+        parts = [_stored_subtree(o, compiler.conn) for o in tree.operands]
+        if all(p is not None for p in parts):
+            if tree.operator == "OR":
+                return frozenset(chain.from_iterable(parts))
+            smallest, *others = sorted(parts, key=len)
+            return frozenset(smallest).intersection(*others)
     return _fetch(compiler, compiler.expression(tree))
+
+
+def _operand_ids(node, compiler: Compiler) -> list[int] | frozenset[int]:
+    """An operand of a top-level MINUS: a stored subtree as it is read, else its ids."""
+    stored = _stored_subtree(node, compiler.conn)
+    if stored is not None:
+        return stored
+    return _ids(node, compiler)
+
+
+def _unbracket(node):
+    """The expression inside ``(expression)`` when nothing is around the brackets."""
+    while (isinstance(node, ast.SubExpression) and node.operator is None
+           and node.member_of is None and not node.filters and node.history is None
+           and isinstance(node.focus, ast.Compound | ast.Refined | ast.Dotted
+                          | ast.SubExpression)):
+        node = node.focus
+    return node
+
+
+def _stored_subtree(node, conn: sqlite3.Connection) -> list[int] | None:
+    """The ids of ``<< X`` or ``< X`` from X's stored descendant set; None when the node
+    is anything else or X has no stored set (a small subtree: the query is cheap)."""
+    node = _unbracket(node)
+    if not (isinstance(node, ast.SubExpression) and node.operator in ("<", "<<")
+            and isinstance(node.focus, ast.ConceptReference) and node.member_of is None
+            and not node.filters and node.history is None):
+        return None
+    concept = node.focus.id
+    found = descendant_set(conn, concept)
+    if found is not None and node.operator == "<<" and conn.execute(
+            "SELECT 1 FROM concepts WHERE id = ?", (concept,)).fetchone():
+        found.append(concept)
+    return found
 
 
 #: one JSON array per query: SQLite builds it in C and json.loads parses it in C, about

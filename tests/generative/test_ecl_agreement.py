@@ -9,6 +9,8 @@ SQL) must equal the reference evaluator's answer (computed from the RF2 files).
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 
 from codelists.ecl import Substrate, evaluate, evaluate_reference, parse, render
 from codelists.errors import NotSupportedError
+from codelists.terminology.snomedct.closure import rebuild_descendant_sets
 from codelists.terminology.snomedct.importer import import_release
 from codelists.terminology.store import Store
 
@@ -221,9 +224,10 @@ def test_sql_and_reference_evaluators_agree(release, data):
         folder = Path(tmp) / "release"
         write_release(release, folder)
         db = import_release(folder, Path(tmp) / "store.db")
+        stored = _with_every_subtree_stored(db, Path(tmp) / "stored.db")
         substrate = Substrate.from_rf2(folder)
         strategy = expressions(release["ids"])
-        with Store.open(db) as store:
+        with Store.open(db) as store, Store.open(stored) as store_with_sets:
             for _ in range(8):
                 text = data.draw(strategy, label="expression")
                 tree = parse(text)
@@ -237,3 +241,15 @@ def test_sql_and_reference_evaluators_agree(release, data):
                 got = evaluate(tree, store)
                 assert got.ids == expected.ids, text
                 assert got.unknown == expected.unknown, text
+                assert evaluate(tree, store_with_sets).ids == expected.ids, text
+
+
+def _with_every_subtree_stored(db: Path, copy: Path) -> Path:
+    """A copy of the store whose every subtree is a stored descendant set, so that the
+    evaluator's stored-set path is compared with the reference too."""
+    shutil.copy(db, copy)
+    conn = sqlite3.connect(copy)
+    rebuild_descendant_sets(conn, minimum=1)
+    conn.commit()
+    conn.close()
+    return copy

@@ -9,6 +9,7 @@ its size.  Pairs are sorted with numpy so the WITHOUT ROWID table is filled in k
 from __future__ import annotations
 
 import sqlite3
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,6 +17,10 @@ from collections.abc import Iterable
 import numpy as np
 
 IS_A = 116680003
+
+#: concepts with at least this many descendants also get their descendants as one blob
+#: (``descendant_sets``): reading a large subtree is then one row, not one per id
+DESCENDANT_SET_MIN = 1024
 
 
 def closure_keys(edges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, int]:
@@ -111,11 +116,13 @@ def _walk_with_cycles(parents: list[list[int]], pending: list[int]) -> tuple[arr
     return _walk(trimmed)
 
 
-def fill_closure(conn: sqlite3.Connection, table: str = "closure") -> int:
-    """Compute the closure of the active IS-A relationships into ``table``; rows written.
+def fill_closure(conn: sqlite3.Connection, minimum: int | None = None) -> int:
+    """Compute the closure of the active IS-A relationships into ``closure`` and the
+    large subtrees into ``descendant_sets``; the closure rows written.
 
     Pairs go in key order, 250 to a statement (far cheaper than one INSERT per pair).
     """
+    table = "closure"
     edges = conn.execute(
         "SELECT source_id, destination_id FROM relationships WHERE type_id = ?", (IS_A,)
     )
@@ -134,4 +141,72 @@ def fill_closure(conn: sqlite3.Connection, table: str = "closure") -> int:
         rest = flat[full * 2:].tolist()
         conn.executemany(f"INSERT INTO {table} (ancestor_id, descendant_id) VALUES (?, ?)",
                          zip(rest[0::2], rest[1::2], strict=True))
+    fill_descendant_sets(conn, ids, keys, size,
+                         DESCENDANT_SET_MIN if minimum is None else minimum)
     return int(keys.size)
+
+
+def fill_descendant_sets(conn: sqlite3.Connection, ids: np.ndarray, keys: np.ndarray,
+                         size: int, minimum: int = DESCENDANT_SET_MIN) -> int:
+    """Store the descendants of every concept with at least ``minimum`` of them as one
+    blob of ascending little-endian int64 SCTIDs; the number of sets written.
+
+    ``ids``, ``keys`` and ``size`` are :func:`closure_keys`' result: the keys of one
+    ancestor are contiguous and ordered by descendant SCTID.
+    """
+    conn.execute("DELETE FROM descendant_sets")
+    if not keys.size:
+        return 0
+    bounds = np.searchsorted(keys, np.arange(len(ids) + 1, dtype=np.int64) * size)
+    counts = np.diff(bounds)
+    rows = []
+    for rank in np.flatnonzero(counts >= minimum):
+        start, end = int(bounds[rank]), int(bounds[rank + 1])
+        descendants = ids[keys[start:end] % size].astype("<i8")
+        rows.append((int(ids[rank]), end - start, descendants.tobytes()))
+    conn.executemany("INSERT INTO descendant_sets (ancestor_id, size, ids) VALUES (?, ?, ?)",
+                     rows)
+    return len(rows)
+
+
+def rebuild_descendant_sets(conn: sqlite3.Connection, minimum: int = DESCENDANT_SET_MIN) -> int:
+    """Rebuild ``descendant_sets`` from the closure table already in the store (for a
+    store imported before the table existed); the caller commits."""
+    conn.execute("CREATE TABLE IF NOT EXISTS descendant_sets (ancestor_id INTEGER PRIMARY "
+                 "KEY, size INTEGER NOT NULL, ids BLOB NOT NULL)")
+    conn.execute("DELETE FROM descendant_sets")
+    big = conn.execute("SELECT ancestor_id, count(*) FROM closure GROUP BY ancestor_id "
+                       "HAVING count(*) >= ?", (minimum,)).fetchall()
+    for ancestor, count in big:
+        found = array("q", (d for (d,) in conn.execute(
+            "SELECT descendant_id FROM closure WHERE ancestor_id = ? ORDER BY descendant_id",
+            (ancestor,))))
+        conn.execute("INSERT INTO descendant_sets (ancestor_id, size, ids) VALUES (?, ?, ?)",
+                     (ancestor, count, _little_endian(found)))
+    return len(big)
+
+
+def descendant_set(conn: sqlite3.Connection, concept: int) -> list[int] | None:
+    """The descendants of ``concept`` (ascending, without itself) from its stored blob, or
+    None when it has none (fewer than the minimum, or a store imported before the table
+    existed): the caller then reads the closure table."""
+    try:
+        row = conn.execute("SELECT ids FROM descendant_sets WHERE ancestor_id = ?",
+                           (concept,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    if row is None:
+        return None
+    found = array("q", row[0])
+    if sys.byteorder != "little":
+        found.byteswap()
+    return found.tolist()
+
+
+def _little_endian(values: array) -> bytes:
+    if sys.byteorder != "little":
+        values = array("q", values)
+        values.byteswap()
+    return values.tobytes()

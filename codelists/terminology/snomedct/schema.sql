@@ -76,6 +76,14 @@ CREATE TABLE closure (
     PRIMARY KEY (ancestor_id, descendant_id)
 ) WITHOUT ROWID;
 
+-- the descendants of each concept with at least DESCENDANT_SET_MIN (closure.py) of them,
+-- as one blob of ascending little-endian int64 SCTIDs: a large subtree in one read
+CREATE TABLE descendant_sets (
+    ancestor_id INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL,
+    ids BLOB NOT NULL
+);
+
 -- refset members, one generic table per pattern. Columns common to all:
 --   id TEXT (uuid), effective_time, active, module_id, refset_id, referenced_component_id
 CREATE TABLE refset_simple (

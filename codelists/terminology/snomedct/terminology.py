@@ -14,6 +14,7 @@ from codelists.errors import UnknownCodeError, UsageError
 from codelists.terminology import search as fts
 from codelists.terminology.base import Concept, ConceptDetail, SearchHit
 from codelists.terminology.snomedct import SYSTEM
+from codelists.terminology.snomedct.closure import descendant_set
 from codelists.terminology.snomedct.derived import DEFINITION, FSN
 from codelists.terminology.store import Store
 
@@ -130,9 +131,10 @@ class SnomedTerminology:
     # -- hierarchy -------------------------------------------------------------------
     def descendants(self, code: str, *, include_self: bool = False) -> list[str]:
         sctid = self._require(code)
+        found = descendant_set(self.conn, sctid)
         rows = self.conn.execute(
             "SELECT descendant_id FROM closure WHERE ancestor_id = ?", (sctid,)
-        ).fetchall()
+        ).fetchall() if found is None else [(d,) for d in found]
         return _codes(rows, sctid if include_self else None)
 
     def ancestors(self, code: str, *, include_self: bool = False) -> list[str]:
