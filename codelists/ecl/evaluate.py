@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -21,7 +23,7 @@ from codelists.ecl.render import render
 from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold
 from codelists.ecl.sql_filters import register_functions
 from codelists.ecl.to_sql import Compiler
-from codelists.terminology.snomedct.closure import descendant_set
+from codelists.terminology.snomedct.idsets import descendant_set, member_set
 
 
 def connection_of(source) -> sqlite3.Connection:
@@ -65,34 +67,46 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
 def _ids(tree, compiler: Compiler) -> frozenset[int]:
     """Run the compiled query and move the ids in bulk.
 
-    A large subtree (``<< X`` or ``< X``) is read from its stored descendant set, one
-    row, instead of one closure row per id.  A MINUS at the top is two such reads or bulk
-    fetches and a set difference: cheaper than SQLite probing every id of the left side;
-    so is an AND or OR whose operands are all stored subtrees.
+    A large subtree (``<< X``, ``< X``) or refset (``^ R``) is read from its stored id
+    set (:mod:`codelists.terminology.snomedct.idsets`), one row instead of one per id.
+    A MINUS at the top is two such reads or bulk fetches and a set difference: cheaper
+    than SQLite probing every id of the left side; so is an AND or OR whose operands are
+    all stored sets.
     """
     tree = _unbracket(tree)
-    stored = _stored_subtree(tree, compiler.conn)
+    stored = _stored(tree, compiler.conn)
     if stored is not None:
-        return frozenset(stored)
+        return frozenset(stored.tolist())
     if isinstance(tree, ast.Compound):
         if tree.operator == "MINUS":
-            left, right = (_operand_ids(o, compiler) for o in tree.operands)
-            return (left if isinstance(left, frozenset) else frozenset(left)).difference(right)
-        parts = [_stored_subtree(o, compiler.conn) for o in tree.operands]
+            return _difference(*tree.operands, compiler=compiler)
+        parts = [_stored(o, compiler.conn) for o in tree.operands]
         if all(p is not None for p in parts):
             if tree.operator == "OR":
-                return frozenset(chain.from_iterable(parts))
+                return frozenset(chain.from_iterable(p.tolist() for p in parts))
             smallest, *others = sorted(parts, key=len)
-            return frozenset(smallest).intersection(*others)
+            return frozenset(smallest.tolist()).intersection(*others)
     return _fetch(compiler, compiler.expression(tree))
 
 
-def _operand_ids(node, compiler: Compiler) -> list[int] | frozenset[int]:
-    """An operand of a top-level MINUS: a stored subtree as it is read, else its ids."""
-    stored = _stored_subtree(node, compiler.conn)
-    if stored is not None:
-        return stored
-    return _ids(node, compiler)
+def _difference(left, right, *, compiler: Compiler) -> frozenset[int]:
+    """``left MINUS right``; two stored sets (sorted) are subtracted as int64 arrays
+    before any Python int is made."""
+    conn = compiler.conn
+    stored_left, stored_right = _stored(left, conn), _stored(right, conn)
+    if stored_left is None:
+        ids = _ids(left, compiler)
+        return ids.difference(stored_right if stored_right is not None else
+                              _ids(right, compiler))
+    if stored_right is None:
+        return frozenset(stored_left.tolist()).difference(_ids(right, compiler))
+    import numpy as np
+
+    a = np.frombuffer(stored_left, dtype=np.int64)
+    b = np.frombuffer(stored_right, dtype=np.int64)
+    at = np.minimum(np.searchsorted(a, b), max(a.size - 1, 0))
+    found = at[a[at] == b] if a.size else at[:0]
+    return frozenset(np.delete(a, found).tolist())
 
 
 def _unbracket(node):
@@ -105,19 +119,25 @@ def _unbracket(node):
     return node
 
 
-def _stored_subtree(node, conn: sqlite3.Connection) -> list[int] | None:
-    """The ids of ``<< X`` or ``< X`` from X's stored descendant set; None when the node
-    is anything else or X has no stored set (a small subtree: the query is cheap)."""
+def _stored(node, conn: sqlite3.Connection) -> array | None:
+    """The ids of ``<< X``, ``< X`` or ``^ R``, ascending, from a stored id set; None
+    when the node is anything else or nothing is stored for it (a small set: the query is
+    cheap)."""
     node = _unbracket(node)
-    if not (isinstance(node, ast.SubExpression) and node.operator in ("<", "<<")
-            and isinstance(node.focus, ast.ConceptReference) and node.member_of is None
-            and not node.filters and node.history is None):
+    if not (isinstance(node, ast.SubExpression) and isinstance(node.focus, ast.ConceptReference)
+            and not node.filters and node.history is None and not node.member_filters):
         return None
     concept = node.focus.id
+    if node.member_of is not None:
+        if node.operator is not None or node.member_of.fields:
+            return None
+        return member_set(conn, concept)
+    if node.operator not in ("<", "<<"):
+        return None
     found = descendant_set(conn, concept)
     if found is not None and node.operator == "<<" and conn.execute(
             "SELECT 1 FROM concepts WHERE id = ?", (concept,)).fetchone():
-        found.append(concept)
+        found.insert(bisect_left(found, concept), concept)
     return found
 
 

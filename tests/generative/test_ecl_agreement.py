@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from codelists.ecl import Substrate, evaluate, evaluate_reference, parse, render
 from codelists.errors import NotSupportedError
-from codelists.terminology.snomedct.closure import rebuild_descendant_sets
+from codelists.terminology.snomedct.idsets import add_id_sets
 from codelists.terminology.snomedct.importer import import_release
 from codelists.terminology.store import Store
 
@@ -245,11 +245,11 @@ def test_sql_and_reference_evaluators_agree(release, data):
 
 
 def _with_every_subtree_stored(db: Path, copy: Path) -> Path:
-    """A copy of the store whose every subtree is a stored descendant set, so that the
-    evaluator's stored-set path is compared with the reference too."""
+    """A copy of the store whose every subtree and refset is a stored id set, so that
+    the evaluator's stored-set paths are compared with the reference too."""
     shutil.copy(db, copy)
     conn = sqlite3.connect(copy)
-    rebuild_descendant_sets(conn, minimum=1)
+    add_id_sets(conn, minimum=1)
     conn.commit()
     conn.close()
     return copy

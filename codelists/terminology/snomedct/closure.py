@@ -9,7 +9,6 @@ its size.  Pairs are sorted with numpy so the WITHOUT ROWID table is filled in k
 from __future__ import annotations
 
 import sqlite3
-import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -19,7 +18,7 @@ import numpy as np
 IS_A = 116680003
 
 #: concepts with at least this many descendants also get their descendants as one blob
-#: (``descendant_sets``): reading a large subtree is then one row, not one per id
+#: (``descendant_sets``, read by :mod:`.idsets`): a large subtree is one row, not one per id
 DESCENDANT_SET_MIN = 1024
 
 
@@ -167,46 +166,3 @@ def fill_descendant_sets(conn: sqlite3.Connection, ids: np.ndarray, keys: np.nda
     conn.executemany("INSERT INTO descendant_sets (ancestor_id, size, ids) VALUES (?, ?, ?)",
                      rows)
     return len(rows)
-
-
-def rebuild_descendant_sets(conn: sqlite3.Connection, minimum: int = DESCENDANT_SET_MIN) -> int:
-    """Rebuild ``descendant_sets`` from the closure table already in the store (for a
-    store imported before the table existed); the caller commits."""
-    conn.execute("CREATE TABLE IF NOT EXISTS descendant_sets (ancestor_id INTEGER PRIMARY "
-                 "KEY, size INTEGER NOT NULL, ids BLOB NOT NULL)")
-    conn.execute("DELETE FROM descendant_sets")
-    big = conn.execute("SELECT ancestor_id, count(*) FROM closure GROUP BY ancestor_id "
-                       "HAVING count(*) >= ?", (minimum,)).fetchall()
-    for ancestor, count in big:
-        found = array("q", (d for (d,) in conn.execute(
-            "SELECT descendant_id FROM closure WHERE ancestor_id = ? ORDER BY descendant_id",
-            (ancestor,))))
-        conn.execute("INSERT INTO descendant_sets (ancestor_id, size, ids) VALUES (?, ?, ?)",
-                     (ancestor, count, _little_endian(found)))
-    return len(big)
-
-
-def descendant_set(conn: sqlite3.Connection, concept: int) -> list[int] | None:
-    """The descendants of ``concept`` (ascending, without itself) from its stored blob, or
-    None when it has none (fewer than the minimum, or a store imported before the table
-    existed): the caller then reads the closure table."""
-    try:
-        row = conn.execute("SELECT ids FROM descendant_sets WHERE ancestor_id = ?",
-                           (concept,)).fetchone()
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):
-            return None
-        raise
-    if row is None:
-        return None
-    found = array("q", row[0])
-    if sys.byteorder != "little":
-        found.byteswap()
-    return found.tolist()
-
-
-def _little_endian(values: array) -> bytes:
-    if sys.byteorder != "little":
-        values = array("q", values)
-        values.byteswap()
-    return values.tobytes()

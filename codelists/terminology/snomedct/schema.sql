@@ -76,10 +76,16 @@ CREATE TABLE closure (
     PRIMARY KEY (ancestor_id, descendant_id)
 ) WITHOUT ROWID;
 
+-- stored id sets (idsets.py), each one blob of ascending little-endian int64 SCTIDs:
 -- the descendants of each concept with at least DESCENDANT_SET_MIN (closure.py) of them,
--- as one blob of ascending little-endian int64 SCTIDs: a large subtree in one read
+-- and the referenced components of each refset with at least MEMBER_SET_MIN members
 CREATE TABLE descendant_sets (
     ancestor_id INTEGER PRIMARY KEY,
+    size INTEGER NOT NULL,
+    ids BLOB NOT NULL
+);
+CREATE TABLE member_sets (
+    refset_id INTEGER PRIMARY KEY,
     size INTEGER NOT NULL,
     ids BLOB NOT NULL
 );

@@ -14,8 +14,8 @@ from codelists.errors import UnknownCodeError, UsageError
 from codelists.terminology import search as fts
 from codelists.terminology.base import Concept, ConceptDetail, SearchHit
 from codelists.terminology.snomedct import SYSTEM
-from codelists.terminology.snomedct.closure import descendant_set
 from codelists.terminology.snomedct.derived import DEFINITION, FSN
+from codelists.terminology.snomedct.idsets import descendant_set
 from codelists.terminology.store import Store
 
 IS_A = 116680003
@@ -134,7 +134,7 @@ class SnomedTerminology:
         found = descendant_set(self.conn, sctid)
         rows = self.conn.execute(
             "SELECT descendant_id FROM closure WHERE ancestor_id = ?", (sctid,)
-        ).fetchall() if found is None else [(d,) for d in found]
+        ).fetchall() if found is None else [(d,) for d in found.tolist()]
         return _codes(rows, sctid if include_self else None)
 
     def ancestors(self, code: str, *, include_self: bool = False) -> list[str]:

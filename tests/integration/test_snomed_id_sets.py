@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 
 from codelists.ecl import Substrate, evaluate, evaluate_reference
-from codelists.terminology.snomedct import closure
+from codelists.terminology.snomedct import closure, idsets
 from codelists.terminology.snomedct.importer import import_release
 from codelists.terminology.snomedct.terminology import SnomedTerminology
 from codelists.terminology.store import Store
@@ -60,7 +60,7 @@ def test_rebuild_matches_import(elbow_with_sets, tmp_path):
     conn = sqlite3.connect(copy)
     before = _stored(conn)
     conn.execute("DROP TABLE descendant_sets")
-    assert closure.rebuild_descendant_sets(conn, minimum=2) == len(before)
+    assert idsets.rebuild_descendant_sets(conn, minimum=2) == len(before)
     conn.commit()
     assert _stored(conn) == before
     conn.close()
@@ -105,7 +105,7 @@ def test_a_store_without_the_table_still_answers(elbow_with_sets, tmp_path):
     conn.commit()
     conn.close()
     with SnomedTerminology.open(copy) as old:
-        assert closure.descendant_set(old.conn, 404684003) is None
+        assert idsets.descendant_set(old.conn, 404684003) is None
         assert old.descendants("404684003", include_self=True) == want_descendants
         assert evaluate("<< 404684003 MINUS << 116309007", old).ids == want_ecl
     assert len(want_descendants) > 2
@@ -115,9 +115,9 @@ def test_stored_set_is_read_back_in_order(elbow_with_sets):
     with Store.open(elbow_with_sets) as store:
         groups = _closure_groups(store.conn)
         for ancestor, descendants in groups.items():
-            found = closure.descendant_set(store.conn, ancestor)
+            found = idsets.descendant_set(store.conn, ancestor)
             if len(descendants) >= 2:
-                assert found == descendants
+                assert found.tolist() == descendants
             else:
                 assert found is None
 
@@ -137,3 +137,67 @@ def test_stored_subtrees_skip_the_query(elbow_with_sets, monkeypatch):
             assert evaluate(expression, store).ids
         with pytest.raises(AssertionError, match="compiled query"):
             evaluate("<< 202855006", store)  # no descendants: nothing stored
+
+
+@pytest.fixture(scope="module")
+def small_with_sets(snomed_small_release, tmp_path_factory):
+    """tests/data/snomed-small imported with every refset and subtree stored."""
+    saved = closure.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN
+    closure.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN = 1, 1
+    try:
+        return import_release(snomed_small_release,
+                              tmp_path_factory.mktemp("small-sets") / "small.db")
+    finally:
+        closure.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN = saved
+
+
+def test_member_sets_hold_every_concept_refset(small_with_sets):
+    with Store.open(small_with_sets) as store:
+        conn = store.conn
+        refsets = dict(conn.execute("SELECT refset_id, member_table FROM refsets"))
+        stored = _stored_members(conn)
+        for refset, table in refsets.items():
+            if table == "refset_language":
+                assert refset not in stored  # description ids: not worth a set
+                continue
+            want = sorted({c for (c,) in conn.execute(
+                f"SELECT referenced_component_id FROM {table} WHERE refset_id = ?",
+                (refset,))})
+            assert stored[refset] == (len(want), want)
+    # 1002007 |Arthritis codes|: active members only (195967001's membership is inactive)
+    assert stored[1002007][1] == [3723001, 69896004, 439656005]
+    assert {900000000000497000, 447562003, 999002271000000101} <= set(stored)
+
+
+def _stored_members(conn) -> dict[int, tuple[int, list[int]]]:
+    return {r: (size, array("q", blob).tolist()) for r, size, blob in conn.execute(
+        "SELECT refset_id, size, ids FROM member_sets")}
+
+
+@pytest.mark.parametrize("expression", [
+    "^ 1002007", "^ 447562003", "^ 999002271000000101", "^ 900000000000497000",
+    "^ 1002007 MINUS << 69896004", "^ 1002007 AND ^ 447562003", "^ 1002007 OR << 195967001",
+    "<< 404684003 MINUS ^ 1002007", "^ 900000000000508004", "< ^ 1002007",
+    '^ 1002007 {{ M referencedComponentId = << 3723001 }}', "^ [refsetId] 1002007",
+])
+def test_member_sets_agree_with_the_member_tables(small_with_sets, snomed_small_store,
+                                                 ecl_small, expression):
+    _store, substrate = ecl_small
+    expected = evaluate_reference(expression, substrate).ids
+    with Store.open(small_with_sets) as with_sets, Store.open(snomed_small_store) as plain:
+        assert evaluate(expression, with_sets).ids == expected
+        assert evaluate(expression, plain).ids == expected
+
+
+def test_add_id_sets_gives_an_old_store_what_an_import_writes(small_with_sets, tmp_path):
+    copy = tmp_path / "old.db"
+    shutil.copy(small_with_sets, copy)
+    conn = sqlite3.connect(copy)
+    members, descendants = _stored_members(conn), _stored(conn)
+    conn.execute("DROP TABLE member_sets")
+    conn.execute("DROP TABLE descendant_sets")
+    assert idsets.member_set(conn, 1002007) is None
+    assert idsets.add_id_sets(conn, minimum=1) == (len(descendants), len(members))
+    conn.commit()
+    assert (_stored_members(conn), _stored(conn)) == (members, descendants)
+    conn.close()
