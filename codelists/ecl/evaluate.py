@@ -205,7 +205,8 @@ def member_rows(tree: ast.SubExpression, conn) -> tuple[tuple[str, ...], list[tu
         prefix = sql.rsplit("\n", 1)[0] + "\n" if compiler.steps else ""
         listed = ", ".join(map(str, ids))
         rows.extend(conn.execute(
-            f"{prefix}SELECT {ref}, {', '.join(selected)} FROM {table} "
+            f"{prefix}SELECT {ref}, {', '.join(selected)} "
+            f"FROM {compiler.member_source(table, tree.member_filters)} "
             f"WHERE refset_id IN ({listed}) AND {where}", cte_params + params))
     return ("referencedComponentId", *names), rows
 

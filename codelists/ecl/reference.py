@@ -143,7 +143,7 @@ class Reference:
 
     def alternate(self, alt: ast.AlternateIdentifier) -> set[int]:
         scheme = ALTERNATE_SCHEMES.get(alt.scheme.lower())
-        if scheme is None or not self.s.members_of(scheme[0]):
+        if scheme is None or scheme[0] not in self.s.refsets():
             raise NotSupportedError(f"alternate identifier scheme {alt.scheme!r} is not held "
                                     "in this store")
         return {m.referenced_component_id for m in self.s.members_of(scheme[0])
@@ -178,6 +178,8 @@ class Reference:
         else:
             refsets = self.focus(node.focus)
         found = [m for r in sorted(refsets) for m in self.s.members_of(r)]
+        if any(isinstance(f, ast.ActiveFilter) for b in node.member_filters for f in b.filters):
+            found += [m for r in sorted(refsets) for m in self.s.inactive_members_of(r)]
         for block in node.member_filters:
             found = [m for m in found if all(self.member_passes(m, f) for f in block.filters)]
         return found
@@ -200,9 +202,7 @@ class Reference:
         if isinstance(f, ast.EffectiveTimeFilter):
             return _time_passes(f.operator, m.effective_time, f.times)
         if isinstance(f, ast.ActiveFilter):
-            if not _in(f.operator, True, {f.active}):  # members loaded are the active ones
-                raise NotSupportedError("a member filter selecting inactive refset members")
-            return True
+            return _in(f.operator, m.active, {f.active})
         value = _member_value(m, f.field)
         if value is None or value == "":
             return False
@@ -400,7 +400,7 @@ def _concrete_passes(operator: str, value, raw: str) -> bool:
 
 
 def _member_value(m, name: str):
-    common = {"id": m.id, "effectiveTime": m.effective_time, "active": 1,
+    common = {"id": m.id, "effectiveTime": m.effective_time, "active": int(m.active),
               "moduleId": m.module_id, "refsetId": m.refset_id,
               "referencedComponentId": m.referenced_component_id}
     if name in common:

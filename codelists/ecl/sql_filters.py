@@ -191,6 +191,19 @@ class FilterCompiler:
                 conditions.append(self.member_condition(table, f))
         return " AND ".join(conditions), []
 
+    def member_source(self, table: str, blocks) -> str:
+        """What a member-of reads from ``table``: its active members, or, when a filter
+        block says which members by ``active``, the active and inactive ones together
+        (the filter then chooses)."""
+        if not any(isinstance(f, ast.ActiveFilter) for b in blocks for f in b.filters):
+            return table
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?",
+                                 (f"{table}_inactive",)).fetchone():
+            raise NotSupportedError(
+                "a member filter on active: this store was imported before inactive refset "
+                "members were kept; re-import the release to answer it")
+        return f"(SELECT * FROM {table} UNION ALL SELECT * FROM {table}_inactive)"
+
     def member_column(self, table: str, name: str) -> str | None:
         if name in COMMON_FIELDS:
             return FIELD_COLUMNS[name] if name != "active" else "active"
@@ -214,11 +227,7 @@ class FilterCompiler:
         if isinstance(f, ast.EffectiveTimeFilter):
             return time_condition("effective_time", o, f.times)
         if isinstance(f, ast.ActiveFilter):
-            if not (f.active if o == "=" else not f.active):
-                raise NotSupportedError(
-                    "a member filter selecting inactive refset members: the store keeps "
-                    "only active members")
-            return "1"
+            return "active = 1" if (f.active if o == "=" else not f.active) else "active = 0"
         column = self.member_column(table, f.field)
         if column is None:
             return "0"

@@ -55,7 +55,7 @@ class ConcreteValue:
 
 @dataclass(frozen=True)
 class Member:
-    """An active refset member; ``fields`` holds every additional field as raw text."""
+    """A refset member; ``fields`` holds every additional field as raw text."""
 
     id: str
     effective_time: int
@@ -63,6 +63,7 @@ class Member:
     refset_id: int
     referenced_component_id: int | str
     fields: tuple[tuple[str, str], ...] = ()
+    active: bool = True
 
     def field(self, name: str):
         return dict(self.fields).get(name)
@@ -75,6 +76,8 @@ class Substrate:
     relationships: list[Relationship] = field(default_factory=list)
     concrete_values: list[ConcreteValue] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
+    #: members whose latest row is inactive (only member filters on ``active`` read them)
+    inactive_members: list[Member] = field(default_factory=list)
     refset_fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     # -- derived views (computed lazily, cached) ----------------------------------------
@@ -113,8 +116,17 @@ class Substrate:
             self._cache["by_refset"] = by_refset
         return self._cache["by_refset"].get(refset, [])
 
+    def inactive_members_of(self, refset: int) -> list[Member]:
+        if "inactive_by_refset" not in self._cache:
+            by_refset: dict[int, list[Member]] = defaultdict(list)
+            for m in self.inactive_members:
+                by_refset[m.refset_id].append(m)
+            self._cache["inactive_by_refset"] = by_refset
+        return self._cache["inactive_by_refset"].get(refset, [])
+
     def refsets(self) -> set[int]:
-        return {m.refset_id for m in self.members}
+        """Every refset with members, active or not."""
+        return {m.refset_id for m in self.members} | {m.refset_id for m in self.inactive_members}
 
     # -- loaders -------------------------------------------------------------------------
     @classmethod
@@ -190,28 +202,37 @@ def _read_file(sub: Substrate, name: str, header: list[str], rows: list[list[str
     elif kind == "Refset":
         extra = tuple(header[6:])
         for p in rows:
-            if p[2] != "1":
-                continue
             ref: int | str = int(p[5]) if p[5].isdigit() else p[5]
-            sub.members.append(Member(p[0], int(p[1]), int(p[3]), int(p[4]), ref,
-                                      tuple(zip(extra, p[6:], strict=True))))
+            active = p[2] == "1"
+            (sub.members if active else sub.inactive_members).append(
+                Member(p[0], int(p[1]), int(p[3]), int(p[4]), ref,
+                       tuple(zip(extra, p[6:], strict=True)), active))
             sub.refset_fields.setdefault(int(p[4]), extra)
 
 
 def _members_from_table(sub, conn, refset_id: int, table: str, names: tuple[str, ...]):
     from codelists.ecl.semantics import FIELD_COLUMNS
 
-    if table == "refset_other":
-        for r in conn.execute("SELECT id, effective_time, module_id, referenced_component_id, "
-                              "fields FROM refset_other WHERE refset_id = ?", (refset_id,)):
-            ref = int(r[3]) if str(r[3]).isdigit() else r[3]
-            fields = tuple((k, str(v)) for k, v in json.loads(r[4]).items())
-            sub.members.append(Member(r[0], r[1], r[2], refset_id, ref, fields))
-        return
-    columns = [FIELD_COLUMNS[n] for n in names]
-    select = ", ".join(["id", "effective_time", "module_id", "referenced_component_id",
-                        *columns])
-    for r in conn.execute(f"SELECT {select} FROM {table} WHERE refset_id = ?", (refset_id,)):
-        fields = tuple((n, "" if v is None else str(v)) for n, v in zip(names, r[4:],
-                                                                           strict=True))
-        sub.members.append(Member(r[0], r[1], r[2], refset_id, r[3], fields))
+    tables = [table] + [f"{table}_inactive" for _ in conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = ?", (f"{table}_inactive",))]
+    for source in tables:
+        if table == "refset_other":
+            for r in conn.execute("SELECT id, effective_time, module_id, "
+                                  "referenced_component_id, fields, active FROM "
+                                  f"{source} WHERE refset_id = ?", (refset_id,)):
+                ref = int(r[3]) if str(r[3]).isdigit() else r[3]
+                fields = tuple((k, str(v)) for k, v in json.loads(r[4]).items())
+                _add_member(sub, Member(r[0], r[1], r[2], refset_id, ref, fields, bool(r[5])))
+            continue
+        columns = [FIELD_COLUMNS[n] for n in names]
+        select = ", ".join(["id", "effective_time", "module_id", "referenced_component_id",
+                            "active", *columns])
+        for r in conn.execute(f"SELECT {select} FROM {source} WHERE refset_id = ?",
+                              (refset_id,)):
+            fields = tuple((n, "" if v is None else str(v))
+                           for n, v in zip(names, r[5:], strict=True))
+            _add_member(sub, Member(r[0], r[1], r[2], refset_id, r[3], fields, bool(r[4])))
+
+
+def _add_member(sub: Substrate, m: Member) -> None:
+    (sub.members if m.active else sub.inactive_members).append(m)

@@ -249,7 +249,8 @@ class Compiler(FilterCompiler):
                 column = "CAST(referenced_component_id AS INTEGER)"
             where, where_params = self.member_conditions(table, node.member_filters)
             marks = ", ".join(str(int(i)) for i in ids)
-            sql = f"SELECT {column} AS id FROM {table} WHERE refset_id IN ({marks}) AND {where}"
+            source = self.member_source(table, node.member_filters)
+            sql = f"SELECT {column} AS id FROM {source} WHERE refset_id IN ({marks}) AND {where}"
             if table == "refset_other":
                 sql += " AND NOT (referenced_component_id GLOB '*[^0-9]*')"
             parts.append(sql)

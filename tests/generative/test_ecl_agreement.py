@@ -80,12 +80,14 @@ def releases(draw):
                                  draw(st.sampled_from(["en", "en", "sv"])),
                                  draw(st.sampled_from(DATES))))
     language = [draw(st.sampled_from([None, PREFERRED, ACCEPTABLE])) for _ in descriptions]
-    members = draw(st.lists(st.sampled_from(ids), max_size=5, unique=True))
+    # (concept, active): a concept may have an active and an inactive member row
+    members = [(c, draw(st.sampled_from([1, 1, 0]))) for c in
+               draw(st.lists(st.sampled_from(ids), max_size=6))]
     inactive = [c for c in ids if not concepts[c][0]]
     active = [c for c in ids if concepts[c][0]]
     same_as = [(c, draw(st.sampled_from(active))) for c in inactive if active]
-    maps = [(c, draw(st.sampled_from(["X1", "X2", "Y10"]))) for c in
-            draw(st.lists(st.sampled_from(ids), max_size=4, unique=True))]
+    maps = [(c, draw(st.sampled_from(["X1", "X2", "Y10"])), draw(st.sampled_from([1, 1, 0])))
+            for c in draw(st.lists(st.sampled_from(ids), max_size=4, unique=True))]
     return dict(ids=ids, concepts=concepts, isa=isa, rels=rels, concrete=concrete,
                 descriptions=descriptions, language=language, members=members,
                 same_as=same_as, maps=maps)
@@ -129,8 +131,8 @@ def write_release(r: dict, folder: Path) -> None:
                 fh.write(_line(f"l{i}", DATES[0], 1, CORE, GB, 3000000 + 10 * i, acceptability))
     with open(refset / f"der2_Refset_SimpleSnapshot_INT_{date}.txt", "w", encoding="utf-8") as fh:
         fh.write(common + "\n")
-        for i, c in enumerate(r["members"]):
-            fh.write(_line(f"s{i}", DATES[0], 1, CORE, SIMPLE_REFSET, c))
+        for i, (c, active) in enumerate(r["members"]):
+            fh.write(_line(f"s{i}", DATES[i % 3], active, CORE, SIMPLE_REFSET, c))
     with open(refset / f"der2_cRefset_AssociationSnapshot_INT_{date}.txt", "w",
               encoding="utf-8") as fh:
         fh.write(common + "\ttargetComponentId\n")
@@ -139,8 +141,8 @@ def write_release(r: dict, folder: Path) -> None:
     with open(refset / f"der2_sRefset_SimpleMapSnapshot_INT_{date}.txt", "w",
               encoding="utf-8") as fh:
         fh.write(common + "\tmapTarget\n")
-        for i, (c, target) in enumerate(r["maps"]):
-            fh.write(_line(f"m{i}", DATES[0], 1, CORE, CTV3_MAP, c, target))
+        for i, (c, target, active) in enumerate(r["maps"]):
+            fh.write(_line(f"m{i}", DATES[0], active, CORE, CTV3_MAP, c, target))
 
 
 # ---- expressions ------------------------------------------------------------------------
@@ -170,6 +172,14 @@ def expressions(ids: list[int]):
         focus = st.one_of(concept, concept, st.just("*"), inner.map(lambda e: f"({e})"),
                           st.just(f"^ {SIMPLE_REFSET}"),
                           st.just(f"^ {CTV3_MAP} {{{{ M mapTarget = wild:\"X*\" }}}}"),
+                          st.sampled_from([
+                              f"^ {SIMPLE_REFSET} {{{{ M active = false }}}}",
+                              f"^ {SIMPLE_REFSET} {{{{ M active != true, effectiveTime >= "
+                              f"\"20210731\" }}}}",
+                              "^ * {{ M active = 0 }}",
+                              f"^ {CTV3_MAP} {{{{ M active = false }}}} {{{{ M mapTarget = "
+                              f"\"X1\" }}}}",
+                              f"^ {SIMPLE_REFSET} {{{{ M active = true }}}}"]),
                           st.just(f"^ {CTV3_MAP} {{{{ M mapTarget != (\"X1\" \"Y10\"), "
                                   f"referencedComponentId = << {ids[0]} }}}}"),
                           st.just("CTV3#X1"))

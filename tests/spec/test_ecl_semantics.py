@@ -10,6 +10,7 @@ import pytest
 
 from codelists.ecl import evaluate, evaluate_reference, explain
 from codelists.errors import ECLError, NotSupportedError
+from codelists.terminology.store import Store
 
 DISEASE_DESCENDANTS = {928000, 3723001, 69896004, 128139000, 195967001, 429554009, 439656005}
 
@@ -132,13 +133,38 @@ def test_features_the_store_cannot_answer_fail_loudly(ecl_small):
             evaluator("< 64572001 AND ^ [mapTarget] 447562003", source)
         with pytest.raises(ECLError):
             evaluator("< 64572001 {{ dialect = xx-nowhere }}", source)
-        # the store keeps only active refset members: inactive ones cannot be answered
-        with pytest.raises(NotSupportedError):
-            evaluator("^ 447562003 {{ M active = 0 }}", source)
-        with pytest.raises(NotSupportedError):
-            evaluator("^ 447562003 {{ M active != 1 }}", source)
-        assert set(evaluator("^ 447562003 {{ M active = 1 }}", source).ids) == {
-            69896004, 195967001}
+
+
+def test_member_filters_on_active_reach_inactive_members(ecl_small):
+    """1002007 |Arthritis codes| has three active members and an inactive one (195967001);
+    without an active filter only active members count."""
+    store, substrate = ecl_small
+    for evaluator, source in ((evaluate, store), (evaluate_reference, substrate)):
+        assert set(evaluator("^ 1002007", source).ids) == {3723001, 69896004, 439656005}
+        assert set(evaluator("^ 1002007 {{ M active = 0 }}", source).ids) == {195967001}
+        assert set(evaluator("^ 1002007 {{ M active != true }}", source).ids) == {195967001}
+        assert set(evaluator("^ 1002007 {{ M active = 1 }}", source).ids) == {
+            3723001, 69896004, 439656005}
+        assert set(evaluator("^ 447562003 {{ M active = false }}", source).ids) == set()
+    rows = evaluate("^ [referencedComponentId, active] 1002007 {{ M active = false }}",
+                    store).rows
+    assert [tuple(r) for r in rows] == [(195967001, 195967001, 0)]
+
+
+def test_a_store_without_inactive_members_says_so(snomed_small_store, tmp_path):
+    import shutil
+    import sqlite3
+
+    copy = tmp_path / "old.db"
+    shutil.copy(snomed_small_store, copy)
+    conn = sqlite3.connect(copy)
+    conn.execute("DROP TABLE refset_simple_inactive")
+    conn.commit()
+    conn.close()
+    with Store.open(copy) as store:
+        assert set(evaluate("^ 1002007", store).ids) == {3723001, 69896004, 439656005}
+        with pytest.raises(NotSupportedError, match="re-import"):
+            evaluate("^ 1002007 {{ M active = 0 }}", store)
 
 
 def test_explain_counts_each_step(ecl_small):

@@ -48,6 +48,7 @@ def create_indexes(conn: sqlite3.Connection) -> None:
     for table in MEMBER_TABLES:
         for sql in _MEMBER_INDEXES:
             conn.execute(sql.format(t=table))
+        conn.execute(f"CREATE INDEX {table}_inactive_refset ON {table}_inactive (refset_id)")
 
 
 def create_closure_index(conn: sqlite3.Connection) -> None:
@@ -55,15 +56,21 @@ def create_closure_index(conn: sqlite3.Connection) -> None:
 
 
 def fill_refsets_table(conn: sqlite3.Connection, fields: dict[int, tuple[str, list[str]]]):
-    """One row per refset with members: its member table, field names and member count."""
-    rows = []
+    """One row per refset with members: its member table, field names and the number of
+    active members (0 for a refset whose members are all inactive)."""
+    rows = {}
     for table in MEMBER_TABLES:
         for refset_id, count in conn.execute(
             f"SELECT refset_id, count(*) FROM {table} GROUP BY refset_id"
         ):
             names = fields.get(refset_id, (table, []))[1]
-            rows.append((refset_id, table, json.dumps(names), count))
-    conn.executemany("INSERT OR REPLACE INTO refsets VALUES (?, ?, ?, ?)", rows)
+            rows[refset_id] = (refset_id, table, json.dumps(names), count)
+    for table in MEMBER_TABLES:
+        for (refset_id,) in conn.execute(f"SELECT DISTINCT refset_id FROM {table}_inactive"):
+            if refset_id not in rows:
+                names = fields.get(refset_id, (table, []))[1]
+                rows[refset_id] = (refset_id, table, json.dumps(names), 0)
+    conn.executemany("INSERT OR REPLACE INTO refsets VALUES (?, ?, ?, ?)", rows.values())
 
 
 def split_fsn(fsn: str) -> tuple[str, str]:
@@ -148,5 +155,8 @@ def counts(conn: sqlite3.Connection) -> dict[str, str]:
         "concrete_values": one("SELECT count(*) FROM concrete_values"),
         "refsets": one("SELECT count(*) FROM refsets"),
         "refset_members": one("SELECT coalesce(sum(member_count), 0) FROM refsets"),
+        "inactive_refset_members": one(" + ".join(
+            f"(SELECT count(*) FROM {t}_inactive)" for t in MEMBER_TABLES).join(
+            ("SELECT ", ""))),
         "active_search_terms": one("SELECT count(*) FROM search_terms WHERE active = 1"),
     }

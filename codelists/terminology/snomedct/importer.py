@@ -20,7 +20,7 @@ from codelists.terminology.locate import data_dir
 from codelists.terminology.snomedct import SCHEMA_VERSION, SYSTEM, derived
 from codelists.terminology.snomedct.closure import fill_closure
 from codelists.terminology.snomedct.idsets import fill_member_sets
-from codelists.terminology.snomedct.refsets import pattern_for
+from codelists.terminology.snomedct.refsets import MEMBER_TABLES, pattern_for
 from codelists.terminology.snomedct.rf2 import HEADERS, Release, ReleaseFile, RowReader
 from codelists.terminology.store import (
     StoreMetadata,
@@ -148,10 +148,6 @@ def _active_without_flag(rows: Iterable[tuple]) -> Iterator[tuple]:
             yield row[:2] + row[3:]
 
 
-def _active(rows: Iterable[tuple]) -> Iterator[tuple]:
-    return (row for row in rows if row[2])
-
-
 class Loader:
     """Fills one store from one release (the ``populate`` step of build_store)."""
 
@@ -267,6 +263,9 @@ class Loader:
             by_pattern.setdefault(key, []).append(f)
         for files in by_pattern.values():
             self._load_refset_files(conn, files)
+        for table in MEMBER_TABLES:  # inactive members move to their own tables
+            conn.execute(f"INSERT INTO {table}_inactive SELECT * FROM {table} WHERE active = 0")
+            conn.execute(f"DELETE FROM {table} WHERE active = 0")
 
     def _load_refset_files(self, conn, files: list[ReleaseFile]) -> None:
         header = _peek_header(self.release, files[0])
@@ -282,7 +281,7 @@ class Loader:
         rows: Iterable[tuple] = self._chain(files, pattern.convert)
         if self.full:
             rows = _latest(rows)
-        rows = noted(_active(rows))
+        rows = noted(rows)
         insert_rows(conn, pattern.table, rows, width=len(pattern.insert_columns),
                     columns=pattern.insert_columns)
         for refset_id in seen:

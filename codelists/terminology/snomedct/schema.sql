@@ -133,6 +133,16 @@ CREATE TABLE refset_other (
     module_id INTEGER NOT NULL, refset_id INTEGER NOT NULL,
     referenced_component_id TEXT NOT NULL, pattern TEXT NOT NULL, fields TEXT NOT NULL
 );
+-- inactive members (the latest row of each member id says inactive), one table per
+-- pattern with the same columns: read only by ECL member filters that ask for them
+-- ({{ M active = false }}); everything else reads the active tables above
+CREATE TABLE refset_simple_inactive AS SELECT * FROM refset_simple WHERE 0;
+CREATE TABLE refset_language_inactive AS SELECT * FROM refset_language WHERE 0;
+CREATE TABLE refset_association_inactive AS SELECT * FROM refset_association WHERE 0;
+CREATE TABLE refset_attribute_value_inactive AS SELECT * FROM refset_attribute_value WHERE 0;
+CREATE TABLE refset_simple_map_inactive AS SELECT * FROM refset_simple_map WHERE 0;
+CREATE TABLE refset_extended_map_inactive AS SELECT * FROM refset_extended_map WHERE 0;
+CREATE TABLE refset_other_inactive AS SELECT * FROM refset_other WHERE 0;
 -- which table holds each refset's members, and its field names (for ECL ^ [field])
 CREATE TABLE refsets (
     refset_id INTEGER PRIMARY KEY,
