@@ -109,20 +109,19 @@ class Substrate:
         return _reach(concept, self.children())
 
     def members_of(self, refset: int) -> list[Member]:
-        if "by_refset" not in self._cache:
-            by_refset: dict[int, list[Member]] = defaultdict(list)
-            for m in self.members:
-                by_refset[m.refset_id].append(m)
-            self._cache["by_refset"] = by_refset
-        return self._cache["by_refset"].get(refset, [])
+        return self._by_refset("members").get(refset, [])
 
     def inactive_members_of(self, refset: int) -> list[Member]:
-        if "inactive_by_refset" not in self._cache:
+        return self._by_refset("inactive_members").get(refset, [])
+
+    def _by_refset(self, kind: str) -> dict[int, list[Member]]:
+        key = f"{kind} by refset"
+        if key not in self._cache:
             by_refset: dict[int, list[Member]] = defaultdict(list)
-            for m in self.inactive_members:
+            for m in getattr(self, kind):
                 by_refset[m.refset_id].append(m)
-            self._cache["inactive_by_refset"] = by_refset
-        return self._cache["inactive_by_refset"].get(refset, [])
+            self._cache[key] = by_refset
+        return self._cache[key]
 
     def refsets(self) -> set[int]:
         """Every refset with members, active or not."""

@@ -67,12 +67,18 @@ def member_set(conn: sqlite3.Connection, refset: int) -> array | None:
     return _read(conn, "SELECT ids FROM member_sets WHERE refset_id = ?", refset)
 
 
+def _emptied(conn: sqlite3.Connection, create: str, table: str, minimum: int | None,
+             default: int) -> int:
+    """Create ``table`` if missing and empty it; the minimum set size to use."""
+    conn.execute(create)
+    conn.execute(f"DELETE FROM {table}")
+    return default if minimum is None else minimum
+
+
 def fill_member_sets(conn: sqlite3.Connection, minimum: int | None = None) -> int:
     """Write ``member_sets`` from the member tables and the ``refsets`` table; the number
     of sets written.  The caller commits."""
-    minimum = MEMBER_SET_MIN if minimum is None else minimum
-    conn.execute(MEMBER_SETS_SQL)
-    conn.execute("DELETE FROM member_sets")
+    minimum = _emptied(conn, MEMBER_SETS_SQL, "member_sets", minimum, MEMBER_SET_MIN)
     chosen = conn.execute("SELECT refset_id, member_table FROM refsets WHERE member_count >= ? "
                           "AND member_table != 'refset_language'", (minimum,)).fetchall()
     for refset_id, table in chosen:
@@ -92,9 +98,8 @@ def fill_member_sets(conn: sqlite3.Connection, minimum: int | None = None) -> in
 def rebuild_descendant_sets(conn: sqlite3.Connection, minimum: int | None = None) -> int:
     """Rebuild ``descendant_sets`` from the closure table already in the store (for a
     store imported before the table existed); the number of sets.  The caller commits."""
-    minimum = DESCENDANT_SET_MIN if minimum is None else minimum
-    conn.execute(DESCENDANT_SETS_SQL)
-    conn.execute("DELETE FROM descendant_sets")
+    minimum = _emptied(conn, DESCENDANT_SETS_SQL, "descendant_sets", minimum,
+                       DESCENDANT_SET_MIN)
     big = conn.execute("SELECT ancestor_id, count(*) FROM closure GROUP BY ancestor_id "
                        "HAVING count(*) >= ?", (minimum,)).fetchall()
     for ancestor, count in big:
