@@ -28,9 +28,12 @@ DIALECTS: dict[str, tuple[int, ...]] = {
 
 INDEXES = [
     "CREATE INDEX descriptions_concept ON descriptions (concept_id)",
-    "CREATE INDEX relationships_source ON relationships (source_id, type_id)",
-    # covering: `<!`/children and reverse attributes read source_id from the index alone
-    "CREATE INDEX relationships_destination ON relationships (destination_id, type_id, source_id)",
+    # both covering for ECL refinements: a concept's attributes and the concepts with an
+    # attribute value (and `<!` children) are read from the index alone, role group included
+    "CREATE INDEX relationships_source ON relationships (source_id, type_id, destination_id, "
+    "relationship_group)",
+    "CREATE INDEX relationships_destination ON relationships (destination_id, type_id, "
+    "source_id, relationship_group)",
     "CREATE INDEX concrete_values_source ON concrete_values (source_id, type_id)",
     "CREATE INDEX concrete_values_type ON concrete_values (type_id)",
 ]
