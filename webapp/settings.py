@@ -162,7 +162,7 @@ CODELISTS_LOGIN_MAX_FAILURES = 5
 CODELISTS_LOGIN_WINDOW_SECONDS = 300
 
 # "default" caches immutable content (version CSVs, code tables) per process; "throttle"
-# counts failed logins and must be shared by every worker: a folder on this host when
+# counts failed logins and API requests and must be shared by every worker: a folder on this host when
 # debug is off (gunicorn), memory in development and tests.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -181,12 +181,29 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = os.environ.get("CODELISTS_SECURE_COOKIES", "1") == "1"
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+
+
+def _api_rate(variable: str, default: str) -> str | None:
+    """A rate like "300/min" from the environment; "off" for no limit."""
+    value = os.environ.get(variable, default).strip()
+    return None if value.lower() in ("off", "none", "0", "") else value
+
+
+# API rate limits per client (webapp/api/throttling.py): anonymous by address, signed-in
+# by account; counted in the shared "throttle" cache
+CODELISTS_API_RATES = {
+    "anon": _api_rate("CODELISTS_API_RATE_ANON", "300/min"),
+    "user": _api_rate("CODELISTS_API_RATE_USER", "1200/min"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "webapp.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["webapp.api.throttling.AnonymousRate",
+                                 "webapp.api.throttling.SignedInRate"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "webapp.api.pagination.Pagination",
     "PAGE_SIZE": 50,

@@ -46,6 +46,13 @@ def codelist_text():
     return make_codelist_text
 
 
+@pytest.fixture(autouse=True)
+def api_rates_off(settings):
+    """No API rate limit, except in the tests of the limit (test_api_throttling.py): the
+    suite makes hundreds of API requests a minute from one address."""
+    settings.CODELISTS_API_RATES = {"anon": None, "user": None}
+
+
 @pytest.fixture
 def fast_passwords(settings):
     """Cheap password hashing for tests (the real hasher is deliberately slow)."""
