@@ -66,3 +66,25 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords):
     assert {r["codelist"] for r in rows} == {"asthma", "bristol-hdl-cholesterol"}
     assert "195967001" in {r["code"] for r in rows}
     assert {r["licence"] for r in rows} == {"CC-BY-4.0"}
+
+
+def test_a_long_code_table_grows_on_request(page, live_server, web_users):
+    from webapp.repository import actions
+
+    article = actions.create_article(web_users["depositor"], title="Many codes", authors="A",
+                                     year=2024)
+    codes = [(f"{chr(65 + i // 100)}{i % 100:02d}", f"Term {i}") for i in range(1234)]
+    codelist = actions.add_codelist(web_users["depositor"], article, actions.NewCodelist(
+        make_codelist_text(id="many", title="Many", system="icd10", active=codes)))
+    page.goto(f"{live_server.url}/codelists/{codelist.pk}/")
+    page.wait_for_function("window.htmx !== undefined")
+    rows = page.locator("#codes-active tbody tr:not(.more)")
+    assert rows.count() == 500
+    page.get_by_role("link", name="Show the next 500 codes").click()
+    page.wait_for_function(
+        "document.querySelectorAll('#codes-active tbody tr:not(.more)').length === 1000")
+    page.get_by_role("link", name="Show the next 500 codes").click()
+    page.wait_for_function(
+        "document.querySelectorAll('#codes-active tbody tr:not(.more)').length === 1234")
+    assert page.locator("#codes-active tr.more").count() == 0
+    assert rows.last.locator("code").inner_text() == codes[-1][0]

@@ -85,6 +85,37 @@ def test_codelist_page_shows_codes_apart_and_versions(client, web_article):
                       ).status_code == 404
 
 
+def _long_codelist(web_users, n: int):
+    article = actions.create_article(web_users["depositor"], title="Many codes", authors="A",
+                                     year=2024)
+    codes = [(f"{chr(65 + i // 100)}{i % 100:02d}", f"Term {i}") for i in range(n)]
+    text = make_codelist_text(id="many", title="Many", system="icd10", active=codes)
+    return actions.add_codelist(web_users["depositor"], article, actions.NewCodelist(text)), codes
+
+
+def test_a_long_code_table_shows_more_on_request(client, web_users):
+    codelist, codes = _long_codelist(web_users, 1234)
+    page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
+    shown = [c for c, _ in codes if f"<code>{c}</code>" in page]
+    assert shown == [c for c, _ in codes[:500]]
+    assert "Show the next 500 codes" in page and "offset=500" in page
+    url = reverse("repository:codelist-codes", args=[codelist.pk])
+    second = client.get(url + "?version=1&status=active&offset=500").content.decode()
+    assert "<table" not in second  # rows to append, not a new table
+    assert [c for c, _ in codes if f"<code>{c}</code>" in second] == [
+        c for c, _ in codes[500:1000]]
+    assert "offset=1000" in second
+    last = client.get(url + "?version=1&status=active&offset=1000").content.decode()
+    assert [c for c, _ in codes if f"<code>{c}</code>" in last] == [c for c, _ in codes[1000:]]
+    assert "Show the next" not in last and "No codes" not in last
+    # a filter keeps its query in the next link; a short filtered table has none
+    filtered = client.get(url + "?version=1&status=active&q=erm").content.decode()
+    assert "q=erm&amp;offset=500" in filtered
+    few = client.get(url + "?version=1&status=active&q=Term 1").content.decode()
+    assert few.count("<code>") == 1 + 10 + 100 + 234 and "offset=" not in few
+    assert client.get(url + "?offset=nonsense").status_code == 200
+
+
 def test_codes_are_searchable(client, web_article):
     codelist = web_article.codelists.get()
     url = reverse("repository:codelist-codes", args=[codelist.pk])

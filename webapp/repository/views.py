@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -136,9 +138,9 @@ def _render_codelist(request, codelist: Codelist, version):
     return render(request, "repository/codelist.html", {
         "codelist": codelist, "article": codelist.article, "version": version,
         "versions": codelist.versions.select_related("created_by").order_by("-number"),
-        "active": queries.codes_of(version, status=CodeStatus.ACTIVE)[:500],
-        "excluded": queries.codes_of(version, status=CodeStatus.EXCLUDED)[:500],
-        "pending": queries.codes_of(version, status=CodeStatus.PENDING)[:500],
+        "active": CodePage(version, CodeStatus.ACTIVE),
+        "excluded": CodePage(version, CodeStatus.EXCLUDED),
+        "pending": CodePage(version, CodeStatus.PENDING),
         "counts": _counts(version), "method": metadata.get("method"),
         "badge": _badge(version), "derivatives": codelist.derivatives.all(),
         "cite_text": describe.cite_text(codelist, version, url),
@@ -174,15 +176,43 @@ def codelist_url(codelist: Codelist) -> str:
     return reverse("repository:codelist", args=[codelist.pk])
 
 
+class CodePage:
+    """Up to ``PER_PAGE`` codes of one status of a version from ``offset`` (filtered by
+    ``q``), and where the next page starts; read only when a template asks, so a cached
+    code table costs no query."""
+
+    PER_PAGE = 500
+
+    def __init__(self, version, status: str, q: str = "", offset: int = 0):
+        self.version, self.status, self.q, self.offset = version, status, q, offset
+
+    @cached_property
+    def _rows(self) -> list:
+        return list(queries.codes_of(self.version, status=self.status, q=self.q)[
+            self.offset:self.offset + self.PER_PAGE + 1])
+
+    @property
+    def codes(self) -> list:
+        return self._rows[:self.PER_PAGE]
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.PER_PAGE if len(self._rows) > self.PER_PAGE else None
+
+
 def codelist_codes(request, pk: int):
-    """The code table, filtered (htmx partial)."""
+    """The code table, filtered (htmx partial); with ``offset``, only the rows from there
+    (the "show more" link of a long table)."""
     codelist = _codelist_or_404(request, pk)
     version = _version(codelist, request.GET.get("version"))
     status = request.GET.get("status", CodeStatus.ACTIVE)
     if status not in CodeStatus.values:
         status = CodeStatus.ACTIVE
-    codes = queries.codes_of(version, status=status, q=request.GET.get("q", "").strip())[:500]
-    return render(request, "repository/_codes.html", {"codes": codes, "status": status})
+    offset = request.GET.get("offset", "0")
+    offset = int(offset) if offset.isdigit() else 0
+    page = CodePage(version, status, request.GET.get("q", "").strip(), offset)
+    template = "repository/_code_rows.html" if offset else "repository/_codes.html"
+    return render(request, template, {"page": page, "codelist": codelist, "version": version})
 
 
 def codelist_diff(request, pk: int):
