@@ -199,3 +199,60 @@ def test_a_review_starts_from_the_latest_version(web_users):
     with pytest.raises(actions.UserError, match="not the codelist's latest version"):
         actions.start_review(web_users["depositor"], first,
                              panel=[actions.Invitee(user=web_users["other"])])
+
+
+def test_a_reviewer_added_to_an_open_round_counts(setup, mailoutbox,
+                                                 django_capture_on_commit_callbacks):
+    _, reviewers, review = setup
+    round_ = review.current_round()
+    key = round_.key
+    replacement = make_reviewers(["rev4"])[0]
+    member = actions.add_reviewer(review.chair, round_, actions.Invitee(user=replacement))
+    assert member.label == "R4" and member.joined is not None
+    round_.refresh_from_db()
+    assert round_.reviewers == ["R1", "R2", "R3", "R4"] and round_.key == key
+    rate_all(round_, reviewers)
+    with pytest.raises(actions.UserError):  # R4 has not rated yet
+        actions.close_round(review.chair, round_)
+    for code in round_.codes:
+        actions.rate(replacement, round_, code, rating=1)
+    version = actions.close_round(review.chair, round_)
+    delphi = parse(version.text).method["delphi"]
+    assert delphi["rounds"][0]["reviewers"] == ["R1", "R2", "R3", "R4"]
+    assert delphi["results"]["reviewers"] == 4
+    # 57607007 was rated 3 by all three: R4's 1 now keeps it (any reviewer's 1 keeps a code)
+    assert parse(version.text).line_for("57607007").kind == "active"
+
+
+def test_adding_reviewers_checks_the_panel(setup, mailoutbox,
+                                           django_capture_on_commit_callbacks, web_users):
+    _, reviewers, review = setup
+    round_ = review.current_round()
+    with pytest.raises(actions.UserError, match="already on round 1"):
+        actions.add_reviewer(review.chair, round_, actions.Invitee(user=reviewers[0]))
+    with pytest.raises(actions.UserError, match="already has a reviewer R2"):
+        actions.add_reviewer(review.chair, round_,
+                             actions.Invitee(user=web_users["other"], label="R2"))
+    with pytest.raises(actions.PermissionDenied):
+        actions.add_reviewer(reviewers[0], round_, actions.Invitee(user=web_users["other"]))
+    # an e-mail invitation is mailed like the first panel's
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = actions.add_reviewer(review.chair, round_,
+                                       actions.Invitee(email="gp@example.org", label="GP9"),
+                                       link=lambda token: f"http://testserver/join/{token}/")
+    assert invited.user is None and invited.label == "GP9"
+    assert [m.to for m in mailoutbox] == [["gp@example.org"]]
+    assert invited.token in mailoutbox[0].body
+    # a withdrawn reviewer can be put back, under the same label
+    r3 = review.panel.get(label="R3")
+    actions.withdraw(review.chair, round_, r3)
+    back = actions.add_reviewer(review.chair, round_, actions.Invitee(user=reviewers[2]))
+    assert back.pk == r3.pk
+    round_.refresh_from_db()
+    assert round_.reviewers == ["R1", "R2", "GP9", "R3"]
+    # not on a closed round
+    actions.withdraw(review.chair, round_, invited)
+    rate_all(round_, reviewers)
+    actions.close_round(review.chair, round_)
+    with pytest.raises(actions.RoundClosed):
+        actions.add_reviewer(review.chair, round_, actions.Invitee(user=web_users["other"]))

@@ -216,3 +216,18 @@ def test_withdraw_a_reviewer(client, world, role):
         assert round_.reviewers == ["R1", "R2"]
     else:
         assert round_.reviewers == ["R1", "R2", "R3"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_add_a_reviewer(client, world, role):
+    review = world["review"]
+    round_ = review.current_round()
+    url = reverse("review:add-reviewer", args=[review.pk, 1])
+    response = _post(client, role, world, url, {"reviewer": "newgp@example.org as GP7"})
+    round_.refresh_from_db()
+    if role in ("chair", "admin"):
+        assert response.status_code == 302 and round_.reviewers == ["R1", "R2", "R3", "GP7"]
+        assert review.panel.filter(label="GP7", email="newgp@example.org").exists()
+    else:
+        assert _denied(response) and round_.reviewers == ["R1", "R2", "R3"]
+        assert not review.panel.filter(label="GP7").exists()

@@ -193,3 +193,21 @@ def test_unreadable_uploads_get_clear_messages_without_server_paths(client, worl
         assert expected in html
         assert "/tmp" not in html and "review-upload-" not in html
     assert not Rating.objects.exists()
+
+
+def test_the_chair_adds_a_reviewer_on_the_progress_page(client, world, web_users):
+    review = start(world["chair"], world["codelist"], world["reviewers"])
+    chair = client_for(client, world["chair"])
+    url = reverse("review:add-reviewer", args=[review.pk, 1])
+    page = chair.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert 'id="add-reviewer"' in page
+    html = chair.post(url, {"reviewer": "other as GP4"}, follow=True).content.decode()
+    assert "other joined round 1 as GP4." in html and 'data-label="GP4"' in html
+    html = chair.post(url, {"reviewer": "nobody-here"}, follow=True).content.decode()
+    assert "no user &#x27;nobody-here&#x27;" in html
+    html = chair.post(url, {"reviewer": "rev1"}, follow=True).content.decode()
+    assert "already on round 1" in html
+    html = chair.post(url, {"reviewer": "a@example.org\nb@example.org"},
+                      follow=True).content.decode()
+    assert "one reviewer at a time" in html
+    assert review.current_round().reviewers == ["R1", "R2", "R3", "GP4"]

@@ -248,6 +248,43 @@ def withdraw(user: User, round_: Round, member: PanelMember) -> Round:
 
 
 @transaction.atomic
+def add_reviewer(user: User, round_: Round, invitee: Invitee,
+                 link: Callable[[str], str] | None = None) -> PanelMember:
+    """Put a reviewer on an open round: a new panel member (a user, or an e-mail address
+    invited like the first panel), or a member withdrawn earlier, back again.
+
+    The sheet key depends on the codes only, so the other reviewers' sheets stay valid;
+    the round cannot close until the new reviewer has rated every code (or is withdrawn).
+    """
+    _lock(round_.review_id)
+    review = round_.review
+    require_chair(user, review)
+    round_ = _open_round(round_)
+    existing = review.panel.filter(user=invitee.user).first() if invitee.user else None
+    if existing is not None:
+        if existing.label in round_.reviewers:
+            raise UserError(f"{invitee.user.get_username()} is already on round "
+                            f"{round_.number}'s panel as {existing.label}")
+        member = existing  # withdrawn earlier: back on the round under the same label
+    else:
+        taken = set(review.panel.values_list("label", flat=True))
+        label = invitee.label.strip() or next(
+            f"R{n}" for n in range(len(taken) + 1, len(taken) + 1000) if f"R{n}" not in taken)
+        if label in taken:
+            raise UserError(f"the panel already has a reviewer {label}",
+                            hint="give the new reviewer a different label")
+        member = PanelMember.objects.create(
+            review=review, user=invitee.user,
+            email=invitee.user.email if invitee.user else invitee.email, label=label,
+            token=secrets.token_urlsafe(24), joined=timezone.now() if invitee.user else None)
+        if link is not None:
+            transaction.on_commit(lambda: _invite(review, [member], link))
+    round_.reviewers = [*round_.reviewers, member.label]
+    round_.save(update_fields=["reviewers"])
+    return member
+
+
+@transaction.atomic
 def start_next_round(user: User, review: Review,
                      codes: Sequence[str] | None = None) -> Round:
     """A further round on the disputed codes (or ``codes``), after a closed round."""

@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/rounds/<int:number>/upload/", views.upload, name="upload"),
     path("<int:pk>/rounds/<int:number>/withdraw/<int:member_pk>/", views.withdraw,
          name="withdraw"),
+    path("<int:pk>/rounds/<int:number>/add/", views.add_reviewer, name="add-reviewer"),
     path("<int:pk>/rounds/<int:number>/sheets.<str:fmt>", views.export, name="export"),
 ]

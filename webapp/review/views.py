@@ -20,7 +20,7 @@ from webapp.accounts import actions as accounts_actions
 from webapp.accounts.forms import SignUpForm
 from webapp.repository.models import CodelistVersion
 from webapp.review import actions, method, sheetfiles
-from webapp.review.forms import StartReviewForm, UploadSheetsForm
+from webapp.review.forms import StartReviewForm, UploadSheetsForm, parse_panel
 from webapp.review.models import PanelMember, Rating, Review, Round
 from webapp.review.permissions import (
     can_start,
@@ -207,6 +207,29 @@ def withdraw(request, pk: int, number: int, member_pk: int):
         messages.error(request, _message(exc))
     else:
         messages.success(request, f"{member.label} was withdrawn from round {number}.")
+    return redirect("review:detail", review.pk)
+
+
+@require_POST
+@login_required
+def add_reviewer(request, pk: int, number: int):
+    """The chair puts one more reviewer on the open round (the start form's syntax)."""
+    review = _review(request, pk)
+    round_ = _round(review, number)
+    try:
+        invitees = parse_panel(request.POST.get("reviewer", ""))
+        if len(invitees) != 1:
+            raise ValidationError("add one reviewer at a time")
+        member = actions.add_reviewer(
+            request.user, round_, invitees[0], link=lambda token: request.build_absolute_uri(
+                reverse("review:join", args=[token])))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    except CodelistsError as exc:
+        messages.error(request, _message(exc))
+    else:
+        who = member.user.get_username() if member.user else f"{member.email} (invited)"
+        messages.success(request, f"{who} joined round {number} as {member.label}.")
     return redirect("review:detail", review.pk)
 
 
