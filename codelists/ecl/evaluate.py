@@ -75,13 +75,20 @@ def _ids(tree, compiler: Compiler) -> frozenset[int]:
     """
     tree = _unbracket(tree)
     stored = _stored(tree, compiler.conn)
-    if stored is not None:
-        return frozenset(stored.tolist())
+    return frozenset(stored.tolist()) if stored is not None else _unstored_ids(tree, compiler)
+
+
+def _unstored_ids(tree, compiler: Compiler) -> frozenset[int]:
+    """The ids of an (unbracketed) expression that is not itself a stored set."""
     if isinstance(tree, ast.Compound):
         if tree.operator == "MINUS":
             return _difference(*tree.operands, compiler=compiler)
-        parts = [_stored(o, compiler.conn) for o in tree.operands]
-        if all(p is not None for p in parts):
+        parts = []
+        for operand in tree.operands:  # stop at the first operand not stored
+            if (part := _stored(operand, compiler.conn)) is None:
+                break
+            parts.append(part)
+        else:
             if tree.operator == "OR":
                 return frozenset(chain.from_iterable(p.tolist() for p in parts))
             smallest, *others = sorted(parts, key=len)
@@ -92,14 +99,13 @@ def _ids(tree, compiler: Compiler) -> frozenset[int]:
 def _difference(left, right, *, compiler: Compiler) -> frozenset[int]:
     """``left MINUS right``; two stored sets (sorted) are subtracted as int64 arrays
     before any Python int is made."""
-    conn = compiler.conn
-    stored_left, stored_right = _stored(left, conn), _stored(right, conn)
-    if stored_left is None:
-        ids = _ids(left, compiler)
-        return ids.difference(stored_right if stored_right is not None else
-                              _ids(right, compiler))
-    if stored_right is None:
-        return frozenset(stored_left.tolist()).difference(_ids(right, compiler))
+    left, right = _unbracket(left), _unbracket(right)
+    stored_left, stored_right = _stored(left, compiler.conn), _stored(right, compiler.conn)
+    if stored_left is None or stored_right is None:
+        ids = (frozenset(stored_left.tolist()) if stored_left is not None
+               else _unstored_ids(left, compiler))
+        return ids.difference(stored_right if stored_right is not None
+                              else _unstored_ids(right, compiler))
     import numpy as np
 
     a = np.frombuffer(stored_left, dtype=np.int64)

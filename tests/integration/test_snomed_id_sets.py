@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 
 from codelists.ecl import Substrate, evaluate, evaluate_reference
-from codelists.terminology.snomedct import closure, idsets
+from codelists.terminology.snomedct import idsets
 from codelists.terminology.snomedct.importer import import_release
 from codelists.terminology.snomedct.terminology import SnomedTerminology
 from codelists.terminology.store import Store
@@ -36,13 +36,13 @@ def _stored(conn) -> dict[int, tuple[int, list[int]]]:
 @pytest.fixture(scope="module")
 def elbow_with_sets(shared, tmp_path_factory):
     """The tennis-elbow release imported with every subtree of 2+ descendants stored."""
-    saved = closure.DESCENDANT_SET_MIN
-    closure.DESCENDANT_SET_MIN = 2
+    saved = idsets.DESCENDANT_SET_MIN
+    idsets.DESCENDANT_SET_MIN = 2
     try:
         return import_release(elbow_release(shared),
                               tmp_path_factory.mktemp("elbow-sets") / "elbow.db")
     finally:
-        closure.DESCENDANT_SET_MIN = saved
+        idsets.DESCENDANT_SET_MIN = saved
 
 
 def test_import_stores_every_large_subtree_exactly(elbow_with_sets):
@@ -60,7 +60,7 @@ def test_rebuild_matches_import(elbow_with_sets, tmp_path):
     conn = sqlite3.connect(copy)
     before = _stored(conn)
     conn.execute("DROP TABLE descendant_sets")
-    assert idsets.rebuild_descendant_sets(conn, minimum=2) == len(before)
+    assert idsets.fill_descendant_sets(conn, minimum=2) == len(before)
     conn.commit()
     assert _stored(conn) == before
     conn.close()
@@ -71,7 +71,7 @@ def test_default_minimum_keeps_small_subtrees_out(snomed_elbow_store):
         largest = store.conn.execute("SELECT max(n) FROM (SELECT count(*) AS n FROM closure "
                                      "GROUP BY ancestor_id)").fetchone()[0]
         sets = store.conn.execute("SELECT count(*) FROM descendant_sets").fetchone()[0]
-    assert largest < closure.DESCENDANT_SET_MIN and sets == 0
+    assert largest < idsets.DESCENDANT_SET_MIN and sets == 0
 
 
 EXPRESSIONS = [
@@ -142,13 +142,13 @@ def test_stored_subtrees_skip_the_query(elbow_with_sets, monkeypatch):
 @pytest.fixture(scope="module")
 def small_with_sets(snomed_small_release, tmp_path_factory):
     """tests/data/snomed-small imported with every refset and subtree stored."""
-    saved = closure.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN
-    closure.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN = 1, 1
+    saved = idsets.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN
+    idsets.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN = 1, 1
     try:
         return import_release(snomed_small_release,
                               tmp_path_factory.mktemp("small-sets") / "small.db")
     finally:
-        closure.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN = saved
+        idsets.DESCENDANT_SET_MIN, idsets.MEMBER_SET_MIN = saved
 
 
 def test_member_sets_hold_every_concept_refset(small_with_sets):

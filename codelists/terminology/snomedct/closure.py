@@ -17,10 +17,6 @@ import numpy as np
 
 IS_A = 116680003
 
-#: concepts with at least this many descendants also get their descendants as one blob
-#: (``descendant_sets``, read by :mod:`.idsets`): a large subtree is one row, not one per id
-DESCENDANT_SET_MIN = 1024
-
 
 def closure_keys(edges: Iterable[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray, int]:
     """The closure as sorted int64 keys: ``(ids, keys, n)`` where each key is
@@ -115,13 +111,11 @@ def _walk_with_cycles(parents: list[list[int]], pending: list[int]) -> tuple[arr
     return _walk(trimmed)
 
 
-def fill_closure(conn: sqlite3.Connection, minimum: int | None = None) -> int:
-    """Compute the closure of the active IS-A relationships into ``closure`` and the
-    large subtrees into ``descendant_sets``; the closure rows written.
+def fill_closure(conn: sqlite3.Connection, table: str = "closure") -> int:
+    """Compute the closure of the active IS-A relationships into ``table``; rows written.
 
     Pairs go in key order, 250 to a statement (far cheaper than one INSERT per pair).
     """
-    table = "closure"
     edges = conn.execute(
         "SELECT source_id, destination_id FROM relationships WHERE type_id = ?", (IS_A,)
     )
@@ -140,29 +134,4 @@ def fill_closure(conn: sqlite3.Connection, minimum: int | None = None) -> int:
         rest = flat[full * 2:].tolist()
         conn.executemany(f"INSERT INTO {table} (ancestor_id, descendant_id) VALUES (?, ?)",
                          zip(rest[0::2], rest[1::2], strict=True))
-    fill_descendant_sets(conn, ids, keys, size,
-                         DESCENDANT_SET_MIN if minimum is None else minimum)
     return int(keys.size)
-
-
-def fill_descendant_sets(conn: sqlite3.Connection, ids: np.ndarray, keys: np.ndarray,
-                         size: int, minimum: int = DESCENDANT_SET_MIN) -> int:
-    """Store the descendants of every concept with at least ``minimum`` of them as one
-    blob of ascending little-endian int64 SCTIDs; the number of sets written.
-
-    ``ids``, ``keys`` and ``size`` are :func:`closure_keys`' result: the keys of one
-    ancestor are contiguous and ordered by descendant SCTID.
-    """
-    conn.execute("DELETE FROM descendant_sets")
-    if not keys.size:
-        return 0
-    bounds = np.searchsorted(keys, np.arange(len(ids) + 1, dtype=np.int64) * size)
-    counts = np.diff(bounds)
-    rows = []
-    for rank in np.flatnonzero(counts >= minimum):
-        start, end = int(bounds[rank]), int(bounds[rank + 1])
-        descendants = ids[keys[start:end] % size].astype("<i8")
-        rows.append((int(ids[rank]), end - start, descendants.tobytes()))
-    conn.executemany("INSERT INTO descendant_sets (ancestor_id, size, ids) VALUES (?, ?, ?)",
-                     rows)
-    return len(rows)

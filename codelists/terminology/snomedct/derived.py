@@ -158,8 +158,7 @@ def counts(conn: sqlite3.Connection) -> dict[str, str]:
         "concrete_values": one("SELECT count(*) FROM concrete_values"),
         "refsets": one("SELECT count(*) FROM refsets"),
         "refset_members": one("SELECT coalesce(sum(member_count), 0) FROM refsets"),
-        "inactive_refset_members": one(" + ".join(
-            f"(SELECT count(*) FROM {t}_inactive)" for t in MEMBER_TABLES).join(
-            ("SELECT ", ""))),
+        "inactive_refset_members": one("SELECT " + " + ".join(
+            f"(SELECT count(*) FROM {t}_inactive)" for t in MEMBER_TABLES)),
         "active_search_terms": one("SELECT count(*) FROM search_terms WHERE active = 1"),
     }

@@ -6,7 +6,7 @@ tables hold them, both derived at import and both optional (a store imported bef
 they existed, or a set below the minimum, is read from the base tables instead):
 
 - ``descendant_sets``: the closure's descendants of each concept with at least
-  ``closure.DESCENDANT_SET_MIN`` of them (written by ``closure.fill_descendant_sets``);
+  ``DESCENDANT_SET_MIN`` of them;
 - ``member_sets``: the distinct referenced components of each refset with at least
   ``MEMBER_SET_MIN`` active members whose components are concepts (not the language
   refsets, whose members are descriptions).
@@ -18,8 +18,8 @@ import sqlite3
 import sys
 from array import array
 
-from codelists.terminology.snomedct.closure import DESCENDANT_SET_MIN
-
+#: concepts with at least this many descendants get a descendant set
+DESCENDANT_SET_MIN = 1024
 #: refsets with at least this many members get a member set
 MEMBER_SET_MIN = 1024
 
@@ -95,23 +95,24 @@ def fill_member_sets(conn: sqlite3.Connection, minimum: int | None = None) -> in
     return len(chosen)
 
 
-def rebuild_descendant_sets(conn: sqlite3.Connection, minimum: int | None = None) -> int:
-    """Rebuild ``descendant_sets`` from the closure table already in the store (for a
-    store imported before the table existed); the number of sets.  The caller commits."""
+def fill_descendant_sets(conn: sqlite3.Connection, minimum: int | None = None) -> int:
+    """Write ``descendant_sets`` from the store's closure table; the number of sets
+    written.  The caller commits."""
     minimum = _emptied(conn, DESCENDANT_SETS_SQL, "descendant_sets", minimum,
                        DESCENDANT_SET_MIN)
     big = conn.execute("SELECT ancestor_id, count(*) FROM closure GROUP BY ancestor_id "
                        "HAVING count(*) >= ?", (minimum,)).fetchall()
     for ancestor, count in big:
-        found = [d for (d,) in conn.execute(
+        found = (d for (d,) in conn.execute(  # the primary key's order: ascending
             "SELECT descendant_id FROM closure WHERE ancestor_id = ? ORDER BY descendant_id",
-            (ancestor,))]
+            (ancestor,)))
         conn.execute("INSERT INTO descendant_sets (ancestor_id, size, ids) VALUES (?, ?, ?)",
                      (ancestor, count, pack(found)))
     return len(big)
 
 
 def add_id_sets(conn: sqlite3.Connection, *, minimum: int | None = None) -> tuple[int, int]:
-    """Give a store imported before stored id sets existed both tables (the same rows an
-    import writes); (descendant sets, member sets).  The caller commits."""
-    return rebuild_descendant_sets(conn, minimum), fill_member_sets(conn, minimum)
+    """Fill both tables from the closure, member and refsets tables: the import's last
+    derived step, and the upgrade of a store imported before they existed; (descendant
+    sets, member sets).  The caller commits."""
+    return fill_descendant_sets(conn, minimum), fill_member_sets(conn, minimum)

@@ -19,7 +19,7 @@ from pathlib import Path
 from codelists.terminology.locate import data_dir
 from codelists.terminology.snomedct import SCHEMA_VERSION, SYSTEM, derived
 from codelists.terminology.snomedct.closure import fill_closure
-from codelists.terminology.snomedct.idsets import fill_member_sets
+from codelists.terminology.snomedct.idsets import add_id_sets
 from codelists.terminology.snomedct.refsets import MEMBER_TABLES, pattern_for
 from codelists.terminology.snomedct.rf2 import HEADERS, Release, ReleaseFile, RowReader
 from codelists.terminology.store import (
@@ -189,13 +189,13 @@ class Loader:
         self._stage("indexes", STAGES[0][1])
         derived.create_indexes(conn)
         derived.fill_refsets_table(conn, self.refset_fields)
-        fill_member_sets(conn)
         self._stage("preferred terms", STAGES[1][1])
         derived.fill_semantic_tags(conn)
         derived.fill_preferred_terms(conn)
         self._stage("closure", STAGES[2][1])
         closure_rows = fill_closure(conn)
         derived.create_closure_index(conn)
+        add_id_sets(conn)
         self._stage("search index", STAGES[3][1])
         derived.build_search_index(conn)
         self._emit("done", self.total)

@@ -77,7 +77,7 @@ CREATE TABLE closure (
 ) WITHOUT ROWID;
 
 -- stored id sets (idsets.py), each one blob of ascending little-endian int64 SCTIDs:
--- the descendants of each concept with at least DESCENDANT_SET_MIN (closure.py) of them,
+-- the descendants of each concept with at least DESCENDANT_SET_MIN of them,
 -- and the referenced components of each refset with at least MEMBER_SET_MIN members
 CREATE TABLE descendant_sets (
     ancestor_id INTEGER PRIMARY KEY,
