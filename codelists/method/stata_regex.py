@@ -33,6 +33,9 @@ POSIX_CLASSES = {
     "graph": r"\x21-\x7e",
 }
 _QUANTIFIERS = "*+?"
+#: single characters with a fixed translation: (Python text, may a quantifier follow?)
+_SIMPLE = {")": (")", True), "|": ("|", False), "^": ("^", False), "$": (r"\Z", False),
+           ".": ("(?s:.)", True)}
 
 
 def translate(pattern: str) -> str:
@@ -64,26 +67,10 @@ def translate(pattern: str) -> str:
             out.append("(")
             i += 1
             previous_atom = False
-        elif ch == ")":
-            out.append(")")
+        elif ch in _SIMPLE:
+            text, previous_atom = _SIMPLE[ch]
+            out.append(text)
             i += 1
-            previous_atom = True
-        elif ch == "|":
-            out.append("|")
-            i += 1
-            previous_atom = False
-        elif ch == "^":
-            out.append("^")
-            i += 1
-            previous_atom = False
-        elif ch == "$":
-            out.append(r"\Z")
-            i += 1
-            previous_atom = False
-        elif ch == ".":
-            out.append("(?s:.)")
-            i += 1
-            previous_atom = True
         else:
             out.append(re.escape(ch))
             i += 1
