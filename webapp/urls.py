@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("webapp.accounts.urls")),
     path("api/v1/", include("webapp.api.urls")),
     path("review/", include("webapp.review.urls")),
+    path("jobs/", include("webapp.jobs.urls")),
     path("admin/", admin.site.urls),
 ]

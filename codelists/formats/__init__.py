@@ -73,7 +73,7 @@ def detect_format(path: str | Path) -> str:
 
         try:
             data = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return "fhir"  # let the reader report the JSON error with its line
         return "fhir" if fhir.looks_like(data) else "omop" if omop.looks_like(data) else "fhir"
     return _detect_csv(text.split("\n", 1)[0])
