@@ -8,6 +8,7 @@ API summary (stable; other areas build on it)::
     cl = load("asthma.codelist")          # or parse(text, path=None)
     cl.meta                               # front matter: ordered dict (``method:`` incl.)
     cl.meta["title"]; cl.method           # the optional ``method:`` block (dict or None)
+    cl.definition                         # the ``definition:`` key (codelist/definition.py)
     cl.system                             # CodeSystem from ``terminology:`` (.id "snomedct")
     cl.lines                              # list[Line], every body line in file order
     cl.active_codes() / excluded_codes() / pending_codes()   # ordered, de-duplicated
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from codelists.codelist.definition import Definition
 from codelists.codelist.systems import CodeSystem, resolve_system
 from codelists.errors import CodelistFormatError
 
@@ -53,7 +55,8 @@ REQUIRED_KEYS = ("id", "title", "description", "terminology", "created", "update
 #: optional keys in the order sct writes them; ours (``method``) last
 OPTIONAL_KEYS = ("includes", "snomed_release", "authors", "organisation", "methodology",
                  "signoffs", "warnings", "population", "care_setting", "tags",
-                 "opencodelists_id", "opencodelists_url", "canonical_url", "scope", "method")
+                 "opencodelists_id", "opencodelists_url", "canonical_url", "scope",
+                 "definition", "method")
 KEY_ORDER = REQUIRED_KEYS + OPTIONAL_KEYS
 
 TAG_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)=(\S+)")
@@ -180,6 +183,18 @@ class Codelist:
             self.meta.pop("method", None)
         else:
             self.meta["method"] = value
+
+    @property
+    def definition(self) -> Definition:
+        """The ``definition:`` key (an empty Definition when the file has none)."""
+        return Definition.from_mapping(self.meta.get("definition"), source=self.path)
+
+    @definition.setter
+    def definition(self, value: Definition | None) -> None:
+        if value is None or value.is_empty():
+            self.meta.pop("definition", None)
+        else:
+            self.meta["definition"] = value.to_mapping()
 
     @property
     def includes(self) -> list[str]:
