@@ -9,7 +9,6 @@ starts quickly.
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 from codelists.errors import Problem
@@ -48,33 +47,16 @@ def code_rows(codelist) -> list[dict[str, Any]]:
 
 # -- checks ------------------------------------------------------------------------------
 def terminology_for(system_id: str):
-    """The installed terminology store for a coding system, opened (the library's store
-    location: CODELISTS_DB, codelists.toml, the data directory); None when absent.
-
-    Opened stores are kept per thread (one SQLite connection each) and reopened when the
-    file changes."""
+    """The installed terminology store for a coding system, opened; None when absent (the
+    library's store location, the same as the command line's: CODELISTS_DB,
+    codelists.toml, the data directory)."""
     from codelists.errors import CodelistsError
-    from codelists.terminology.locate import locate_store
-    from codelists.terminology.registry import open_terminology
+    from codelists.terminology.installed import open_installed
 
     try:
-        path = locate_store(terminology=system_id)
-        stamp = (str(path), path.stat().st_mtime_ns)
+        return open_installed(system_id)
     except (CodelistsError, OSError):
         return None
-    opened = _OPEN.__dict__.setdefault("stores", {})
-    cached = opened.get(system_id)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    try:
-        terminology = open_terminology(path)
-    except (CodelistsError, OSError):
-        return None
-    opened[system_id] = (stamp, terminology)
-    return terminology
-
-
-_OPEN = threading.local()
 
 
 def check(codelist) -> list[Problem]:
