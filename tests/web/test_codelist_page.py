@@ -20,18 +20,6 @@ ELBOW = ("data/terminologies/opencodelists-fixtures/coding_systems/snomedct/fixt
 
 
 @pytest.fixture
-def site_snomed(snomed_elbow_store):
-    """The tennis-elbow release installed in the site's data directory (as
-    `codelist terminology import` would put it there)."""
-    from codelists.terminology.locate import data_dir
-
-    folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / snomed_elbow_store.name).symlink_to(snomed_elbow_store)
-    return folder / snomed_elbow_store.name
-
-
-@pytest.fixture
 def elbow_codelist(web_users, shared):
     rows = list(csv.DictReader(open(shared / ELBOW, encoding="utf-8")))
     article = actions.create_article(web_users["depositor"], title="Elbow", authors="A",

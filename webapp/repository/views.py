@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -48,18 +49,35 @@ def browse(request):
 
 
 def search(request):
+    """Keyword, code (with its ancestors or descendants on request), tag and system; one
+    result list whose count is its length, each row saying why it matched."""
     q = request.GET.get("q", "").strip()
     code = request.GET.get("code", "").strip()
     tag = request.GET.get("tag", "").strip()
     system = request.GET.get("system", "").strip()
+    related = request.GET.getlist("related")
+    code_query = None
     results = None
-    code_hits = None
+    if code or (q and queries.looks_like_code(q)):
+        code_query = queries.code_query(code or q, ancestors="ancestors" in related,
+                                        descendants="descendants" in related)
     if q or code or tag or system:
         results = queries.search_codelists(request.user, q=q if not code else "", tag=tag,
-                                           system=system, code=code)
-        if q and not code and queries.looks_like_code(q):
-            code_hits = queries.codelists_with_code(request.user, q)
+                                           system=system)
+        if code_query is not None:
+            by_code = queries.codelists_matching_codes(request.user, code_query)
+            if system:
+                by_code = by_code.filter(coding_system=system)
+            if code:  # the code is a filter; a keyword that looks like a code also finds it
+                results = results.filter(pk__in=by_code.values("pk"))
+            else:
+                results = (queries.visible_codelists(request.user)
+                           .filter(Q(pk__in=results.values("pk")) | Q(pk__in=by_code.values("pk")))
+                           .order_by("title", "pk"))
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None
+    if page is not None:
+        for row in page.object_list:
+            row.why = queries.explain(row, q=q if not code else "", query=code_query)
     from django.db.models import Count
 
     systems = sorted(set(Codelist.objects.order_by().values_list("coding_system", flat=True)
@@ -69,8 +87,16 @@ def search(request):
             .filter(n__gt=0).order_by("-n", "name")[:30])
     return render(request, "repository/search.html",
                   {"q": q, "code": code, "tag": tag, "system": system, "page": page,
-                   "systems": systems, "tags": tags,
-                   "code_hits": code_hits, "query_string": request.GET.urlencode()})
+                   "related": related, "code_query": code_query,
+                   "systems": systems, "tags": tags, "explain": True,
+                   "query_string": request.GET.urlencode(), "base_query": _without_page(request)})
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
 
 
 def _article_or_404(request, pk: int) -> Article:
