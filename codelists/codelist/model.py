@@ -200,9 +200,20 @@ class Codelist:
     def includes(self) -> list[str]:
         return [str(x) for x in (self.meta.get("includes") or [])]
 
-    def touch(self, today: str | None = None) -> None:
-        """Record an edit as sct does: ``updated`` to today, ``version`` plus one."""
+    def code_state(self) -> frozenset[tuple[str, str]]:
+        """What ``version`` follows: which codes are active, excluded and pending."""
+        return frozenset((line.kind, line.code) for line in self.code_lines())
+
+    def touch(self, today: str | None = None, *,
+              since: frozenset[tuple[str, str]] | None = None) -> None:
+        """Record an edit as sct does: ``updated`` to today, ``version`` plus one.
+
+        With ``since`` (a :meth:`code_state` taken before the edit), ``version`` moves only
+        when the code lines changed; recording method metadata alone does not bump it.
+        """
         self.meta["updated"] = today or _dt.date.today().isoformat()
+        if since is not None and since == self.code_state():
+            return
         version = self.meta.get("version")
         if isinstance(version, int) and not isinstance(version, bool):
             self.meta["version"] = version + 1
