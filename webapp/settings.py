@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "webapp.repository",
     "webapp.api",
     "webapp.review",
+    "webapp.compat",
+    "webapp.fhir",
     "django_tasks",
     "django_tasks_db",
     "webapp.jobs",
