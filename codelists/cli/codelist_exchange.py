@@ -230,18 +230,49 @@ def _check(sub) -> None:
     p = _parser(sub, "check", "exit 1 when a locked file drifted (for CI)",
                 "Exit 1 when a locked file is missing or changed (line endings ignored), "
                 "when a file under PATHS is not locked, or when OpenSAFELY's codelists.txt "
-                "beside the manifest and the manifest disagree.")
+                "beside the manifest and the manifest disagree.  With --upstream, also ask "
+                "the repository the lists came from (its /api/v1/check/) which changed "
+                "upstream, were added or removed.")
     p.add_argument("paths", nargs="*", default=["codelists"],
                    help="files or folders that must all be locked (default: ./codelists)")
     p.add_argument("--manifest", "-m", help="manifest path (default: codelists.json in the "
                    "first folder given)")
+    p.add_argument("--upstream", action="store_true",
+                   help="also report lists changed in the repository (see `codelist pull`)")
+    p.add_argument("--from", dest="source", metavar="URL",
+                   help="the repository for --upstream (default as for `codelist pull`)")
     _json(p)
     p.set_defaults(func=cmd_check)
+
+
+def _upstream(folder: Path, source: str | None) -> list:
+    from codelists.errors import Problem
+    from codelists.formats.repository_client import base_url, upstream_changes
+
+    url = base_url(source)
+    report = upstream_changes(folder, url)
+    where = str(folder / "codelists.txt")
+    problems = []
+    if report.error:
+        problems.append(Problem("upstream", "error", report.error, where,
+                                hint="fix codelists.txt, then `codelist pull`"))
+    for ident in report.changed:
+        problems.append(Problem("upstream-changed", "error", f"{ident} changed in {url}",
+                                where, hint="`codelist pull` to download it again"))
+    for ident in report.added:
+        problems.append(Problem("upstream-added", "error", f"{ident} is in codelists.txt "
+                                "but was never pulled", where, hint="`codelist pull`"))
+    for ident in report.removed:
+        problems.append(Problem("upstream-removed", "error", f"{ident} was pulled but is no "
+                                "longer in codelists.txt", where, hint="`codelist pull`"))
+    return problems
 
 
 def cmd_check(args) -> int:
     from codelists.codelist.lock import check
 
     problems = check(_manifest(args), paths=[p for p in args.paths if Path(p).exists()])
+    if args.upstream:
+        problems += _upstream(_manifest(args).parent, args.source)
     _problems_out(problems, args, "ok" if not problems else f"{len(problems)} problem(s)")
     return 1 if problems else 0
