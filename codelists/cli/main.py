@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "lock": ("codelist_commands",
              "write a manifest of content hashes (OpenSAFELY codelists.json)"),
     "check": ("codelist_commands", "exit 1 when a locked file drifted (for CI)"),
+    "pull": ("pull", "download the codelists of codelists.txt (OpenCodelists or our site)"),
     "definition": ("upgrade", "show a codelist's definition, or infer one"),
     "update": ("upgrade", "move a codelist to another terminology release"),
     "upgrade-report": ("upgrade", "what a release does to every codelist of a study"),
