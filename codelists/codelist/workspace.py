@@ -179,8 +179,9 @@ def to_codelist(*, title: str, system: str, rules: Iterable[Rule],
 
 def strategy_of(searches: Iterable[Search], system: str) -> dict:
     """Builder searches as the method's ``search:`` block (docs/reference/method-block.md):
-    words as word-prefix terms, regular expressions as regex terms, ECL as ``ecl``, codes
-    under ``codes``; every descendant of a hit is a candidate."""
+    words as word-prefix terms, regular expressions as regex terms, ECL as ``ecl``, code
+    searches under ``codes`` (one entry per search); every descendant of a hit is a
+    candidate."""
     rules, ecl, codes = [], [], []
     for search in searches:
         if search.kind == "term":
@@ -193,14 +194,14 @@ def strategy_of(searches: Iterable[Search], system: str) -> dict:
         elif search.kind == "ecl":
             ecl.append(search.query)
         else:
-            codes += search.query.split()
+            codes.append(" ".join(search.query.split()))
     if not (rules or ecl or codes):
         return {}
     data: dict = {"systems": [system], "expand": "descendants", "rules": rules}
     if ecl:
         data["ecl"] = ecl
     if codes:
-        data["codes"] = list(dict.fromkeys(codes))
+        data["codes"] = codes
     return data
 
 
@@ -219,6 +220,8 @@ def searches_of(codelist) -> list[Search]:
         elif len(terms) == 1 and terms[0].get("mode") == "regex":
             found.append(Search("regex", str(terms[0]["text"])))
     found += [Search("ecl", str(e)) for e in data.get("ecl") or []]
-    if data.get("codes"):
-        found.append(Search("codes", " ".join(map(str, data["codes"]))))
+    for entry in data.get("codes") or []:
+        codes = str(entry).split()
+        if codes:
+            found.append(Search("code" if len(codes) == 1 else "codes", " ".join(codes)))
     return found

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from codelists.codelist.definition import Status
 from codelists.codelist.workspace import KINDS
 from codelists.errors import CodelistsError
-from webapp.builder import actions, render as draw, session
+from webapp.builder import actions, session
+from webapp.builder import render as draw
 from webapp.builder.models import Draft, DraftStatus
 from webapp.builder.permissions import can_change
 from webapp.repository import library
