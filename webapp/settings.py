@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "webapp.repository",
     "webapp.api",
     "webapp.review",
+    "webapp.builder",
     "webapp.compat",
     "webapp.fhir",
     "django_tasks",

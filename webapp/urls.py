@@ -14,5 +14,6 @@ urlpatterns = [
     path("fhir/", include("webapp.fhir.urls")),
     path("review/", include("webapp.review.urls")),
     path("jobs/", include("webapp.jobs.urls")),
+    path("builder/", include("webapp.builder.urls")),
     path("admin/", admin.site.urls),
 ]
