@@ -28,7 +28,11 @@ def register(subparsers) -> None:
                     "gunicorn, static files by whitenoise, debug off. The database is "
                     "SQLite (CODELISTS_WEB_DB) unless DATABASE_URL names a PostgreSQL "
                     "database; migrations are applied first. Load example content with "
-                    "`python -m webapp.manage load_demo`.")
+                    "`python -m webapp.manage load_demo`. The site also serves the FHIR R4 "
+                    "terminology service at /fhir/ over every installed terminology store "
+                    "(found as every command finds them: CODELISTS_DB, codelists.toml, the "
+                    "data directory) and OpenCodelists-compatible URLs at /codelist/ and "
+                    "/api/v1/codelist/.")
     parser.add_argument("--production", action="store_true",
                         help="serve with gunicorn and whitenoise (debug off)")
     parser.add_argument("--host", default="127.0.0.1",

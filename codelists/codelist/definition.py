@@ -420,3 +420,42 @@ def to_ecl(definition: Definition, terminology, terms: Mapping[str, str] | None 
 
 def _bracket(ecl: str) -> str:
     return f"({ecl})" if " MINUS " in ecl else ecl
+
+
+# -- on a store ----------------------------------------------------------------------
+def infer_on(codes: Iterable[str], terminology) -> tuple[Rule, ...]:
+    """Minimal rules for a flat list on a store: within the codes and their descendants.
+
+    Codes the store does not hold as active concepts are left out (they cannot be
+    reached through the hierarchy).
+    """
+    concepts = terminology.lookup_many(list(dict.fromkeys(codes)))
+    wanted = {c.code for c in concepts.values() if c.active}
+    universe = set(wanted)
+    reached: set[str] = set()
+    for code in sorted(wanted, key=_code_key):
+        if code not in reached:  # a code reached from another brings nothing new
+            below = terminology.descendants(code)
+            reached.update(below)
+            universe.update(below)
+    return infer(wanted, universe, terminology)
+
+
+def describe(definition: Definition, terminology, codes: Iterable[str]) -> dict[str, Any]:
+    """The definition with terms, and how its expansion compares with ``codes``."""
+    named = [r.code for r in definition.rules]
+    concepts = terminology.lookup_many(named) if terminology is not None else {}
+    data: dict[str, Any] = {
+        "ecl": definition.ecl,
+        "rules": [{"code": r.code, "include": r.include,
+                   "term": concepts[r.code].term if r.code in concepts else None,
+                   "active": concepts[r.code].active if r.code in concepts else None}
+                  for r in definition.rules],
+    }
+    if terminology is not None and not definition.is_empty():
+        expanded = expand(definition, terminology)
+        listed = set(codes)
+        data["expansion"] = {"codes": len(expanded),
+                             "not_in_list": sorted(expanded - listed, key=_code_key),
+                             "listed_not_expanded": sorted(listed - expanded, key=_code_key)}
+    return data

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from array import array
-from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from pathlib import Path
 
 from codelists.ecl import ast
 from codelists.ecl.parser import parse
 from codelists.ecl.render import render
-from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold
+from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold, holds_components
 from codelists.ecl.sql_filters import register_functions
-from codelists.ecl.to_sql import Compiler
-from codelists.terminology.snomedct.idsets import descendant_set, member_set
+from codelists.ecl.to_sql import Compiler, selected_component_field
+from codelists.terminology.snomedct.idsets import (
+    StoredSet,
+    stored_descendants,
+    stored_members,
+)
 
 
 def connection_of(source) -> sqlite3.Connection:
@@ -46,26 +50,106 @@ def _tree(expression) -> ast.Expression:
     return parse(expression) if isinstance(expression, str) else expression
 
 
-def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = True) -> ECLResult:
-    """Evaluate ECL over a SNOMED CT store; see the module docstring."""
+def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = True,
+             rows: bool = False) -> ECLResult:
+    """Evaluate ECL over a SNOMED CT store; see the module docstring.
+
+    An expression that selects member fields (``^ [mapTarget] R``, ``^ [a, b] R``) yields
+    rows, not a set of concepts: with ``rows=True`` they come back in ``columns`` and
+    ``rows``; otherwise, where a set of concepts is needed, it is an ECLError.  Selecting
+    one field that holds component ids (``^ [targetComponentId] R``) is a set of concepts.
+    """
     if isinstance(source, str | Path):
         from codelists.terminology.store import Store
 
         with Store.open(source, terminology="snomedct") as store:
-            return evaluate(expression, store, check_terms=check_terms)
-    tree = _tree(expression)
+            return evaluate(expression, store, check_terms=check_terms, rows=rows)
     conn = connection_of(source)
-    register_functions(conn)
+    plans = _plans_of(source, conn)
+    key = (expression, check_terms, rows)
+    plan = plans.get(key) if plans is not None else None
+    if plan is None:
+        plan = _plan(_tree(expression), conn, check_terms, rows)
+        if plans is not None and len(plans) < PLANS_PER_STORE:
+            plans[key] = plan
+    return plan(conn)
+
+
+#: compiled plans kept per open store (the SQL text and the warnings, never results)
+PLANS_PER_STORE = 1024
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plans_of(source, conn: sqlite3.Connection) -> dict | None:
+    """The plan cache of the store behind ``source`` (None for a bare connection, which
+    cannot be told apart from a later one: its plans are compiled afresh each call).
+
+    A store's content never changes while it is open (an import writes a new file), so
+    an expression's SQL, its warnings and whether it reads stored id sets are worked out
+    once per store: a repeated small query then costs one prepared statement."""
+    owner = getattr(source, "store", source)
+    if isinstance(owner, sqlite3.Connection) or getattr(owner, "conn", None) is not conn:
+        register_functions(conn)
+        return None
+    try:
+        plans = _PLANS.get(owner)
+        if plans is None:
+            register_functions(conn)
+            plans = _PLANS[owner] = {}
+    except TypeError:  # an owner that cannot be weakly referenced
+        register_functions(conn)
+        return None
+    return plans
+
+
+def _plan(tree, conn: sqlite3.Connection, check_terms: bool, rows: bool):
+    """A function of the connection giving the expression's result."""
     warnings, unknown = problems(tree, conn, check_terms=check_terms)
-    if isinstance(tree, ast.SubExpression) and tree.member_of and tree.member_of.fields:
-        columns, rows = member_rows(tree, conn)
-        ids = frozenset(r[0] for r in rows if isinstance(r[0], int))
-        return ECLResult(ids, warnings, unknown, columns, tuple(rows))
-    return ECLResult(_ids(tree, Compiler(conn)), warnings, unknown)
+    if returns_rows(tree):
+        if not rows:
+            selected_component_field(tree.member_of)  # raises: rows are not concepts
+
+        def member_plan(conn):
+            columns, found = member_rows(tree, conn)
+            return ECLResult(frozenset(), warnings, unknown, columns, tuple(found))
+        return member_plan
+    if _reads_stored_sets(tree, conn):
+        return lambda conn: ECLResult(warnings=warnings, unknown=unknown,
+                                      **_found(tree, Compiler(conn)))
+    node = _unbracket(tree)
+    if (isinstance(node, ast.SubExpression) and isinstance(node.focus, ast.ConceptReference)
+            and node.operator is None and node.member_of is None and not node.filters
+            and node.history is None):  # one concept: known or not was looked up above
+        found = ECLResult(frozenset(() if unknown else (node.focus.id,)), warnings, unknown)
+        return lambda conn: found
+    compiler = Compiler(conn)
+    sql, params = compiler.query(compiler.expression(node), BULK)
+    return lambda conn: ECLResult(_fetch(conn, sql, params), warnings, unknown)
 
 
-def _ids(tree, compiler: Compiler) -> frozenset[int]:
-    """Run the compiled query and move the ids in bulk.
+def returns_rows(tree) -> bool:
+    """Whether the whole expression is a member field selection that yields rows (more
+    than one field, ``[*]``, or a field that does not hold component ids)."""
+    if not (isinstance(tree, ast.SubExpression) and tree.member_of and tree.member_of.fields
+            and tree.operator is None and not tree.filters and tree.history is None):
+        return False
+    fields = tree.member_of.fields
+    return not (len(fields) == 1 and fields[0] != "*" and holds_components(fields[0]))
+
+
+def _reads_stored_sets(tree, conn) -> bool:
+    """Whether :func:`_found` answers ``tree`` from stored id sets (else: one query)."""
+    tree = _unbracket(tree)
+    if _stored(tree, conn) is not None:
+        return True
+    return isinstance(tree, ast.Compound) and (tree.operator == "MINUS" or all(
+        _stored(o, conn) is not None for o in tree.operands))
+
+
+def _found(tree, compiler: Compiler) -> dict:
+    """The ids of an expression, as :class:`ECLResult` keyword arguments: ``ids`` (a set)
+    or, from stored sets, ``ascending`` ints and their ``codes`` as strings (made only when
+    asked for).
 
     A large subtree (``<< X``, ``< X``) or refset (``^ R``) is read from its stored id
     set (:mod:`codelists.terminology.snomedct.idsets`), one row instead of one per id.
@@ -75,10 +159,12 @@ def _ids(tree, compiler: Compiler) -> frozenset[int]:
     """
     tree = _unbracket(tree)
     stored = _stored(tree, compiler.conn)
-    return frozenset(stored.tolist()) if stored is not None else _unstored_ids(tree, compiler)
+    if stored is not None:
+        return {"ascending": stored.ids, "codes": stored.codes}
+    return _unstored(tree, compiler)
 
 
-def _unstored_ids(tree, compiler: Compiler) -> frozenset[int]:
+def _unstored(tree, compiler: Compiler) -> dict:
     """The ids of an (unbracketed) expression that is not itself a stored set."""
     if isinstance(tree, ast.Compound):
         if tree.operator == "MINUS":
@@ -87,32 +173,36 @@ def _unstored_ids(tree, compiler: Compiler) -> frozenset[int]:
         for operand in tree.operands:  # stop at the first operand not stored
             if (part := _stored(operand, compiler.conn)) is None:
                 break
-            parts.append(part)
+            parts.append(part.ids)
         else:
             if tree.operator == "OR":
-                return frozenset(chain.from_iterable(p.tolist() for p in parts))
+                return {"ids": frozenset(chain.from_iterable(p.tolist() for p in parts))}
             smallest, *others = sorted(parts, key=len)
-            return frozenset(smallest.tolist()).intersection(*others)
-    return _fetch(compiler, compiler.expression(tree))
+            return {"ids": frozenset(smallest.tolist()).intersection(*others)}
+    return {"ids": _fetch(compiler.conn, *compiler.query(compiler.expression(tree), BULK))}
 
 
-def _difference(left, right, *, compiler: Compiler) -> frozenset[int]:
+def _difference(left, right, *, compiler: Compiler) -> dict:
     """``left MINUS right``; two stored sets (sorted) are subtracted as int64 arrays
-    before any Python int is made."""
+    before any Python int or string is made."""
     left, right = _unbracket(left), _unbracket(right)
     stored_left, stored_right = _stored(left, compiler.conn), _stored(right, compiler.conn)
     if stored_left is None or stored_right is None:
-        ids = (frozenset(stored_left.tolist()) if stored_left is not None
-               else _unstored_ids(left, compiler))
-        return ids.difference(stored_right if stored_right is not None
-                              else _unstored_ids(right, compiler))
+        ids = (frozenset(stored_left.ids.tolist()) if stored_left is not None
+               else ECLResult(**_unstored(left, compiler)).ids)
+        return {"ids": ids.difference(stored_right.ids if stored_right is not None
+                                      else ECLResult(**_unstored(right, compiler)).ids)}
     import numpy as np
 
-    a = np.frombuffer(stored_left, dtype=np.int64)
-    b = np.frombuffer(stored_right, dtype=np.int64)
+    a = np.frombuffer(stored_left.ids, dtype=np.int64)
+    b = np.frombuffer(stored_right.ids, dtype=np.int64)
     at = np.minimum(np.searchsorted(a, b), max(a.size - 1, 0))
-    found = at[a[at] == b] if a.size else at[:0]
-    return frozenset(np.delete(a, found).tolist())
+    keep = np.ones(a.size, dtype=bool)
+    keep[at[a[at] == b] if a.size else at[:0]] = False
+    ascending = array("q")
+    ascending.frombytes(a[keep].tobytes())
+    return {"ascending": ascending,
+            "codes": lambda: list(compress(stored_left.codes(), keep.tolist()))}
 
 
 def _unbracket(node):
@@ -125,7 +215,7 @@ def _unbracket(node):
     return node
 
 
-def _stored(node, conn: sqlite3.Connection) -> array | None:
+def _stored(node, conn: sqlite3.Connection) -> StoredSet | None:
     """The ids of ``<< X``, ``< X`` or ``^ R``, ascending, from a stored id set; None
     when the node is anything else or nothing is stored for it (a small set: the query is
     cheap)."""
@@ -137,13 +227,13 @@ def _stored(node, conn: sqlite3.Connection) -> array | None:
     if node.member_of is not None:
         if node.operator is not None or node.member_of.fields:
             return None
-        return member_set(conn, concept)
+        return stored_members(conn, concept)
     if node.operator not in ("<", "<<"):
         return None
-    found = descendant_set(conn, concept)
+    found = stored_descendants(conn, concept)
     if found is not None and node.operator == "<<" and conn.execute(
             "SELECT 1 FROM concepts WHERE id = ?", (concept,)).fetchone():
-        found.insert(bisect_left(found, concept), concept)
+        found = found.with_self(concept)
     return found
 
 
@@ -152,9 +242,9 @@ def _stored(node, conn: sqlite3.Connection) -> array | None:
 BULK = "SELECT json_group_array(id) FROM {name} WHERE id IS NOT NULL"
 
 
-def _fetch(compiler: Compiler, name: str) -> frozenset[int]:
-    sql, params = compiler.query(name, BULK)
-    (text,) = compiler.conn.execute(sql, params).fetchone()
+def _fetch(conn: sqlite3.Connection, sql: str, params) -> frozenset[int]:
+    """Run a compiled query (``BULK``) and move its ids in one step."""
+    (text,) = conn.execute(sql, params).fetchone()
     return frozenset(json.loads(text))
 
 
@@ -184,37 +274,46 @@ def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], 
 
 
 def member_rows(tree: ast.SubExpression, conn) -> tuple[tuple[str, ...], list[tuple]]:
-    """``^ [fields] refsets {{ M ... }}``: the requested fields of the matching members."""
+    """``^ [fields] refsets {{ M ... }}``: the distinct values of the selected fields of
+    the matching members, in the order the fields were named (``[*]``: the common fields,
+    then every additional field of the refsets)."""
     compiler = Compiler(conn)
     if isinstance(tree.focus, ast.Wildcard):
         refsets = [r for (r,) in conn.execute("SELECT refset_id FROM refsets")]
     else:
         refsets = compiler.fetch(compiler.focus(tree.focus))
-    tables = compiler._refset_tables(refsets)
+    tables = compiler.refset_tables(refsets)
     names = tree.member_of.fields
     if names == ("*",):
-        import json
-
         extra = set()
         marks = ", ".join(map(str, sorted(refsets))) or "NULL"
         for (fields,) in conn.execute(f"SELECT fields FROM refsets WHERE refset_id IN ({marks})"):
             extra.update(json.loads(fields))
         names = tuple(COMMON_FIELDS) + tuple(sorted(extra))
-    rows: list[tuple] = []
+    found: dict[tuple, None] = {}
     for table, ids in sorted(tables.items()):
         where, params = compiler.member_conditions(table, tree.member_filters)
-        selected = [compiler.member_column(table, n) or "NULL" for n in names]
-        ref = ("CAST(referenced_component_id AS INTEGER)" if table == "refset_other"
-               else "referenced_component_id")
+        selected = [_selected(compiler.member_column(table, n), table) for n in names]
         sql, cte_params = (compiler.query(compiler.steps[-1].name, "SELECT 1")
                            if compiler.steps else ("", []))
         prefix = sql.rsplit("\n", 1)[0] + "\n" if compiler.steps else ""
         listed = ", ".join(map(str, ids))
-        rows.extend(conn.execute(
-            f"{prefix}SELECT {ref}, {', '.join(selected)} "
-            f"FROM {compiler.member_source(table, tree.member_filters)} "
-            f"WHERE refset_id IN ({listed}) AND {where}", cte_params + params))
-    return ("referencedComponentId", *names), rows
+        for row in conn.execute(
+                f"{prefix}SELECT {', '.join(selected)} "
+                f"FROM {compiler.member_source(table, tree.member_filters)} "
+                f"WHERE refset_id IN ({listed}) AND {where}", cte_params + params):
+            found.setdefault(tuple(row), None)
+    return tuple(names), list(found)
+
+
+def _selected(column: str | None, table: str) -> str:
+    """A member column as selected: ids stored as text (other patterns) become integers."""
+    if column is None:
+        return "NULL"
+    if table == "refset_other" and column == "referenced_component_id":
+        return ("CASE WHEN referenced_component_id GLOB '*[^0-9]*' THEN "
+                "referenced_component_id ELSE CAST(referenced_component_id AS INTEGER) END")
+    return column
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 IS_A = 116680003
 FSN = 900000000000003001
@@ -62,10 +61,24 @@ DIALECT_ALIASES: dict[str, int] = {
     "et-ee": 71000181105,
 }
 
-#: alternate identifier schemes we can resolve -> (refset id, member table column)
+#: the parent of identifier scheme concepts (the schemes of the Identifier file)
+IDENTIFIER_SCHEME = 900000000000453004
+
+#: alternate identifier schemes answered through a simple map refset when the release's
+#: Identifier file does not hold them -> (refset id, member table column)
 ALTERNATE_SCHEMES: dict[str, tuple[int, str]] = {
     "ctv3": (900000000000497000, "map_target"),
 }
+
+
+def scheme_named(alias: str, schemes: dict[int, set[str]]) -> set[int]:
+    """The identifier schemes an ``altIdentifierSchemeAlias`` names: the concept whose id
+    it is, else every scheme with a description equal to it (case- and
+    diacritic-insensitive).  ``schemes`` maps each scheme concept to its terms."""
+    if alias.isdigit():
+        return {int(alias)}
+    wanted = fold(alias)
+    return {s for s, terms in schemes.items() if any(fold(t) == wanted for t in terms)}
 
 #: refset field names (camelCase, as in RF2 headers) -> member table columns
 FIELD_COLUMNS = {
@@ -131,35 +144,101 @@ def wild_matches(pattern: str, term: str) -> bool:
     return wild_regex(pattern).fullmatch(fold(term)) is not None
 
 
+def member_string_matches(kind: str, text: str, value: str) -> bool:
+    """A member field's string against a typed search term, as in description term
+    filters: ``match`` (the default) is word-prefix matching, ``wild`` a whole-value
+    pattern, both case- and diacritic-insensitive."""
+    return term_matches(text, value) if kind == "match" else wild_matches(text, value)
+
+
+def holds_components(field_name: str) -> bool:
+    """Whether a refset field holds component ids (SCTIDs): by RF2's naming convention
+    every field whose name ends in ``Id`` does (``referencedComponentId``,
+    ``targetComponentId``, ``valueId``, ...), except the member's own UUID ``id``."""
+    return field_name.endswith("Id")
+
+
 def string_value_matches(kind: str, text: str, value: str) -> bool:
-    """A concrete or member string value against a typed search term: ``match`` is
-    exact equality, ``wild`` a case-sensitive whole-value pattern."""
+    """A concrete string value against a typed search term: ``match`` is exact
+    equality, ``wild`` a case-sensitive whole-value pattern."""
     if kind == "wild":
         return wild_regex(text, fold_case=False).fullmatch(value) is not None
     return value == text
 
 
-@dataclass(frozen=True)
 class ECLResult:
     """The outcome of evaluating an expression.
 
-    ``ids`` is the set of matching component ids; ``rows`` the member fields when the
-    expression asked for them (``^ [mapTarget] ...``), with ``columns`` naming them;
-    ``warnings`` are human-readable problems (unknown ids, mismatched terms) and
-    ``unknown`` the concept ids the store does not hold.
+    ``ids`` is the set of matching component ids and ``codes()`` the same ids as decimal
+    strings, ascending; ``rows`` the member fields when the expression asked for them
+    (``^ [mapTarget] ...``), with ``columns`` naming them; ``warnings`` are human-readable
+    problems (unknown ids, mismatched terms) and ``unknown`` the concept ids the store
+    does not hold.
+
+    The evaluator may hand over the ids in whichever form it read them: a set (``ids``),
+    ascending ints (``ascending``, a sequence), or ascending strings (``codes``, a list or
+    a function making one, from a stored id set); the other forms are made on first use,
+    so a caller wanting strings never pays for a set of ints, nor the reverse.
+    Immutable, like a frozen dataclass.
     """
 
-    ids: frozenset[int]
-    warnings: tuple[str, ...] = ()
-    unknown: tuple[int, ...] = ()
-    columns: tuple[str, ...] = ()
-    rows: tuple[tuple, ...] = field(default=(), repr=False)
+    __slots__ = ("_ids", "_ascending", "_codes", "warnings", "unknown", "columns", "rows")
+
+    def __init__(self, ids=None, warnings: tuple[str, ...] = (), unknown: tuple[int, ...] = (),
+                 columns: tuple[str, ...] = (), rows: tuple[tuple, ...] = (), *,
+                 ascending=None, codes=None):
+        if ids is None and ascending is None and codes is None:
+            raise TypeError("ECLResult needs ids, ascending or codes")
+        put = object.__setattr__
+        put(self, "_ids", None if ids is None else frozenset(ids))
+        put(self, "_ascending", ascending)
+        put(self, "_codes", codes)
+        put(self, "warnings", tuple(warnings))
+        put(self, "unknown", tuple(unknown))
+        put(self, "columns", tuple(columns))
+        put(self, "rows", tuple(rows))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"ECLResult is immutable: cannot set {name}")
+
+    @property
+    def ids(self) -> frozenset[int]:
+        if self._ids is None:
+            source = self._ascending if self._ascending is not None else map(int, self.codes())
+            ids = frozenset(source.tolist() if hasattr(source, "tolist") else source)
+            object.__setattr__(self, "_ids", ids)
+        return self._ids
+
+    def codes(self) -> list[str]:
+        """The ids as decimal strings (SCTIDs as text), in ascending numeric order."""
+        if callable(self._codes):
+            object.__setattr__(self, "_codes", self._codes())
+        if self._codes is None:
+            ascending = self._ascending if self._ascending is not None else sorted(self._ids)
+            object.__setattr__(self, "_codes", list(map(str, ascending)))
+        return list(self._codes)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        for form in (self._ascending, self._ids, self.codes() if self._codes else None):
+            if form is not None:
+                return len(form)
+        return 0  # pragma: no cover - one form is always set
 
     def __iter__(self):
-        return iter(sorted(self.ids))
+        return iter(self._ascending if self._ascending is not None else sorted(self.ids))
 
     def __contains__(self, item) -> bool:
         return item in self.ids
+
+    def _key(self):
+        return (self.ids, self.warnings, self.unknown, self.columns, self.rows)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ECLResult) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"ECLResult(ids=<{len(self)} ids>, warnings={self.warnings!r}, "
+                f"unknown={self.unknown!r}, columns={self.columns!r})")

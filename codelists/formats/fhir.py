@@ -15,15 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from codelists.codelist.model import Codelist
-from codelists.codelist.systems import SYSTEMS
+from codelists.codelist.systems import SYSTEMS, system_for_fhir_uri
 from codelists.errors import InputFileError, NotSupportedError
 from codelists.formats.table import Imported, ImportedCode, normalise_rows, read_text
 
-_BY_URL = {s.fhir_url: s.id for s in SYSTEMS.values() if s.fhir_url}
-_BY_URL.update({"http://hl7.org/fhir/sid/icd-10-uk": "icd10",
-                "http://www.datadictionary.nhs.uk/web_site_content/supporting_information/"
-                "clinical_coding/opcs_classification_of_interventions_and_procedures.asp":
-                "opcs4"})
 STATUS = {"draft": "draft", "published": "active", "active": "active", "retired": "retired",
           "deprecated": "retired", "withdrawn": "retired"}
 
@@ -42,10 +37,11 @@ def looks_like(data: Any) -> bool:
 
 
 def _system_of(url: str, path) -> str:
-    if url not in _BY_URL:
+    system = system_for_fhir_uri(url)
+    if system is None:
         raise InputFileError(f"unknown code system {url!r}", path=path,
                              hint="pass --system to say which coding system it is")
-    return _BY_URL[url]
+    return system.id
 
 
 def _concepts(groups: list[dict], included: bool, path) -> list[tuple[str, ImportedCode]]:

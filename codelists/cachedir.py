@@ -1,0 +1,28 @@
+"""The user's cache folder for codelists: one place decides where caches live.
+
+``CODELISTS_CACHE_DIR`` when set; else, when ``CODELISTS_DATA_DIR`` is set (tests, a
+self-contained installation), a ``cache`` folder beside it; else the platform's user cache
+folder (``~/.cache/codelists`` on Linux).  Everything under it can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_root() -> Path:
+    env = os.environ.get("CODELISTS_CACHE_DIR")
+    if env:
+        return Path(env)
+    data = os.environ.get("CODELISTS_DATA_DIR")
+    if data:
+        return Path(data).parent / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("codelists"))
+
+
+def cache_folder(kind: str) -> Path:
+    """The folder for one kind of cached file (``codelists``, ``ecl``, ...)."""
+    return cache_root() / kind
