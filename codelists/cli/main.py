@@ -1,48 +1,113 @@
 """The ``codelist`` command: a thin shell over the library.
 
-``main(argv) -> int`` is callable from tests.  Each command group lives in its own module
-under ``codelists.cli`` exposing ``register(subparsers)``; each command sets ``func`` to a
-callable taking the parsed arguments and returning an exit code.  Errors map to exit
-codes in one place (:func:`codelists.errors.exit_code_for`).
+``main(argv) -> int`` is callable from tests.  Errors map to exit codes in one place
+(:func:`codelists.errors.exit_code_for`).
+
+Adding a command (the one pattern every command group follows):
+
+1. write ``codelists/cli/<group>.py`` with ``register(subparsers)``, which adds the group's
+   top-level command(s) with ``subparsers.add_parser(name, help=...)`` and sets ``func``
+   on each (a callable taking the parsed arguments and returning an exit code);
+2. list each top-level command it adds in :data:`COMMANDS` below, with the module and the
+   same one-line help (tests/functional/test_cli_startup.py checks they agree).
+
+Start-up stays fast because only the module of the command being run is imported:
+``codelist --help`` imports none of them (the listing comes from :data:`COMMANDS`), and
+``codelist ecl expand ...`` imports ``codelists.cli.ecl`` alone.  Keep a group module's
+top level light too: import the library (lark, duckdb, pandas, rich, ...) inside the
+functions that use it.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from codelists.cli import output
-from codelists.errors import CodelistsError, exit_code_for
+#: every top-level command, in --help order: name -> (module under codelists.cli that
+#: registers it, its one-line help).  A module's commands are listed together.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "terminology": ("terminology", "import terminology releases; look codes up; search"),
+    "ecl": ("ecl", "expand, check and explain SNOMED CT ECL (2.2) expressions"),
+    "new": ("codelist_commands", "scaffold a new .codelist file with every required field"),
+    "add": ("codelist_commands", "add codes (terms from the terminology store)"),
+    "remove": ("codelist_commands", "move codes to excluded lines (kept for the audit trail)"),
+    "validate": ("codelist_commands", "check codelists (CI-ready: exit 1 on errors)"),
+    "stats": ("codelist_commands", "counts, tags, hierarchy breakdown and release age"),
+    "diff": ("codelist_commands",
+             "compare two codelists (added, removed, excluded, term changed)"),
+    "include": ("codelist_commands", "add (or --remove) includes: references"),
+    "resolve": ("codelist_commands", "flatten includes into a standalone codelist"),
+    "lint": ("codelist_commands", "find risky codes: negation, history, screening, scope, ..."),
+    "import": ("codelist_commands", "make a .codelist from a foreign file"),
+    "export": ("codelist_commands", "write a codelist in another format"),
+    "lock": ("codelist_commands",
+             "write a manifest of content hashes (OpenSAFELY codelists.json)"),
+    "check": ("codelist_commands", "exit 1 when a locked file drifted (for CI)"),
+    "define": ("method", "record the a priori definition of the clinical feature (stage 1)"),
+    "search": ("method", "replay or export the recorded search strategy"),
+    "screen": ("method", "exclude clearly inappropriate candidates with a reason"),
+    "review": ("method", "the Delphi review: sheets, rounds, consensus"),
+    "report": ("method", "write the methods report (Markdown, HTML, flow diagram, badge)"),
+    "frequency": ("frequency", "code usage in patient data (or national counts) with a "
+                  "sensitivity analysis and disclosure control"),
+    "serve": ("serve", "run the online codelist repository (web app)"),
+}
 
-#: command-group modules, in the order their commands appear in --help
-GROUPS = [
-    "terminology",
-    "ecl",
-    "codelist_commands",
-    "method",
-    "frequency",
-    "serve",
-]
+DESCRIPTION = "Build, review, validate and publish clinical codelists."
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from codelists.terminology.store import tool_version
+class _Version(argparse.Action):
+    """``--version``: reads the installed version only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help="show program's version number and exit"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from codelists.terminology.store import tool_version
+
+        sys.stdout.write(f"codelist {tool_version()}\n")
+        parser.exit()
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The top-level command named in ``argv`` (the first word not an option)."""
+    for word in argv:
+        if word == "--":
+            return None
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def build_parser(command: str | None = None, *, full: bool = True) -> argparse.ArgumentParser:
+    """The ``codelist`` parser.  ``full`` registers every group (the reference docs and
+    tests use it); otherwise only the group of ``command`` is imported and the other
+    commands are placeholders carrying their one-line help."""
+    import importlib
 
     parser = argparse.ArgumentParser(
-        prog="codelist",
-        description="Build, review, validate and publish clinical codelists.",
+        prog="codelist", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"codelist {tool_version()}")
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in GROUPS:
-        importlib.import_module(f"codelists.cli.{name}").register(sub)
+    wanted = COMMANDS[command][0] if command in COMMANDS else None
+    done: set[str] = set()
+    for name, (module, help_) in COMMANDS.items():
+        if module in done:
+            continue
+        if full or module == wanted:
+            importlib.import_module(f"codelists.cli.{module}").register(sub)
+            done.add(module)
+        else:
+            sub.add_parser(name, help=help_, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(argv), full=False)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
@@ -51,13 +116,17 @@ def main(argv: list[str] | None = None) -> int:
     if func is None:
         parser.print_help(sys.stderr)
         return 2
+    from codelists.errors import CodelistsError, exit_code_for
+
     try:
         return int(func(args) or 0)
     except CodelistsError as exc:
+        from codelists.cli import output
+
         output.error(exc)
         return exit_code_for(exc)
     except KeyboardInterrupt:
-        output.error_text("interrupted")
+        sys.stderr.write("error: interrupted\n")
         return 130
     except BrokenPipeError:
         return 0
