@@ -127,6 +127,12 @@ class NotSupportedError(CodelistsError):
     exit_code = 9
 
 
+class RemoteError(UserError):
+    """A codelist repository could not be reached or refused a request."""
+
+    exit_code = 10
+
+
 class CodelistFormatError(InputFileError):
     """A ``.codelist`` file is malformed."""
 

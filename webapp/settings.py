@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "webapp.repository",
     "webapp.api",
     "webapp.review",
+    "webapp.compat",
+    "webapp.fhir",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,6 @@
-"""Root URLs: pages, accounts, the REST API under /api/v1/ and the Delphi review."""
+"""Root URLs: pages, accounts, the REST API under /api/v1/ (with OpenCodelists' API paths
+beside it), OpenCodelists' /codelist/ URLs, the FHIR terminology service under /fhir/
+and the Delphi review."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,7 +8,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("webapp.repository.urls")),
     path("accounts/", include("webapp.accounts.urls")),
+    path("api/v1/", include("webapp.compat.api_urls")),
     path("api/v1/", include("webapp.api.urls")),
+    path("codelist/", include("webapp.compat.urls")),
+    path("fhir/", include("webapp.fhir.urls")),
     path("review/", include("webapp.review.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -123,9 +123,11 @@ def _add(sub) -> None:
     p.add_argument("file", help=FILE_HELP)
     p.add_argument("codes", nargs="*", help="codes to add; `-` reads codes from stdin "
                    "(first word of each non-comment line)")
-    p.add_argument("--ecl", help="add every concept an ECL expression matches (SNOMED CT)")
+    p.add_argument("--ecl", help="add every concept an ECL expression matches (SNOMED CT); "
+                   "the expression is recorded in the file's definition")
     p.add_argument("--include-descendants", action="store_true",
-                   help="also add every active descendant of each code")
+                   help="also add every active descendant of each code (recorded as an "
+                   "include rule in the file's definition)")
     p.add_argument("--comment", help="inline comment for the added lines")
     p.add_argument("--tag", action="append", metavar="KEY=VALUE",
                    help="tag for the added lines (repeatable), e.g. source=ecl")
@@ -203,13 +205,33 @@ def cmd_add(args) -> int:
             cl.add_active(code, term, comment=args.comment, tags=_tags(args.tag))
         existing.add(code)
         added += 1
-    if not added:
+    recorded = _record_definition(cl, args, codes, found)
+    if not added and not recorded:
         output.print_text("No new concepts to add (all already present).")
         return 0
     cl.touch()
     save(cl)
-    output.print_text(f"Added {added} concept(s) to {args.file}")
+    output.print_text(f"Added {added} concept(s) to {args.file}"
+                      + ("; definition updated" if recorded else ""))
     return 0
+
+
+def _record_definition(cl, args, codes: list[str], found: dict) -> bool:
+    """Keep the intent of --ecl / --include-descendants in ``definition:`` (not --pending)."""
+    if args.pending or not (args.ecl or args.include_descendants):
+        return False
+    before = definition = cl.definition
+    if args.ecl:
+        ecl = args.ecl.strip()
+        if definition.ecl and definition.ecl != ecl:
+            ecl = f"({definition.ecl}) OR ({ecl})"
+        definition = definition.with_ecl(ecl)
+    else:
+        for code in _read_codes(args.codes):
+            concept = found.get(code.strip())
+            definition = definition.with_rule(concept.code if concept else code.strip(), True)
+    cl.definition = definition
+    return definition != before
 
 
 def _remove(sub) -> None:
@@ -218,6 +240,10 @@ def _remove(sub) -> None:
     p.add_argument("codes", nargs="+", help="codes to exclude")
     p.add_argument("--reason", help="why, as a reason= tag (e.g. negation, scope)")
     p.add_argument("--comment", help="why, as free text")
+    p.add_argument("--include-descendants", action="store_true",
+                   help="also exclude every descendant the list has, and record an exclude "
+                   "rule in the file's definition (needs a store)")
+    output.add_store_options(p)
     p.set_defaults(func=cmd_remove)
 
 
@@ -225,12 +251,39 @@ def cmd_remove(args) -> int:
     from codelists.codelist.fileformat import save
 
     cl = _load(args.file)
-    for code in args.codes:
-        cl.exclude(code, reason=args.reason, comment=args.comment)
+    if not args.include_descendants:
+        for code in args.codes:
+            cl.exclude(code, reason=args.reason, comment=args.comment)
+        moved = list(args.codes)
+    else:
+        moved = _remove_with_descendants(cl, args)
     cl.touch()
     save(cl)
-    output.print_text(f"Moved {', '.join(args.codes)} to excluded in {args.file}")
+    what = ", ".join(moved) if len(moved) <= 10 else f"{len(moved)} codes"
+    output.print_text(f"Moved {what or 'nothing'} to excluded in {args.file}"
+                      + ("; definition updated" if args.include_descendants else ""))
     return 0
+
+
+def _remove_with_descendants(cl, args) -> list[str]:
+    terminology = _open_store(args, cl.system.id, required=True)
+    live = set(cl.active_codes()) | set(cl.pending_codes())
+    definition, moved = cl.definition, []
+    for code in args.codes:
+        concept = terminology.lookup(code)
+        if concept is None:
+            from codelists.errors import UnknownCodeError
+
+            raise UnknownCodeError(f"{code} is not in the {cl.system.name} store",
+                                   path=args.file, hint="check the code, or the store")
+        definition = definition.with_rule(concept.code, False)
+        for found in [concept.code, *terminology.descendants(concept.code)]:
+            if found in live:
+                cl.exclude(found, reason=args.reason, comment=args.comment)
+                live.discard(found)
+                moved.append(found)
+    cl.definition = definition
+    return moved
 
 
 # -- validate / lint / stats -----------------------------------------------------------

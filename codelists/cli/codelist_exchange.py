@@ -131,6 +131,9 @@ def _export_options(args, cl) -> dict:
                 m.target_code for m in map_code(store, code, target)]
     elif args.columns or args.include_excluded:
         raise UsageError("--columns and --include-excluded apply to --format csv")
+    if name == "ecl":
+        options["terminology"] = _open_store(args, cl.system.id,
+                                             required=not cl.definition.is_empty())
     if name == "fhir" and args.base_url:
         options["base_url"] = args.base_url
     return options

@@ -31,9 +31,10 @@ def register(subparsers) -> None:
 
     p = sub.add_parser("expand", help="the concepts an expression matches",
                        description="Evaluate EXPR over a SNOMED CT store and print the "
-                       "matching concept ids (sorted), one per line.  An expression asking for "
-                       "refset fields (`^ [mapTarget] 447562003`) prints one row per member "
-                       "with those fields instead.")
+                       "matching concept ids (sorted), one per line.  An expression selecting "
+                       "refset fields that are not one field of component ids "
+                       "(`^ [referencedComponentId, mapTarget] 447562003`) prints the distinct "
+                       "rows of those fields instead, with a header line.")
     _expression_argument(p)
     p.add_argument("--terms", action="store_true", help="print each id with its preferred term")
     form = p.add_mutually_exclusive_group()
@@ -100,7 +101,7 @@ def run_expand(args) -> int:
 
     expression = _read_expression(args)
     with _open_store(args) as store:
-        result = evaluate(expression, store)
+        result = evaluate(expression, store, rows=True)
         if result.columns:
             return _print_rows(result, args)
         ids = sorted(result.ids)
@@ -127,7 +128,7 @@ def run_expand(args) -> int:
 
 
 def _print_rows(result, args) -> int:
-    """``^ [fields] ...``: one row per refset member with the requested fields."""
+    """``^ [fields] ...``: the distinct values of the selected member fields, a row each."""
     _warn_all(result.warnings)
     rows = sorted(result.rows, key=lambda r: tuple(str(v) for v in r))
     if args.json:

@@ -29,16 +29,23 @@ def _file(parser) -> None:
     parser.add_argument("file", metavar="FILE", help="the .codelist file")
 
 
+#: the code lines of each codelist as loaded, so saving bumps ``version`` only when they
+#: changed (method metadata alone leaves it)
+_LOADED: dict[int, frozenset] = {}
+
+
 def _load(path):
     from codelists.codelist.fileformat import load
 
-    return load(path)
+    codelist = load(path)
+    _LOADED[id(codelist)] = codelist.code_state()
+    return codelist
 
 
 def _save(codelist) -> None:
     from codelists.codelist.fileformat import save
 
-    codelist.touch()
+    codelist.touch(since=_LOADED.pop(id(codelist), None))
     save(codelist)
 
 

@@ -8,6 +8,7 @@ API summary (stable; other areas build on it)::
     cl = load("asthma.codelist")          # or parse(text, path=None)
     cl.meta                               # front matter: ordered dict (``method:`` incl.)
     cl.meta["title"]; cl.method           # the optional ``method:`` block (dict or None)
+    cl.definition                         # the ``definition:`` key (codelist/definition.py)
     cl.system                             # CodeSystem from ``terminology:`` (.id "snomedct")
     cl.lines                              # list[Line], every body line in file order
     cl.active_codes() / excluded_codes() / pending_codes()   # ordered, de-duplicated
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from codelists.codelist.definition import Definition
 from codelists.codelist.systems import CodeSystem, resolve_system
 from codelists.errors import CodelistFormatError
 
@@ -53,7 +55,8 @@ REQUIRED_KEYS = ("id", "title", "description", "terminology", "created", "update
 #: optional keys in the order sct writes them; ours (``method``) last
 OPTIONAL_KEYS = ("includes", "snomed_release", "authors", "organisation", "methodology",
                  "signoffs", "warnings", "population", "care_setting", "tags",
-                 "opencodelists_id", "opencodelists_url", "canonical_url", "scope", "method")
+                 "opencodelists_id", "opencodelists_url", "canonical_url", "scope",
+                 "definition", "method")
 KEY_ORDER = REQUIRED_KEYS + OPTIONAL_KEYS
 
 TAG_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)=(\S+)")
@@ -182,12 +185,35 @@ class Codelist:
             self.meta["method"] = value
 
     @property
+    def definition(self) -> Definition:
+        """The ``definition:`` key (an empty Definition when the file has none)."""
+        return Definition.from_mapping(self.meta.get("definition"), source=self.path)
+
+    @definition.setter
+    def definition(self, value: Definition | None) -> None:
+        if value is None or value.is_empty():
+            self.meta.pop("definition", None)
+        else:
+            self.meta["definition"] = value.to_mapping()
+
+    @property
     def includes(self) -> list[str]:
         return [str(x) for x in (self.meta.get("includes") or [])]
 
-    def touch(self, today: str | None = None) -> None:
-        """Record an edit as sct does: ``updated`` to today, ``version`` plus one."""
+    def code_state(self) -> frozenset[tuple[str, str]]:
+        """What ``version`` follows: which codes are active, excluded and pending."""
+        return frozenset((line.kind, line.code) for line in self.code_lines())
+
+    def touch(self, today: str | None = None, *,
+              since: frozenset[tuple[str, str]] | None = None) -> None:
+        """Record an edit as sct does: ``updated`` to today, ``version`` plus one.
+
+        With ``since`` (a :meth:`code_state` taken before the edit), ``version`` moves only
+        when the code lines changed; recording method metadata alone does not bump it.
+        """
         self.meta["updated"] = today or _dt.date.today().isoformat()
+        if since is not None and since == self.code_state():
+            return
         version = self.meta.get("version")
         if isinstance(version, int) and not isinstance(version, bool):
             self.meta["version"] = version + 1

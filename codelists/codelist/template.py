@@ -16,6 +16,19 @@ _COPYRIGHT = {
 }
 
 
+#: the text a new codelist holds until its authors write their own (sct's wording)
+PLACEHOLDERS: dict[str, str] = {
+    "appropriate_use": "Describe appropriate use here.",
+    "misuse": "Describe misuse here.",
+}
+
+
+def is_placeholder(key: str, value: object) -> bool:
+    """Whether a front-matter value is still the scaffold's placeholder (or empty)."""
+    text = str(value or "").strip()
+    return not text or text == PLACEHOLDERS.get(key)
+
+
 def _warnings(system_id: str) -> list[dict[str, str]]:
     warnings = [
         {"code": "not-universal-definition", "severity": "info",
@@ -62,8 +75,8 @@ def new_codelist(path: str | Path | None = None, *, id: str | None = None,
         "status": "draft",
         "licence": "CC-BY-4.0",
         "copyright": _COPYRIGHT.get(system.id, "Copyright holder."),
-        "appropriate_use": "Describe appropriate use here.",
-        "misuse": "Describe misuse here.",
+        "appropriate_use": PLACEHOLDERS["appropriate_use"],
+        "misuse": PLACEHOLDERS["misuse"],
     }
     if author:
         meta["authors"] = [{"name": author, "role": "author"}]

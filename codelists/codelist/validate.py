@@ -17,7 +17,7 @@ from codelists.codelist.model import (
     REQUIRED_KEYS,
     Codelist,
 )
-from codelists.errors import CodelistsError, Problem
+from codelists.errors import CodelistFormatError, CodelistsError, Problem
 
 PLACEHOLDER_KEYS = ("appropriate_use", "misuse", "licence")
 
@@ -50,6 +50,12 @@ def check_front_matter(cl: Codelist) -> list[Problem]:
             problems.append(_p(cl, "placeholder", severity,
                                f"`{key}` is a placeholder; fill it in before publishing",
                                line=_key_line(cl, key)))
+    if "definition" in cl.meta:
+        try:
+            cl.definition  # noqa: B018 - reading it checks it
+        except CodelistFormatError as exc:
+            problems.append(_p(cl, "definition", "error", exc.message,
+                               line=_key_line(cl, "definition"), hint=exc.hint))
     if published and not cl.meta.get("signoffs"):
         problems.append(_p(cl, "signoff", "error",
                            "a published codelist needs at least one sign-off",

@@ -20,9 +20,9 @@ from pathlib import Path
 from codelists.ecl import ast
 from codelists.ecl.parser import parse
 from codelists.ecl.render import render
-from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold
+from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold, holds_components
 from codelists.ecl.sql_filters import register_functions
-from codelists.ecl.to_sql import Compiler
+from codelists.ecl.to_sql import Compiler, selected_component_field
 from codelists.terminology.snomedct.idsets import descendant_set, member_set
 
 
@@ -46,22 +46,40 @@ def _tree(expression) -> ast.Expression:
     return parse(expression) if isinstance(expression, str) else expression
 
 
-def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = True) -> ECLResult:
-    """Evaluate ECL over a SNOMED CT store; see the module docstring."""
+def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = True,
+             rows: bool = False) -> ECLResult:
+    """Evaluate ECL over a SNOMED CT store; see the module docstring.
+
+    An expression that selects member fields (``^ [mapTarget] R``, ``^ [a, b] R``) yields
+    rows, not a set of concepts: with ``rows=True`` they come back in ``columns`` and
+    ``rows``; otherwise, where a set of concepts is needed, it is an ECLError.  Selecting
+    one field that holds component ids (``^ [targetComponentId] R``) is a set of concepts.
+    """
     if isinstance(source, str | Path):
         from codelists.terminology.store import Store
 
         with Store.open(source, terminology="snomedct") as store:
-            return evaluate(expression, store, check_terms=check_terms)
+            return evaluate(expression, store, check_terms=check_terms, rows=rows)
     tree = _tree(expression)
     conn = connection_of(source)
     register_functions(conn)
     warnings, unknown = problems(tree, conn, check_terms=check_terms)
-    if isinstance(tree, ast.SubExpression) and tree.member_of and tree.member_of.fields:
-        columns, rows = member_rows(tree, conn)
-        ids = frozenset(r[0] for r in rows if isinstance(r[0], int))
-        return ECLResult(ids, warnings, unknown, columns, tuple(rows))
+    if returns_rows(tree):
+        if not rows:
+            selected_component_field(tree.member_of)  # raises: rows are not concepts
+        columns, found = member_rows(tree, conn)
+        return ECLResult(frozenset(), warnings, unknown, columns, tuple(found))
     return ECLResult(_ids(tree, Compiler(conn)), warnings, unknown)
+
+
+def returns_rows(tree) -> bool:
+    """Whether the whole expression is a member field selection that yields rows (more
+    than one field, ``[*]``, or a field that does not hold component ids)."""
+    if not (isinstance(tree, ast.SubExpression) and tree.member_of and tree.member_of.fields
+            and tree.operator is None and not tree.filters and tree.history is None):
+        return False
+    fields = tree.member_of.fields
+    return not (len(fields) == 1 and fields[0] != "*" and holds_components(fields[0]))
 
 
 def _ids(tree, compiler: Compiler) -> frozenset[int]:
@@ -184,37 +202,46 @@ def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], 
 
 
 def member_rows(tree: ast.SubExpression, conn) -> tuple[tuple[str, ...], list[tuple]]:
-    """``^ [fields] refsets {{ M ... }}``: the requested fields of the matching members."""
+    """``^ [fields] refsets {{ M ... }}``: the distinct values of the selected fields of
+    the matching members, in the order the fields were named (``[*]``: the common fields,
+    then every additional field of the refsets)."""
     compiler = Compiler(conn)
     if isinstance(tree.focus, ast.Wildcard):
         refsets = [r for (r,) in conn.execute("SELECT refset_id FROM refsets")]
     else:
         refsets = compiler.fetch(compiler.focus(tree.focus))
-    tables = compiler._refset_tables(refsets)
+    tables = compiler.refset_tables(refsets)
     names = tree.member_of.fields
     if names == ("*",):
-        import json
-
         extra = set()
         marks = ", ".join(map(str, sorted(refsets))) or "NULL"
         for (fields,) in conn.execute(f"SELECT fields FROM refsets WHERE refset_id IN ({marks})"):
             extra.update(json.loads(fields))
         names = tuple(COMMON_FIELDS) + tuple(sorted(extra))
-    rows: list[tuple] = []
+    found: dict[tuple, None] = {}
     for table, ids in sorted(tables.items()):
         where, params = compiler.member_conditions(table, tree.member_filters)
-        selected = [compiler.member_column(table, n) or "NULL" for n in names]
-        ref = ("CAST(referenced_component_id AS INTEGER)" if table == "refset_other"
-               else "referenced_component_id")
+        selected = [_selected(compiler.member_column(table, n), table) for n in names]
         sql, cte_params = (compiler.query(compiler.steps[-1].name, "SELECT 1")
                            if compiler.steps else ("", []))
         prefix = sql.rsplit("\n", 1)[0] + "\n" if compiler.steps else ""
         listed = ", ".join(map(str, ids))
-        rows.extend(conn.execute(
-            f"{prefix}SELECT {ref}, {', '.join(selected)} "
-            f"FROM {compiler.member_source(table, tree.member_filters)} "
-            f"WHERE refset_id IN ({listed}) AND {where}", cte_params + params))
-    return ("referencedComponentId", *names), rows
+        for row in conn.execute(
+                f"{prefix}SELECT {', '.join(selected)} "
+                f"FROM {compiler.member_source(table, tree.member_filters)} "
+                f"WHERE refset_id IN ({listed}) AND {where}", cte_params + params):
+            found.setdefault(tuple(row), None)
+    return tuple(names), list(found)
+
+
+def _selected(column: str | None, table: str) -> str:
+    """A member column as selected: ids stored as text (other patterns) become integers."""
+    if column is None:
+        return "NULL"
+    if table == "refset_other" and column == "referenced_component_id":
+        return ("CASE WHEN referenced_component_id GLOB '*[^0-9]*' THEN "
+                "referenced_component_id ELSE CAST(referenced_component_id AS INTEGER) END")
+    return column
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,13 @@ from codelists.ecl.semantics import (
     DEFINITION_STATUS_TOKENS,
     DIALECT_ALIASES,
     HISTORY_PROFILES,
+    IDENTIFIER_SCHEME,
     TYPE_TOKENS,
     ECLResult,
     fold,
+    holds_components,
+    member_string_matches,
+    scheme_named,
     string_value_matches,
     term_matches,
     wild_matches,
@@ -67,10 +71,9 @@ class Reference:
                                       for d in self.descriptions_of[ref.id]):
                 warnings.append(f"{ref.id} |{ref.term}|: the term is not a description of "
                                 "this concept")
-        if isinstance(tree, ast.SubExpression) and tree.member_of and tree.member_of.fields:
+        if _returns_rows(tree):
             columns, rows = self.member_rows(tree)
-            ids = frozenset(r[0] for r in rows if isinstance(r[0], int))
-            return ECLResult(ids, tuple(warnings), tuple(unknown), columns, tuple(rows))
+            return ECLResult(frozenset(), tuple(warnings), tuple(unknown), columns, tuple(rows))
         return ECLResult(frozenset(self.eval(tree)), tuple(warnings), tuple(unknown))
 
     # ---- expressions -----------------------------------------------------------------
@@ -113,11 +116,9 @@ class Reference:
         self.prime((*node.member_filters, *node.filters,
                     *((node.history.subset,) if node.history and node.history.subset else ())))
         if node.member_of is not None:
-            if node.member_of.fields:
-                raise NotSupportedError("^ [fields] returns refset fields, not concepts: "
-                                        "it can only be the whole expression")
-            ids = {m.referenced_component_id for m in self.members(node)}
-            ids = {i for i in ids if isinstance(i, int)}
+            name = _component_field(node.member_of)
+            values = (_member_value(m, name) for m in self.members(node))
+            ids = {int(v) for v in values if v is not None and str(v).isdigit()}
         else:
             ids = self.focus(node.focus)
         ids = self.apply_operator(node.operator, ids)
@@ -142,6 +143,16 @@ class Reference:
         return self.eval(focus)
 
     def alternate(self, alt: ast.AlternateIdentifier) -> set[int]:
+        held = {i.scheme_id for i in self.s.identifiers}
+        schemes = {s: {d.term for d in self.descriptions_of[s] if d.active} for s in
+                   held | (self.s.descendants(IDENTIFIER_SCHEME) & set(self.s.concepts))}
+        named = scheme_named(alt.scheme, schemes)
+        if len(named) > 1:
+            raise ECLError(f"alternate identifier scheme {alt.scheme!r} is ambiguous")
+        if named and named <= held:
+            scheme_id = named.pop()
+            return {i.referenced_component_id for i in self.s.identifiers
+                    if i.active and i.scheme_id == scheme_id and i.alternate_identifier == alt.code}
         scheme = ALTERNATE_SCHEMES.get(alt.scheme.lower())
         if scheme is None or scheme[0] not in self.s.refsets():
             raise NotSupportedError(f"alternate identifier scheme {alt.scheme!r} is not held "
@@ -190,11 +201,8 @@ class Reference:
         if names == ("*",):
             names = tuple(COMMON_FIELDS) + tuple(sorted({n for m in members
                                                           for n, _ in m.fields}))
-        rows = []
-        for m in members:
-            rows.append(tuple(_member_value(m, n) for n in names))
-        return ("referencedComponentId", *names), [
-            (m.referenced_component_id, *row) for m, row in zip(members, rows, strict=True)]
+        rows = dict.fromkeys(tuple(_member_value(m, n) for n in names) for m in members)
+        return tuple(names), list(rows)
 
     def member_passes(self, m, f) -> bool:
         if isinstance(f, ast.ModuleFilter):
@@ -419,7 +427,7 @@ def _value_passes(operator: str, value, raw, ref: Reference) -> bool:
     if isinstance(value, ast.BooleanValue):
         return COMPARE[operator](text.lower() in ("1", "true"), value.value)
     if isinstance(value, ast.StringValue):
-        hit = any(string_value_matches(t.kind, t.text, text) for t in value.terms)
+        hit = any(member_string_matches(t.kind, t.text, text) for t in value.terms)
         return hit if operator == "=" else not hit
     if isinstance(value, ast.TimeValues):
         return text.isdigit() and _time_passes(operator, int(text), value.times)
@@ -427,3 +435,24 @@ def _value_passes(operator: str, value, raw, ref: Reference) -> bool:
         return False
     wanted = ANY if _is_any(value) else ref.eval(value)
     return _value_in(operator, int(text), wanted)
+
+
+def _returns_rows(tree) -> bool:
+    """A whole expression selecting fields that are not one field of component ids."""
+    if not (isinstance(tree, ast.SubExpression) and tree.member_of and tree.member_of.fields
+            and tree.operator is None and not tree.filters and tree.history is None):
+        return False
+    fields = tree.member_of.fields
+    return not (len(fields) == 1 and fields[0] != "*" and holds_components(fields[0]))
+
+
+def _component_field(member_of: ast.MemberOf) -> str:
+    """The field whose values a nested member-of yields (referencedComponentId unless one
+    field of component ids is selected); any other selection is not a set of concepts."""
+    fields = member_of.fields
+    if not fields:
+        return "referencedComponentId"
+    if len(fields) == 1 and fields[0] != "*" and holds_components(fields[0]):
+        return fields[0]
+    raise ECLError(f"^ [{', '.join(fields)}] selects refset fields whose values are not a "
+                   "set of concepts; here a set of concepts is needed")

@@ -62,10 +62,24 @@ DIALECT_ALIASES: dict[str, int] = {
     "et-ee": 71000181105,
 }
 
-#: alternate identifier schemes we can resolve -> (refset id, member table column)
+#: the parent of identifier scheme concepts (the schemes of the Identifier file)
+IDENTIFIER_SCHEME = 900000000000453004
+
+#: alternate identifier schemes answered through a simple map refset when the release's
+#: Identifier file does not hold them -> (refset id, member table column)
 ALTERNATE_SCHEMES: dict[str, tuple[int, str]] = {
     "ctv3": (900000000000497000, "map_target"),
 }
+
+
+def scheme_named(alias: str, schemes: dict[int, set[str]]) -> set[int]:
+    """The identifier schemes an ``altIdentifierSchemeAlias`` names: the concept whose id
+    it is, else every scheme with a description equal to it (case- and
+    diacritic-insensitive).  ``schemes`` maps each scheme concept to its terms."""
+    if alias.isdigit():
+        return {int(alias)}
+    wanted = fold(alias)
+    return {s for s, terms in schemes.items() if any(fold(t) == wanted for t in terms)}
 
 #: refset field names (camelCase, as in RF2 headers) -> member table columns
 FIELD_COLUMNS = {
@@ -131,9 +145,23 @@ def wild_matches(pattern: str, term: str) -> bool:
     return wild_regex(pattern).fullmatch(fold(term)) is not None
 
 
+def member_string_matches(kind: str, text: str, value: str) -> bool:
+    """A member field's string against a typed search term, as in description term
+    filters: ``match`` (the default) is word-prefix matching, ``wild`` a whole-value
+    pattern, both case- and diacritic-insensitive."""
+    return term_matches(text, value) if kind == "match" else wild_matches(text, value)
+
+
+def holds_components(field_name: str) -> bool:
+    """Whether a refset field holds component ids (SCTIDs): by RF2's naming convention
+    every field whose name ends in ``Id`` does (``referencedComponentId``,
+    ``targetComponentId``, ``valueId``, ...), except the member's own UUID ``id``."""
+    return field_name.endswith("Id")
+
+
 def string_value_matches(kind: str, text: str, value: str) -> bool:
-    """A concrete or member string value against a typed search term: ``match`` is
-    exact equality, ``wild`` a case-sensitive whole-value pattern."""
+    """A concrete string value against a typed search term: ``match`` is exact
+    equality, ``wild`` a case-sensitive whole-value pattern."""
     if kind == "wild":
         return wild_regex(text, fold_case=False).fullmatch(value) is not None
     return value == text

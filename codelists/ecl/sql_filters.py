@@ -20,6 +20,7 @@ from codelists.ecl.semantics import (
     HISTORY_PROFILES,
     TYPE_TOKENS,
     match_words,
+    member_string_matches,
     string_value_matches,
     term_matches,
     wild_matches,
@@ -49,6 +50,10 @@ def register_functions(conn) -> None:
     conn.create_function("ecl_string", 3,
                          lambda k, s, v: int(v is not None and string_value_matches(k, s, str(v))),
                          deterministic=True)
+    conn.create_function(
+        "ecl_member_string", 3,
+        lambda k, s, v: int(v is not None and member_string_matches(k, s, str(v))),
+        deterministic=True)
     conn.create_function("ecl_number", 1, _number, deterministic=True)
 
 
@@ -242,7 +247,7 @@ class FilterCompiler:
             truth = f"(lower({text}) IN ('1', 'true'))"
             return f"{truth} {SQL_OPERATORS[o]} {int(value.value)}"
         if isinstance(value, ast.StringValue):
-            hits = " OR ".join(f"ecl_string({quote(t.kind)}, {quote(t.text)}, {text})"
+            hits = " OR ".join(f"ecl_member_string({quote(t.kind)}, {quote(t.text)}, {text})"
                                for t in value.terms)
             return f"({hits})" if o == "=" else f"NOT ({hits})"
         digits = f"NOT ({text} GLOB '*[^0-9]*')"

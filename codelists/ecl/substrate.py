@@ -69,6 +69,16 @@ class Member:
         return dict(self.fields).get(name)
 
 
+@dataclass(frozen=True)
+class Identifier:
+    """A row of the Identifier file: a component's identifier in another scheme."""
+
+    scheme_id: int
+    alternate_identifier: str
+    active: bool
+    referenced_component_id: int
+
+
 @dataclass
 class Substrate:
     concepts: dict[int, ConceptRow] = field(default_factory=dict)
@@ -79,6 +89,7 @@ class Substrate:
     #: members whose latest row is inactive (only member filters on ``active`` read them)
     inactive_members: list[Member] = field(default_factory=list)
     refset_fields: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    identifiers: list[Identifier] = field(default_factory=list)
 
     # -- derived views (computed lazily, cached) ----------------------------------------
     def __post_init__(self):
@@ -156,6 +167,10 @@ class Substrate:
             "SELECT source_id, type_id, destination_id, relationship_group FROM relationships")]
         sub.concrete_values = [ConcreteValue(*r) for r in conn.execute(
             "SELECT source_id, type_id, value, relationship_group FROM concrete_values")]
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'identifiers'").fetchone():
+            sub.identifiers = [Identifier(r[0], r[1], bool(r[2]), r[3]) for r in conn.execute(
+                "SELECT scheme_id, alternate_identifier, active, referenced_component_id "
+                "FROM identifiers")]
         for refset_id, table, names in conn.execute(
                 "SELECT refset_id, member_table, fields FROM refsets"):
             sub.refset_fields[refset_id] = tuple(json.loads(names))
@@ -198,6 +213,9 @@ def _read_file(sub: Substrate, name: str, header: list[str], rows: list[list[str
     elif kind == "RelationshipConcreteValues":
         sub.concrete_values.extend(ConcreteValue(int(p[4]), int(p[7]), p[5], int(p[6]))
                                    for p in rows if p[2] == "1")
+    elif kind == "Identifier":
+        sub.identifiers.extend(Identifier(int(p[0]), p[1], p[3] == "1", int(p[5]))
+                               for p in rows)
     elif kind == "Refset":
         extra = tuple(header[6:])
         for p in rows:

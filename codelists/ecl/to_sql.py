@@ -15,9 +15,15 @@ from dataclasses import dataclass, field
 
 from codelists.ecl import ast
 from codelists.ecl.render import render
-from codelists.ecl.semantics import ALTERNATE_SCHEMES, IS_A
+from codelists.ecl.semantics import (
+    ALTERNATE_SCHEMES,
+    IDENTIFIER_SCHEME,
+    IS_A,
+    holds_components,
+    scheme_named,
+)
 from codelists.ecl.sql_filters import FilterCompiler
-from codelists.errors import NotSupportedError
+from codelists.errors import ECLError, NotSupportedError
 
 EMPTY = "SELECT NULL AS id WHERE 0"
 
@@ -148,10 +154,7 @@ class Compiler(FilterCompiler):
 
     def sub_expression(self, node: ast.SubExpression) -> str:
         if node.member_of is not None:
-            if node.member_of.fields:
-                raise NotSupportedError("^ [fields] returns refset fields, not concepts: "
-                                        "it can only be the whole expression")
-            current = self.member_of(node)
+            current = self.member_of(node, selected_component_field(node.member_of))
         else:
             current = self.focus(node.focus)
         if node.operator:
@@ -177,14 +180,47 @@ class Compiler(FilterCompiler):
         return self.expression(focus)
 
     def alternate(self, alt: ast.AlternateIdentifier) -> str:
+        """``SCHEME#code``: through the release's Identifier file (any scheme it holds,
+        named by concept id or by a description of the scheme concept); CTV3 also
+        through its simple map when the Identifier file does not hold it."""
+        held = self._identifier_schemes()
+        named = scheme_named(alt.scheme, held)
+        if len(named) > 1:
+            raise ECLError(f"alternate identifier scheme {alt.scheme!r} is ambiguous: it "
+                           f"names {', '.join(map(str, sorted(named)))}; use the concept id")
+        if named and named <= held.keys():
+            return self.add("SELECT referenced_component_id AS id FROM identifiers "
+                            "WHERE scheme_id = ? AND alternate_identifier = ? AND active = 1",
+                            [named.pop(), alt.code], label=render(alt))
         scheme = ALTERNATE_SCHEMES.get(alt.scheme.lower())
-        table = self._refset_tables([scheme[0]]) if scheme else {}
+        table = self.refset_tables([scheme[0]]) if scheme else {}
         if not scheme or "refset_simple_map" not in table:
-            raise NotSupportedError(f"alternate identifier scheme {alt.scheme!r} is not held "
-                                    "in this store")
+            names = "; ".join(f"{s} ({', '.join(sorted(t)) or 'no description'})"
+                              for s, t in sorted(held.items()))
+            raise NotSupportedError(
+                f"alternate identifier scheme {alt.scheme!r} is not held in this store"
+                + (f"; its Identifier file holds {names}" if held else
+                   "; it has no Identifier file rows (a store imported before identifiers "
+                   "were kept needs a re-import)"))
         return self.add("SELECT referenced_component_id AS id FROM refset_simple_map "
                         "WHERE refset_id = ? AND map_target = ?", [scheme[0], alt.code],
                         label=render(alt))
+
+    def _identifier_schemes(self) -> dict[int, set[str]]:
+        """The schemes of the Identifier file and the identifier scheme concepts, each
+        with its active descriptions."""
+        if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'identifiers'"
+                                 ).fetchone():
+            return {}
+        held = {s for (s,) in self.conn.execute("SELECT DISTINCT scheme_id FROM identifiers")}
+        schemes: dict[int, set[str]] = {s: set() for s in held}
+        for concept, term in self.conn.execute(
+                "SELECT concept_id, term FROM descriptions WHERE active = 1 AND (concept_id "
+                "IN (SELECT DISTINCT scheme_id FROM identifiers) OR concept_id IN (SELECT "
+                "descendant_id FROM closure WHERE ancestor_id = ?))", (IDENTIFIER_SCHEME,)):
+            if concept in held:
+                schemes[concept].add(term)
+        return schemes
 
     def operator(self, operator: str, inner: str, node) -> str:
         single = self._single_concept(inner)
@@ -223,7 +259,7 @@ class Compiler(FilterCompiler):
         return None
 
     # ---- member of -------------------------------------------------------------------
-    def _refset_tables(self, refsets) -> dict[str, list[int]]:
+    def refset_tables(self, refsets) -> dict[str, list[int]]:
         tables: dict[str, list[int]] = {}
         refsets = sorted(refsets)
         for start in range(0, len(refsets), 500):
@@ -235,7 +271,9 @@ class Compiler(FilterCompiler):
                 tables.setdefault(table, []).append(refset_id)
         return tables
 
-    def member_of(self, node: ast.SubExpression) -> str:
+    def member_of(self, node: ast.SubExpression, field: str | None = None) -> str:
+        """The referenced components of the members, or the values of one selected field
+        that holds component ids (``^ [targetComponentId] ...``)."""
         if isinstance(node.focus, ast.Wildcard):
             refsets = [r for (r,) in self.conn.execute("SELECT refset_id FROM refsets")]
         elif isinstance(node.focus, ast.ConceptReference):
@@ -243,16 +281,21 @@ class Compiler(FilterCompiler):
         else:
             refsets = self.fetch(self.focus(node.focus))
         parts, params = [], []
-        for table, ids in sorted(self._refset_tables(refsets).items()):
-            column = "referenced_component_id"
-            if table == "refset_other":
-                column = "CAST(referenced_component_id AS INTEGER)"
+        for table, ids in sorted(self.refset_tables(refsets).items()):
             where, where_params = self.member_conditions(table, node.member_filters)
             marks = ", ".join(str(int(i)) for i in ids)
             source = self.member_source(table, node.member_filters)
-            sql = f"SELECT {column} AS id FROM {source} WHERE refset_id IN ({marks}) AND {where}"
-            if table == "refset_other":
-                sql += " AND NOT (referenced_component_id GLOB '*[^0-9]*')"
+            column = self.member_column(table, field or "referencedComponentId")
+            if column is None:  # these refsets have no such field
+                continue
+            if table != "refset_other" and column == "referenced_component_id":
+                selected, check = column, ""  # an INTEGER column: the plain, fast path
+            else:
+                selected = f"CAST({column} AS INTEGER)"
+                check = (f" AND {column} IS NOT NULL "
+                         f"AND NOT (CAST({column} AS TEXT) GLOB '*[^0-9]*')")
+            sql = (f"SELECT {selected} AS id FROM {source} WHERE refset_id IN ({marks}) "
+                   f"AND {where}{check}")
             parts.append(sql)
             params.extend(where_params)
         label = render(ast.SubExpression(node.focus, member_of=node.member_of,
@@ -371,3 +414,18 @@ def _selective_first(operands) -> list:
 def _is_any(node: ast.SubExpression) -> bool:
     return (isinstance(node.focus, ast.Wildcard) and node.operator is None
             and node.member_of is None and not node.filters and node.history is None)
+
+
+def selected_component_field(member_of: ast.MemberOf) -> str | None:
+    """The one field a nested ``^ [field]`` selects, when it holds component ids; any
+    other selection yields rows, not a set of concepts: an ECLError says so."""
+    fields = member_of.fields
+    if not fields:
+        return None
+    if len(fields) == 1 and fields[0] != "*" and holds_components(fields[0]):
+        return fields[0]
+    shown = ", ".join(fields)
+    raise ECLError(f"^ [{shown}] selects refset fields whose values are not a set of "
+                   "concepts (rows of member fields); here a set of concepts is needed. "
+                   "Select one field that holds component ids (e.g. [targetComponentId]), "
+                   "or run the expression on its own with `codelist ecl expand` to see the rows")

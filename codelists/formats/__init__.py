@@ -39,6 +39,7 @@ EXPORTERS: dict[str, tuple[str, bool, str]] = {
     "stata": ("codelists.formats.syntax:stata", False, ".do"),
     "r": ("codelists.formats.syntax:r", False, ".R"),
     "sql": ("codelists.formats.syntax:sql", False, ".sql"),
+    "ecl": ("codelists.formats.ecl:write", False, ".ecl"),
 }
 
 ALIASES = {"opencodelists-csv": "opencodelists", "fhir-json": "fhir", "atlas": "omop",

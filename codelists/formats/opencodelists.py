@@ -217,3 +217,110 @@ def expand_definition(imported: Imported, terminology) -> Imported:
     rows += [c for c in imported.codes if not c.included]
     return Imported(imported.system, rows, imported.meta, imported.source,
                     imported.format + " (expanded)", imported.notes)
+
+
+# -- what an OpenCodelists-compatible server serves ---------------------------------------
+def _crlf_csv(rows) -> str:
+    """CSV as OpenCodelists writes it (Python's csv defaults: ``\\r\\n``, minimal quoting)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue()
+
+
+def download(codelist: Codelist) -> str:
+    """``download.csv`` of a version built from codes: ``code,term``, sorted by code.
+
+    This is OpenCodelists' rule for lists made with its builder or from codes; a code
+    without a term gets ``[Unknown]``, as there.
+    """
+    system = codelist.system.id
+    terms = codelist.terms()
+    codes = sorted(opencodelists_code(system, c) for c in codelist.active_codes())
+    by_written = {opencodelists_code(system, c): c for c in codelist.active_codes()}
+    return _crlf_csv([["code", "term"],
+                      *([c, terms.get(by_written[c]) or "[Unknown]"] for c in codes)])
+
+
+def fixed_headers(csv_data: str, *, source: str = "csv_data") -> str:
+    """An uploaded table reduced to two columns headed ``code`` and ``term``
+    (OpenCodelists' ``?fixed-headers`` download of a list uploaded as CSV)."""
+    header, rows = read_csv(source, text=csv_data)
+    code_col, term_col = columns(header)
+    return _crlf_csv([["code", "term"],
+                      *([r[code_col], r.get(term_col, "") if term_col else ""] for r in rows)])
+
+
+def definition_rows(codelist: Codelist, rules: list[tuple[str, bool]], hierarchy=None
+                    ) -> str:
+    """``definition.csv``: ``code,term,is_included`` (``+``/``-``), depth first.
+
+    ``rules`` are (code, included) decisions; with a ``hierarchy`` (anything with
+    ``parents(code)``) each rule follows the nearest rule above it, roots in code order,
+    as OpenCodelists lists a definition; without one they keep their order.
+    """
+    system = codelist.system.id
+    terms = codelist.terms()
+    ordered = _depth_first([c for c, _ in rules], hierarchy) if hierarchy else \
+        [c for c, _ in rules]
+    decided = dict(rules)
+    return _crlf_csv([["code", "term", "is_included"],
+                      *([opencodelists_code(system, c), terms.get(c, ""),
+                         "+" if decided[c] else "-"] for c in ordered)])
+
+
+def _depth_first(codes: list[str], hierarchy) -> list[str]:
+    """Rule codes ordered depth first under their nearest ruled ancestor."""
+    chosen = set(codes)
+    under: dict[str | None, list[str]] = {}
+    for code in codes:
+        above = _nearest_ruled_ancestor(code, chosen, hierarchy)
+        under.setdefault(above, []).append(code)
+    out: list[str] = []
+
+    def visit(parent):
+        for child in sorted(under.get(parent, [])):
+            out.append(child)
+            visit(child)
+
+    visit(None)
+    return out
+
+
+def _nearest_ruled_ancestor(code: str, chosen: set[str], hierarchy) -> str | None:
+    seen, frontier = {code}, list(hierarchy.parents(code))
+    while frontier:
+        hits = sorted(c for c in frontier if c in chosen)
+        if hits:
+            return hits[0]
+        nxt = []
+        for c in frontier:
+            if c not in seen:
+                seen.add(c)
+                nxt.extend(hierarchy.parents(c))
+        frontier = [c for c in nxt if c not in seen]
+    return None
+
+
+def dmd_download(bnf_codes: list[str], bnf, dmd=None) -> str:
+    """``dmd-download.csv`` of a BNF list: ``dmd_type,dmd_id,dmd_name,bnf_code``, one row
+    per dm+d product a code maps to in the BNF store (``bnf``); names from the dm+d
+    store (``dmd``) when one is installed, else from the map."""
+    from codelists.errors import CodelistsError
+    from codelists.terminology.crossmap import map_code
+
+    rows = []
+    for code in bnf_codes:
+        try:
+            entries = map_code(bnf, code, "dmd")
+        except CodelistsError:
+            continue
+        names = dmd.lookup_many([e.target_code for e in entries]) if dmd is not None else {}
+        for entry in entries:
+            concept = names.get(entry.target_code)
+            rows.append([entry.relation or "", entry.target_code,
+                         concept.term if concept else "", code])
+    rows.sort(key=lambda r: (r[3], r[0], r[2], r[1]))
+    return _crlf_csv([["dmd_type", "dmd_id", "dmd_name", "bnf_code"], *rows])

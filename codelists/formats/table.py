@@ -87,7 +87,11 @@ def to_codelist(imported: Imported, *, id: str | None = None, title: str | None 
     cl.meta["licence"] = imported.meta.get("licence", "NOASSERTION")
     if imported.meta.get("copyright"):
         cl.meta["copyright"] = imported.meta["copyright"]
-    source = f"Imported from {imported.format} {imported.source}".strip()
+    # the file's name only: a local or temporary folder means nothing to a reader
+    source_name = str(imported.source or "")
+    if Path(source_name).is_absolute():
+        source_name = Path(source_name).name
+    source = f"Imported from {imported.format} {source_name}".strip()
     cl.meta["methodology"] = source
     cl.meta["warnings"] = [w for w in cl.meta["warnings"]] + [{
         "code": "imported-needs-review", "severity": "warning",

@@ -238,17 +238,26 @@ def _inline(text: str) -> str:
 
 def html(blocks: list[Block], title: str = "Methods report") -> str:
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{_html.escape(title)}</title><style>{STYLE}</style></head><body>"]
+           f"<title>{_html.escape(title)}</title><style>{STYLE}</style></head><body>",
+           html_fragment(blocks), "</body></html>"]
+    return "\n".join(out) + "\n"
+
+
+def html_fragment(blocks: list[Block], *, shift: int = 0) -> str:
+    """The blocks as HTML elements (escaped; images are the library's own SVG), headings
+    moved ``shift`` levels down, for embedding in a page."""
+    out: list[str] = []
     for item in blocks:
         kind = item[0]
         if kind == "h":
-            out.append(f"<h{item[1]}>{_html.escape(item[2])}</h{item[1]}>")
+            level = min(6, item[1] + shift)
+            out.append(f"<h{level}>{_html.escape(item[2])}</h{level}>")
         elif kind == "p":
             out.append(f"<p>{_inline(item[1])}</p>")
         elif kind == "list":
             out.append("<ul>" + "".join(f"<li>{_inline(x)}</li>" for x in item[1]) + "</ul>")
         elif kind == "table":
-            head = "".join(f"<th>{_html.escape(str(h))}</th>" for h in item[1])
+            head = "".join(f'<th scope="col">{_html.escape(str(h))}</th>' for h in item[1])
             rows = "".join("<tr>" + "".join(f"<td>{_html.escape(str(c))}</td>" for c in row)
                            + "</tr>" for row in item[2])
             out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
@@ -258,8 +267,7 @@ def html(blocks: list[Block], title: str = "Methods report") -> str:
         elif kind == "image":
             out.append(f'<figure role="img" aria-label="{_html.escape(item[3])}">{item[2]}'
                        "</figure>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    return "\n".join(out)
 
 
 def write_report(codelist, folder: str | Path, *, version: str = "") -> dict[str, Path]:

@@ -5,6 +5,12 @@ variable, the project config file (``codelists.toml`` in the working directory o
 parent), then the data directory (``CODELISTS_DATA_DIR`` or the XDG data directory,
 ``~/.local/share/codelists/terminologies``).
 
+Every command finds its store through :func:`locate_store`, and names the coding system
+any way a codelist file or a person does (``cprd_medcode``, ``CPRD medcode``,
+``medcode``): :func:`system_id` turns each into the one id stores record.  When a coding
+system is asked for, ``CODELISTS_DB`` and a project default that hold another system are
+passed over rather than opened.
+
 The project config names stores per terminology::
 
     [stores]
@@ -79,22 +85,52 @@ def list_stores(folder: Path | None = None) -> list[StoreInfo]:
     return found
 
 
+def system_id(name: str | None) -> str | None:
+    """The id of the coding system ``name`` names (``CPRD medcode`` -> ``cprd_medcode``);
+    a name no coding system answers to comes back as given."""
+    from codelists.codelist.systems import resolve_system
+    from codelists.errors import CodelistFormatError
+
+    if name is None or not str(name).strip():
+        return None
+    try:
+        return resolve_system(name).id
+    except CodelistFormatError:
+        return str(name)
+
+
+def _holds(path: Path, terminology: str | None) -> bool:
+    """Whether the store at ``path`` holds ``terminology`` (or no system was asked for, or
+    the file cannot tell: then the caller opens it and reports what is wrong)."""
+    if terminology is None or not path.is_file():
+        return True
+    try:
+        return read_metadata(path).terminology == terminology
+    except Exception:  # not a store: let the caller's open report it
+        return True
+
+
 def locate_store(
     explicit: str | Path | None = None,
     *,
     terminology: str | None = None,
     start: Path | None = None,
 ) -> Path:
-    """The path of the store to use, by the documented order of precedence."""
+    """The path of the store to use, by the documented order of precedence.
+
+    ``terminology`` may be any name of a coding system (see :func:`system_id`).
+    """
     if explicit:
         return Path(explicit)
+    terminology = system_id(terminology)
     env = os.environ.get("CODELISTS_DB")
-    if env:
+    if env and _holds(Path(env), terminology):
         return Path(env)
     config_path, config = read_config(start)
-    stores = config.get("stores", {}) if config else {}
+    stores = {system_id(k) if k != "default" else k: v
+              for k, v in (config.get("stores", {}) if config else {}).items()}
     if stores:
-        key = terminology or stores.get("default")
+        key = terminology or system_id(stores.get("default"))
         if key and key in stores:
             return (config_path.parent / stores[key]).resolve()
     candidates = list_stores()

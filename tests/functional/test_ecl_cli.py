@@ -70,10 +70,18 @@ def test_not_supported_features_fail_loudly(snomed_small_store, capsys):
 
 def test_expand_member_fields_prints_rows(snomed_small_store, capsys):
     db = ["--db", str(snomed_small_store)]
-    assert main(["ecl", "expand", "^ [mapTarget] 447562003", *db]) == 0
+    text = "^ [referencedComponentId, mapTarget] 447562003"
+    assert main(["ecl", "expand", text, *db]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "referencedComponentId\tmapTarget", "195967001\tJ45.9", "69896004\tM06.9"]
     assert main(["ecl", "expand", "^ [mapTarget] 447562003", "--json", *db]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["columns"] == ["referencedComponentId", "mapTarget"]
-    assert ["69896004", "M06.9"] in data["rows"]
+    assert data["columns"] == ["mapTarget"]
+    assert sorted(data["rows"]) == [["J45.9"], ["M06.9"]]
+    # one field of component ids is a set of concepts, printed with terms like any other
+    assert main(["ecl", "expand", "^ [targetComponentId] 900000000000527005", "--terms",
+                 *db]) == 0
+    assert capsys.readouterr().out.splitlines() == ["3723001\tArthritis"]
+    # rows where a set of concepts is needed: a clear error, no traceback
+    assert main(["ecl", "expand", "<< ^ [mapTarget] 447562003", *db]) != 0
+    assert "not a set of concepts" in capsys.readouterr().err

@@ -31,6 +31,8 @@ CONCRETE_TYPE = 1000104
 SIMPLE_REFSET = 1000201
 SAME_AS = 900000000000527005
 CTV3_MAP = 900000000000497000
+ID_SCHEME = 900000000000453004  # |Identifier scheme|: its children are identifier schemes
+SCHEME_A, SCHEME_B = 1000301, 1000302  # "LNC" (under ID_SCHEME), "Alt-codes" (not under it)
 GB = 900000000000508004
 PREFERRED, ACCEPTABLE = 900000000000548007, 900000000000549004
 FSN, SYNONYM = 900000000000003001, 900000000000013009
@@ -48,7 +50,7 @@ def _line(*values) -> str:
 def releases(draw):
     n = draw(st.integers(4, 14))
     ids = [2000000 + 10 * i for i in range(n)]
-    special = [*TYPES, CONCRETE_TYPE, SIMPLE_REFSET, SAME_AS, CTV3_MAP, GB]
+    special = [*TYPES, CONCRETE_TYPE, SIMPLE_REFSET, SAME_AS, CTV3_MAP, GB, ID_SCHEME, SCHEME_B]
     concepts = {ROOT: (1, CORE, 900000000000074008, DATES[0])}
     for c in special:
         concepts[c] = (1, CORE, 900000000000074008, DATES[0])
@@ -56,7 +58,8 @@ def releases(draw):
         concepts[c] = (draw(st.sampled_from([1, 1, 1, 0])), draw(st.sampled_from([CORE, OTHER_MODULE])),
                        draw(st.sampled_from([900000000000074008, 900000000000073002])),
                        draw(st.sampled_from(DATES)))
-    isa = [(c, ROOT) for c in special]
+    concepts[SCHEME_A] = (1, CORE, 900000000000074008, DATES[0])
+    isa = [(c, ROOT) for c in special] + [(SCHEME_A, ID_SCHEME)]
     rels, concrete = [], []
     for i, c in enumerate(ids):
         if not concepts[c][0]:
@@ -79,6 +82,8 @@ def releases(draw):
                                  draw(st.sampled_from([1, 1, 0])),
                                  draw(st.sampled_from(["en", "en", "sv"])),
                                  draw(st.sampled_from(DATES))))
+    descriptions += [(SCHEME_A, SYNONYM, "LNC", 1, "en", DATES[0]),
+                     (SCHEME_B, SYNONYM, "Alt-codes", 1, "en", DATES[0])]
     language = [draw(st.sampled_from([None, PREFERRED, ACCEPTABLE])) for _ in descriptions]
     # (concept, active): a concept may have an active and an inactive member row
     members = [(c, draw(st.sampled_from([1, 1, 0]))) for c in
@@ -88,9 +93,14 @@ def releases(draw):
     same_as = [(c, draw(st.sampled_from(active))) for c in inactive if active]
     maps = [(c, draw(st.sampled_from(["X1", "X2", "Y10"])), draw(st.sampled_from([1, 1, 0])))
             for c in draw(st.lists(st.sampled_from(ids), max_size=4, unique=True))]
+    identifiers = [(scheme, code, c, draw(st.sampled_from([1, 1, 0]))) for scheme, code, c in
+                   draw(st.lists(st.tuples(st.sampled_from([SCHEME_A, SCHEME_B]),
+                                           st.sampled_from(["A1", "B2", "2345-7"]),
+                                           st.sampled_from(ids)),
+                                 max_size=5, unique_by=lambda t: t[:2]))]
     return dict(ids=ids, concepts=concepts, isa=isa, rels=rels, concrete=concrete,
                 descriptions=descriptions, language=language, members=members,
-                same_as=same_as, maps=maps)
+                same_as=same_as, maps=maps, identifiers=identifiers)
 
 
 def write_release(r: dict, folder: Path) -> None:
@@ -138,6 +148,11 @@ def write_release(r: dict, folder: Path) -> None:
         fh.write(common + "\ttargetComponentId\n")
         for i, (c, target) in enumerate(r["same_as"]):
             fh.write(_line(f"a{i}", DATES[0], 1, CORE, SAME_AS, c, target))
+    with open(term / f"sct2_Identifier_Snapshot_INT_{date}.txt", "w", encoding="utf-8") as fh:
+        fh.write("identifierSchemeId\talternateIdentifier\teffectiveTime\tactive\tmoduleId\t"
+                 "referencedComponentId\n")
+        for scheme, code, c, active in r["identifiers"]:
+            fh.write(_line(scheme, code, DATES[0], active, CORE, c))
     with open(refset / f"der2_sRefset_SimpleMapSnapshot_INT_{date}.txt", "w",
               encoding="utf-8") as fh:
         fh.write(common + "\tmapTarget\n")
@@ -182,7 +197,22 @@ def expressions(ids: list[int]):
                               f"^ {SIMPLE_REFSET} {{{{ M active = true }}}}"]),
                           st.just(f"^ {CTV3_MAP} {{{{ M mapTarget != (\"X1\" \"Y10\"), "
                                   f"referencedComponentId = << {ids[0]} }}}}"),
-                          st.just("CTV3#X1"))
+                          st.just("CTV3#X1"),
+                          st.sampled_from(["LNC#A1", "lnc#2345-7", f"{SCHEME_B}#B2",
+                                           '"alt-codes#2345-7"', "ALT-CODES#A1",
+                                           f"{SCHEME_A}#B2"]),
+                          st.sampled_from([
+                              f"^ [targetComponentId] {SAME_AS}",
+                              f"^ [targetComponentId] {SAME_AS} {{{{ M referencedComponentId "
+                              f"= << {ids[-1]} }}}}",
+                              f"^ [referencedComponentId] {SIMPLE_REFSET}",
+                              "^ [targetComponentId] * {{ M active = 1 }}",
+                              "^ *",
+                              f'^ {CTV3_MAP} {{{{ M mapTarget = "x" }}}}',
+                              f'^ {CTV3_MAP} {{{{ M mapTarget = "Y1" }}}}',
+                              f'^ {CTV3_MAP} {{{{ M mapTarget = ("x2" match:"y") }}}}',
+                              f'^ {CTV3_MAP} {{{{ M mapTarget = wild:"x*" }}}}',
+                              f'^ {CTV3_MAP} {{{{ M mapTarget != "X" }}}}']))
         filters = st.lists(st.one_of(description_filter.map(lambda f: f" {{{{ D {f} }}}}"),
                                      concept_filter.map(lambda f: f" {{{{ C {f} }}}}")),
                            max_size=1).map("".join)

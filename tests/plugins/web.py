@@ -98,6 +98,31 @@ def api_client():
     return APIClient()
 
 
+def install_store(store):
+    """A store built by a fixture, installed in the (test's own) data directory as
+    `codelist terminology import` puts it there; the site finds it like the CLI does."""
+    from codelists.terminology.locate import data_dir
+
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / store.name
+    if not target.exists():
+        target.symlink_to(store)
+    return target
+
+
+@pytest.fixture
+def site_snomed(snomed_elbow_store):
+    """The tennis-elbow SNOMED CT release installed on the site."""
+    return install_store(snomed_elbow_store)
+
+
+@pytest.fixture
+def site_icd10cm(icd10cm_store):
+    """The ICD-10-CM release installed on the site."""
+    return install_store(icd10cm_store)
+
+
 def client_for(client, user):
     """A Django test client logged in as ``user`` (or anonymous for None)."""
     if user is not None:

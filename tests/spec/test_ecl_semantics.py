@@ -90,6 +90,30 @@ CASES = [
     ("9.4-inactive", "* {{ C active = 0 }}", {1000004, 156659008}),
     ("10.1-member-filter", '^ 447562003 {{ M mapTarget = "M06.9" }}', {69896004}),
     ("10.1-member-filter-wild", '^ 447562003 {{ M mapTarget = wild:"J*" }}', {195967001}),
+    # member filters on string fields: a typed search term, match: (word prefix) by default
+    ("10.1-member-string-prefix", '^ 447562003 {{ M mapTarget = "J45" }}', {195967001}),
+    ("10.1-member-string-case", '^ 447562003 {{ M mapTarget = "m06" }}', {69896004}),
+    ("10.1-member-string-match-keyword", '^ 447562003 {{ M mapTarget = match:"J45.9" }}',
+     {195967001}),
+    ("10.1-member-string-not-a-prefix", '^ 447562003 {{ M mapTarget = "45" }}', set()),
+    ("10.1-member-string-uk-block", '^ 999002271000000101 {{ M mapTarget = "M069" }}',
+     {69896004}),
+    ("10.1-member-string-wild-case", '^ 447562003 {{ M mapTarget = wild:"j45*" }}',
+     {195967001}),
+    ("10.1-member-string-set", '^ 447562003 {{ M mapTarget = ("J45" wild:"M*") }}',
+     {195967001, 69896004}),
+    ("10.1-member-string-not-equal", '^ 447562003 {{ M mapTarget != "J45" }}', {69896004}),
+    # member field selection: one field of component ids is a set of concepts
+    ("6.x-field-selection-targets",
+     "^ [targetComponentId] 900000000000527005 |SAME AS association reference set| "
+     "{{ M referencedComponentId = 1000004 }}", {3723001}),
+    ("6.x-field-selection-nested",
+     "<< (^ [targetComponentId] 900000000000523009 {{ M referencedComponentId = 156659008 }})",
+     {3723001, 69896004, 439656005}),
+    ("6.x-field-selection-default", "^ [referencedComponentId] 1002007",
+     {3723001, 69896004, 439656005}),
+    ("6.x-field-selection-in-compound",
+     "^ [targetComponentId] 900000000000523009 AND < 928000", {3723001, 439656005}),
     ("11.1-history-min", "<< 3723001 {{ + HISTORY-MIN }}", {3723001, 69896004, 439656005,
                                                             1000004}),
     ("11.1-history-max", "<< 3723001 {{ + HISTORY-MAX }}", {3723001, 69896004, 439656005,
@@ -108,11 +132,85 @@ def test_both_evaluators_give_the_expected_set(ecl_small, expression, expected):
 
 
 def test_member_fields_are_returned_as_rows(ecl_small):
+    """Selecting fields that are not one field of component ids yields rows: the selected
+    fields, in the order named, each distinct row once."""
     store, substrate = ecl_small
-    for result in (evaluate("^ [mapTarget] 447562003", store),
+    for result in (evaluate("^ [mapTarget] 447562003", store, rows=True),
                    evaluate_reference("^ [mapTarget] 447562003", substrate)):
-        assert result.columns == ("referencedComponentId", "mapTarget")
-        assert sorted(result.rows) == [(69896004, "M06.9"), (195967001, "J45.9")]
+        assert result.columns == ("mapTarget",)
+        assert sorted(result.rows) == [("J45.9",), ("M06.9",)]
+        assert not result.ids
+    text = "^ [referencedComponentId, mapTarget, mapGroup] 999002271000000101"
+    for result in (evaluate(text, store, rows=True), evaluate_reference(text, substrate)):
+        assert result.columns == ("referencedComponentId", "mapTarget", "mapGroup")
+        assert sorted((r[0], r[1], int(r[2])) for r in result.rows) == [
+            (69896004, "M069", 1), (69896004, "M0699", 2), (195967001, "J459", 1)]
+
+
+def test_rows_where_a_set_of_concepts_is_needed_are_an_error(ecl_small):
+    store, substrate = ecl_small
+    with pytest.raises(ECLError, match="rows of member fields"):
+        evaluate("^ [mapTarget] 447562003", store)  # rows not asked for
+    for text in ("< 64572001 AND ^ [mapTarget] 447562003",
+                 "<< ^ [referencedComponentId, targetComponentId] 900000000000527005",
+                 "^ [*] 1002007 MINUS 3723001"):
+        for evaluator, source in ((evaluate, store), (evaluate_reference, substrate)):
+            with pytest.raises(ECLError, match="not a set of concepts"):
+                evaluator(text, source)
+
+
+def test_members_of_any_refset(ecl_small, snomed_small_release):
+    """``^ *``: the referenced components of the active members of every refset (read here
+    straight from the release's refset files), not the refsets themselves."""
+    expected = set()
+    for path in (snomed_small_release / "Snapshot" / "Refset").rglob("*.txt"):
+        for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+            parts = line.split("\t")
+            if parts[2] == "1" and parts[5].isdigit():
+                expected.add(int(parts[5]))
+    store, substrate = ecl_small
+    assert {1002007, 447562003} & expected == set()  # refsets are not their own members
+    assert set(evaluate("^ *", store).ids) == expected
+    assert set(evaluate_reference("^ *", substrate).ids) == expected
+    assert set(evaluate("^ * AND < 64572001", store).ids) == {3723001, 69896004, 439656005,
+                                                               195967001}
+
+
+IDENTIFIER_CASES = [
+    ("1.10-alternate-loinc", "LOINC#2345-7", {195967001}),
+    ("1.10-alternate-descendants", "<< LOINC#718-7", {3723001, 69896004, 439656005}),
+    ("1.10-official-example", "<< LOINC#54486-6",
+     {928000, 3723001, 429554009, 439656005, 69896004}),
+    ("1.10-scheme-case-insensitive", "loinc#2345-7", {195967001}),
+    ("1.10-scheme-by-concept-id", "705114005#718-7", {3723001}),
+    ("1.10-no-fuzzy-scheme-names", '"LOINC-Code-System#718-7"', set()),  # not a synonym
+    ("1.10-quoted", '"LOINC#718-7" |Arthritis|', {3723001}),
+    ("1.10-inactive-identifier", "LOINC#9999-9", set()),
+    ("1.10-scheme-outside-the-hierarchy", "LAB#718-7", {69896004}),
+    ("1.10-same-code-other-scheme", "LAB#718-7 OR LOINC#718-7", {69896004, 3723001}),
+    ("1.10-in-a-conjunction", "LOINC#718-7 AND ^ 1002007", {3723001}),
+    ("1.10-ctv3-map-still", "CTV3#X701i", {3723001}),
+]
+
+
+@pytest.mark.parametrize("expression, expected", [c[1:] for c in IDENTIFIER_CASES],
+                         ids=[c[0] for c in IDENTIFIER_CASES])
+def test_alternate_identifiers_of_any_scheme(ecl_identifiers, expression, expected):
+    store, substrate = ecl_identifiers
+    if expression.startswith('"LOINC-Code'):
+        for evaluator, source in ((evaluate, store), (evaluate_reference, substrate)):
+            with pytest.raises(NotSupportedError, match="not held"):
+                evaluator(expression, source)
+        return
+    assert set(evaluate(expression, store).ids) == expected
+    assert set(evaluate_reference(expression, substrate).ids) == expected
+
+
+def test_an_unknown_scheme_names_the_schemes_held(ecl_identifiers):
+    store, _ = ecl_identifiers
+    with pytest.raises(NotSupportedError) as caught:
+        evaluate("LONIC#2345-7", store)
+    assert "705114005 (LOINC" in str(caught.value) and "1005003" in str(caught.value)
 
 
 def test_unknown_ids_and_wrong_terms_warn(ecl_small):
@@ -129,8 +227,6 @@ def test_features_the_store_cannot_answer_fail_loudly(ecl_small):
     for evaluator, source in ((evaluate, store), (evaluate_reference, substrate)):
         with pytest.raises(NotSupportedError):
             evaluator("<< LOINC#54486-6", source)
-        with pytest.raises(NotSupportedError):
-            evaluator("< 64572001 AND ^ [mapTarget] 447562003", source)
         with pytest.raises(ECLError):
             evaluator("< 64572001 {{ dialect = xx-nowhere }}", source)
 
@@ -147,8 +243,8 @@ def test_member_filters_on_active_reach_inactive_members(ecl_small):
             3723001, 69896004, 439656005}
         assert set(evaluator("^ 447562003 {{ M active = false }}", source).ids) == set()
     rows = evaluate("^ [referencedComponentId, active] 1002007 {{ M active = false }}",
-                    store).rows
-    assert [tuple(r) for r in rows] == [(195967001, 195967001, 0)]
+                    store, rows=True).rows
+    assert [tuple(r) for r in rows] == [(195967001, 0)]
 
 
 def test_a_store_without_inactive_members_says_so(snomed_small_store, tmp_path):

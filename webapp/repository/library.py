@@ -8,6 +8,7 @@ starts quickly.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from codelists.errors import Problem
@@ -45,17 +46,15 @@ def code_rows(codelist) -> list[dict[str, Any]]:
 
 
 # -- checks ------------------------------------------------------------------------------
-def _store_for(system_id: str):
-    """The installed terminology store for a coding system, opened; None when absent."""
+def terminology_for(system_id: str):
+    """The installed terminology store for a coding system, opened; None when absent (the
+    library's store location, the same as the command line's: CODELISTS_DB,
+    codelists.toml, the data directory)."""
     from codelists.errors import CodelistsError
-    from codelists.terminology.locate import locate_store
-    from codelists.terminology.registry import open_terminology
+    from codelists.terminology.installed import open_installed
 
     try:
-        path = locate_store(terminology=system_id)
-        if not path.exists():
-            return None
-        return open_terminology(path)
+        return open_installed(system_id)
     except (CodelistsError, OSError):
         return None
 
@@ -65,7 +64,7 @@ def check(codelist) -> list[Problem]:
     from codelists.codelist.lint import lint
     from codelists.codelist.validate import validate
 
-    terminology = _store_for(codelist.system.id)
+    terminology = terminology_for(codelist.system.id)
     problems = list(validate(codelist, terminology)) + list(lint(codelist, terminology))
     if terminology is None:
         problems.append(Problem(
@@ -102,6 +101,48 @@ def guess_columns(header: list[str]) -> dict[str, str | None]:
 
     return {"code_column": find_column(header, *CODE_COLUMNS) or (header[0] if header else None),
             "term_column": find_column(header, *TERM_COLUMNS)}
+
+
+def system_name(system_id: str) -> str:
+    """A coding system's name as readers know it (``SNOMED CT``, ``ICD-10-CM``)."""
+    from codelists.codelist.systems import resolve_system
+    from codelists.errors import CodelistsError
+
+    try:
+        return resolve_system(system_id).name
+    except CodelistsError:
+        return system_id
+
+
+def readable_comment(comment: str) -> str:
+    """A code line's comment as a reader reads it: ``uncertainty=1 reason=negation rest``
+    becomes ``uncertainty 1 · reason: negation · rest``."""
+    from codelists.codelist.model import split_comment
+
+    tags, text = split_comment(comment)
+    parts = [f"{key.replace('_', ' ')}: {value.replace('-', ' ')}"
+             for key, value in tags.items()]
+    if text:
+        parts.append(text)
+    return " · ".join(parts)
+
+
+def public_metadata(metadata: dict) -> dict:
+    """Front matter fit to show anyone: scaffold placeholders dropped and local folders
+    (an import's temporary path) reduced to the file's name."""
+    from codelists.codelist.template import is_placeholder
+
+    shown = {}
+    for key, value in metadata.items():
+        if isinstance(value, str):
+            if is_placeholder(key, value):
+                continue
+            value = _LOCAL_PATH.sub(lambda m: m.group(0).rsplit("/", 1)[-1], value)
+        shown[key] = value
+    return shown
+
+
+_LOCAL_PATH = re.compile(r"(?<![\w:/.])/(?:[\w.+-]+/)+[\w.+-]+")
 
 
 def system_choices() -> list[str]:

@@ -9,12 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from codelists.errors import CodelistsError
-from webapp.repository import actions, describe, downloads, library, queries
+from webapp.repository import (
+    actions,
+    describe,
+    downloads,
+    hierarchy,
+    library,
+    methoddoc,
+    queries,
+)
 from webapp.repository.forms import ArticleForm, CoauthorForm
 from webapp.repository.models import Article, ArticleType, Codelist, CodeStatus, Tag
 from webapp.repository.permissions import can_change, can_manage_members, can_view
@@ -40,18 +49,35 @@ def browse(request):
 
 
 def search(request):
+    """Keyword, code (with its ancestors or descendants on request), tag and system; one
+    result list whose count is its length, each row saying why it matched."""
     q = request.GET.get("q", "").strip()
     code = request.GET.get("code", "").strip()
     tag = request.GET.get("tag", "").strip()
     system = request.GET.get("system", "").strip()
+    related = request.GET.getlist("related")
+    code_query = None
     results = None
-    code_hits = None
+    if code or (q and queries.looks_like_code(q)):
+        code_query = queries.code_query(code or q, ancestors="ancestors" in related,
+                                        descendants="descendants" in related)
     if q or code or tag or system:
         results = queries.search_codelists(request.user, q=q if not code else "", tag=tag,
-                                           system=system, code=code)
-        if q and not code and queries.looks_like_code(q):
-            code_hits = queries.codelists_with_code(request.user, q)
+                                           system=system)
+        if code_query is not None:
+            by_code = queries.codelists_matching_codes(request.user, code_query)
+            if system:
+                by_code = by_code.filter(coding_system=system)
+            if code:  # the code is a filter; a keyword that looks like a code also finds it
+                results = results.filter(pk__in=by_code.values("pk"))
+            else:
+                results = (queries.visible_codelists(request.user)
+                           .filter(Q(pk__in=results.values("pk")) | Q(pk__in=by_code.values("pk")))
+                           .order_by("title", "pk"))
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None
+    if page is not None:
+        for row in page.object_list:
+            row.why = queries.explain(row, q=q if not code else "", query=code_query)
     from django.db.models import Count
 
     systems = sorted(set(Codelist.objects.order_by().values_list("coding_system", flat=True)
@@ -61,8 +87,16 @@ def search(request):
             .filter(n__gt=0).order_by("-n", "name")[:30])
     return render(request, "repository/search.html",
                   {"q": q, "code": code, "tag": tag, "system": system, "page": page,
-                   "systems": systems, "tags": tags,
-                   "code_hits": code_hits, "query_string": request.GET.urlencode()})
+                   "related": related, "code_query": code_query,
+                   "systems": systems, "tags": tags, "explain": True,
+                   "query_string": request.GET.urlencode(), "base_query": _without_page(request)})
+
+
+def _without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
 
 
 def _article_or_404(request, pk: int) -> Article:
@@ -122,7 +156,7 @@ def _anonymous_page(request, codelist: Codelist, version):
     key = ":".join(str(part) for part in (
         "codelist-page", codelist.pk, version.sha256, codelist.latest_version_id,
         codelist.updated.timestamp(), codelist.article.updated.timestamp(),
-        codelist.derivatives.count(), request.get_host()))
+        codelist.derivatives.count(), request.get_host(), request.GET.get("order", "")))
     cached = cache.get(key)
     if cached is not None:
         return HttpResponse(cached)
@@ -135,13 +169,24 @@ def _anonymous_page(request, codelist: Codelist, version):
 def _render_codelist(request, codelist: Codelist, version):
     url = request.build_absolute_uri(codelist_url(codelist))
     metadata = version.metadata or {}
+    system = codelist.coding_system
+    order = request.GET.get("order", "")
+    if order not in hierarchy.ORDERS:
+        order = hierarchy.default_order(system)
     return render(request, "repository/codelist.html", {
         "codelist": codelist, "article": codelist.article, "version": version,
         "versions": codelist.versions.select_related("created_by").order_by("-number"),
-        "active": CodePage(version, CodeStatus.ACTIVE),
-        "excluded": CodePage(version, CodeStatus.EXCLUDED),
-        "pending": CodePage(version, CodeStatus.PENDING),
+        "active": CodePage(version, CodeStatus.ACTIVE, order=order, system=system),
+        "excluded": CodePage(version, CodeStatus.EXCLUDED, order=order, system=system),
+        "pending": CodePage(version, CodeStatus.PENDING, order=order, system=system),
+        "order": order, "orders": hierarchy.ORDERS,
+        "tree": hierarchy.tree_html(version, system, f"Hierarchy of {codelist.title}"),
+        "tree_release": hierarchy.release_of(system),
+        "system_name": library.system_name(system),
         "counts": _counts(version), "method": metadata.get("method"),
+        "method_html": methoddoc.method_html(version),
+        "about": library.public_metadata(metadata),
+        "definition": methoddoc.definition_of(version, system),
         "badge": _badge(version), "derivatives": codelist.derivatives.all(),
         "cite_text": describe.cite_text(codelist, version, url),
         "cite_bibtex": describe.cite_bibtex(codelist, version, url),
@@ -178,18 +223,24 @@ def codelist_url(codelist: Codelist) -> str:
 
 class CodePage:
     """Up to ``PER_PAGE`` codes of one status of a version from ``offset`` (filtered by
-    ``q``), and where the next page starts; read only when a template asks, so a cached
-    code table costs no query."""
+    ``q``) in an order (:data:`hierarchy.ORDERS`), and where the next page starts; read
+    only when a template asks, so a cached code table costs no query."""
 
     PER_PAGE = 500
 
-    def __init__(self, version, status: str, q: str = "", offset: int = 0):
+    def __init__(self, version, status: str, q: str = "", offset: int = 0, *,
+                 order: str = "file", system: str = ""):
         self.version, self.status, self.q, self.offset = version, status, q, offset
+        self.order, self.system = order, system
 
     @cached_property
     def _rows(self) -> list:
-        return list(queries.codes_of(self.version, status=self.status, q=self.q)[
-            self.offset:self.offset + self.PER_PAGE + 1])
+        end = self.offset + self.PER_PAGE + 1
+        if self.order == "file":
+            return list(queries.codes_of(self.version, status=self.status, q=self.q)[
+                self.offset:end])
+        return hierarchy.ordered_rows(self.version, self.system, self.status, self.order,
+                                      self.q)[self.offset:end]
 
     @property
     def codes(self) -> list:
@@ -210,7 +261,11 @@ def codelist_codes(request, pk: int):
         status = CodeStatus.ACTIVE
     offset = request.GET.get("offset", "0")
     offset = int(offset) if offset.isdigit() else 0
-    page = CodePage(version, status, request.GET.get("q", "").strip(), offset)
+    order = request.GET.get("order", "")
+    if order not in hierarchy.ORDERS:
+        order = hierarchy.default_order(codelist.coding_system)
+    page = CodePage(version, status, request.GET.get("q", "").strip(), offset, order=order,
+                    system=codelist.coding_system)
     template = "repository/_code_rows.html" if offset else "repository/_codes.html"
     return render(request, template, {"page": page, "codelist": codelist, "version": version})
 

@@ -115,6 +115,11 @@ def _relationship(p):
             int(p[7]), int(p[8]), int(p[9]))
 
 
+def _identifier(p):
+    # identifierSchemeId, alternateIdentifier, effectiveTime, active, moduleId, component
+    return (int(p[0]), p[1], int(p[2]), int(p[3]), int(p[4]), int(p[5]))
+
+
 def _concrete(p):
     number, text, boolean = concrete_value(p[5])
     return (int(p[0]), int(p[1]), int(p[2]), int(p[3]), int(p[4]), p[5], number, text,
@@ -185,6 +190,7 @@ class Loader:
         self._load(conn, "text_definition", "descriptions", _description, keep_inactive=True)
         self._load(conn, "relationship", "relationships", _relationship)
         self._load(conn, "concrete_value", "concrete_values", _concrete)
+        self._load_identifiers(conn)
         self._load_refsets(conn)
         self._stage("indexes", STAGES[0][1])
         derived.create_indexes(conn)
@@ -247,6 +253,18 @@ class Loader:
             suffix = (f" ON CONFLICT (id) DO UPDATE SET {updates} "
                       f"WHERE excluded.effective_time >= {table}.effective_time")
         insert_rows(conn, table, rows, width=len(columns), suffix=suffix)
+
+    def _load_identifiers(self, conn) -> None:
+        """The Identifier file(s): the latest row per (scheme, alternate identifier)."""
+        files = [f for f in self.files if f.kind == "identifier"]
+        if files:
+            insert_rows(conn, "identifiers", self._chain(files, _identifier), width=6,
+                        suffix=" ON CONFLICT (scheme_id, alternate_identifier) DO UPDATE SET "
+                        "effective_time = "
+                        "excluded.effective_time, active = excluded.active, module_id = "
+                        "excluded.module_id, referenced_component_id = "
+                        "excluded.referenced_component_id WHERE excluded.effective_time "
+                        ">= identifiers.effective_time")
 
     def _load_refsets(self, conn) -> None:
         by_pattern: dict[tuple[str, ...], list[ReleaseFile]] = {}

@@ -26,6 +26,8 @@ RELATIONSHIP_HEADER = ["id", "effectiveTime", "active", "moduleId", "sourceId",
                        "characteristicTypeId", "modifierId"]
 CONCRETE_HEADER = ["id", "effectiveTime", "active", "moduleId", "sourceId", "value",
                    "relationshipGroup", "typeId", "characteristicTypeId", "modifierId"]
+IDENTIFIER_HEADER = ["identifierSchemeId", "alternateIdentifier", "effectiveTime", "active",
+                     "moduleId", "referencedComponentId"]
 REFSET_COMMON = ["id", "effectiveTime", "active", "moduleId", "refsetId",
                  "referencedComponentId"]
 
@@ -36,6 +38,7 @@ HEADERS: dict[str, list[str] | None] = {
     "text_definition": DESCRIPTION_HEADER,
     "relationship": RELATIONSHIP_HEADER,
     "concrete_value": CONCRETE_HEADER,
+    "identifier": IDENTIFIER_HEADER,
     "refset": None,
 }
 CORE_KINDS = ("concept", "description", "relationship")

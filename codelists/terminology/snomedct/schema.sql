@@ -143,6 +143,14 @@ CREATE TABLE refset_attribute_value_inactive AS SELECT * FROM refset_attribute_v
 CREATE TABLE refset_simple_map_inactive AS SELECT * FROM refset_simple_map WHERE 0;
 CREATE TABLE refset_extended_map_inactive AS SELECT * FROM refset_extended_map WHERE 0;
 CREATE TABLE refset_other_inactive AS SELECT * FROM refset_other WHERE 0;
+-- the Identifier file: alternate identifiers of components in other schemes (LOINC, ...),
+-- the latest row per (scheme, identifier); ECL `SCHEME#code` resolves through it
+CREATE TABLE identifiers (
+    scheme_id INTEGER NOT NULL, alternate_identifier TEXT NOT NULL,
+    effective_time INTEGER NOT NULL, active INTEGER NOT NULL, module_id INTEGER NOT NULL,
+    referenced_component_id INTEGER NOT NULL,
+    PRIMARY KEY (scheme_id, alternate_identifier)
+) WITHOUT ROWID;
 -- which table holds each refset's members, and its field names (for ECL ^ [field])
 CREATE TABLE refsets (
     refset_id INTEGER PRIMARY KEY,

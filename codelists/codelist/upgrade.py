@@ -1,0 +1,250 @@
+"""Moving a codelist to another terminology release, with every change explained.
+
+``plan_update(codelist, terminology) -> UpdatePlan`` works out what the release does to
+the list; ``apply_update(codelist, plan)`` writes it into the codelist (the caller saves):
+
+- codes the release made inactive move to excluded (``reason=inactive``), their comment
+  naming the release's reason and history; the replacements the history gives (SAME AS,
+  REPLACED BY, POSSIBLY EQUIVALENT TO, MOVED TO, ...) arrive as pending lines naming the
+  association;
+- codes the release knows under a new id (dm+d VMP previous ids) stay, and the current id
+  arrives as a pending line;
+- codes the definition now includes that the file does not have arrive as pending lines
+  (``# ? CODE term  # new in 20250401``); codes written as excluded stay excluded;
+- changed preferred terms are updated, the old term kept in the line's comment;
+- ``snomed_release`` (SNOMED CT) and ``method.updates`` record the move.
+
+Nothing is decided silently: codes the release does not hold, and active codes the
+definition no longer reaches, are reported and left as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from codelists.codelist.definition import expand
+from codelists.codelist.model import ACTIVE, HEADING, PENDING, Codelist, Line
+from codelists.terminology.history import REPLACING, current_ids, inactivations
+
+#: change kinds, and whether each asks the user for a decision
+KINDS = {
+    "inactive": False,       # moved to excluded (its replacements ask instead)
+    "replacement": True,     # pending: a replacement of an inactive code
+    "new-id": True,          # pending: the id the release now uses for a code
+    "new": True,             # pending: newly matched by the definition
+    "term": False,           # preferred term updated
+    "unknown": True,         # not in the release at all
+    "outside-definition": True,  # active, but the definition no longer reaches it
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    code: str
+    term: str = ""
+    note: str = ""           # one line a reader understands
+    source: str | None = None  # the code this change stems from (inactive / old id)
+    association: str | None = None
+    reason: str | None = None
+    old_term: str | None = None
+
+    @property
+    def needs_decision(self) -> bool:
+        return KINDS[self.kind]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {"kind": self.kind, "code": self.code, "term": self.term, "note": self.note,
+                "needs_decision": self.needs_decision}
+        for key in ("source", "association", "reason", "old_term"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+
+@dataclass
+class UpdatePlan:
+    codelist_id: str
+    path: str | None
+    system: str
+    from_release: str | None
+    to_release: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def needs_decision(self) -> bool:
+        return any(c.needs_decision for c in self.changes)
+
+    def counts(self) -> dict[str, int]:
+        out = {kind: 0 for kind in KINDS}
+        for change in self.changes:
+            out[change.kind] += 1
+        return out
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.changes
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.codelist_id, "path": self.path, "system": self.system,
+                "from_release": self.from_release, "to_release": self.to_release,
+                "needs_decision": self.needs_decision, "counts": self.counts(),
+                "changes": [c.as_dict() for c in self.changes]}
+
+
+def release_of(terminology) -> str:
+    """A store's release as ``YYYYMMDD`` (its edition when it carries no date)."""
+    meta = getattr(terminology, "metadata", None)
+    date = (getattr(meta, "release_date", "") or "").replace("-", "")
+    return date or (getattr(meta, "edition", "") or "unknown release")
+
+
+def previous_release(cl: Codelist) -> str | None:
+    updates = (cl.method or {}).get("updates") or []
+    if updates and isinstance(updates[-1], dict) and updates[-1].get("to"):
+        return str(updates[-1]["to"])
+    value = cl.meta.get("snomed_release")
+    return str(value) if value else None
+
+
+def _lookup(terminology, codes: list[str], cache: dict | None) -> dict:
+    if cache is None:
+        return terminology.lookup_many(codes)
+    missing = [c for c in codes if c not in cache]
+    if missing:
+        found = terminology.lookup_many(missing)
+        for code in missing:
+            cache[code] = found.get(code)
+    return {c: cache[c] for c in codes if cache.get(c) is not None}
+
+
+def plan_update(cl: Codelist, terminology, *, cache: dict | None = None) -> UpdatePlan:
+    """What moving ``cl`` to ``terminology``'s release changes (nothing is written)."""
+    release = release_of(terminology)
+    plan = UpdatePlan(cl.id, str(cl.path) if cl.path else None, cl.system.id,
+                      previous_release(cl), release)
+    lines: dict[str, Line] = {}
+    for line in cl.code_lines():
+        lines.setdefault(line.code, line)  # a code's first line speaks for it
+    live = [c for c, ln in lines.items() if ln.kind in (ACTIVE, PENDING)]
+    concepts = _lookup(terminology, list(lines), cache)
+    _moved_ids(plan, terminology, live, concepts, lines)
+    _retired(plan, terminology, live, concepts, lines)
+    _terms(plan, concepts, lines)
+    definition = cl.definition
+    if not definition.is_empty():
+        _definition(plan, expand(definition, terminology), terminology, concepts, lines,
+                    cache)
+    return plan
+
+
+def _moved_ids(plan, terminology, live, concepts, lines) -> None:
+    moved = current_ids(terminology, [c for c in live if c in concepts])
+    for old, new in moved.items():
+        if new in lines:
+            continue
+        term = concepts[old].term
+        plan.changes.append(Change("new-id", new, term, source=old,
+                                   note=f"the current id of {old} in {plan.to_release}"))
+    for code in live:
+        if code not in concepts:
+            plan.changes.append(Change("unknown", code, lines[code].term,
+                                       note=f"not in the {plan.to_release} release"))
+
+
+def _retired(plan, terminology, live, concepts, lines) -> None:
+    inactive = [c for c in live if c in concepts and not concepts[c].active
+                and concepts[c].code == c]
+    history = inactivations(terminology, inactive)
+    offered: set[str] = set()
+    for code in inactive:
+        info = history.get(code)
+        reason = info.reason if info else None
+        names = [f"{r.association} {r.code}" for r in (info.replacements if info else ())]
+        note = f"inactive in {plan.to_release}" + (f": {reason}" if reason else "")
+        if names:
+            note += "; " + ", ".join(names)
+        plan.changes.append(Change("inactive", code, lines[code].term, note=note,
+                                   reason=reason))
+        for r in info.replacements if info else ():
+            if r.association not in REPLACING or r.code in lines or r.code in offered:
+                continue
+            offered.add(r.code)
+            plan.changes.append(Change(
+                "replacement", r.code, r.term, source=code, association=r.association,
+                note=f"{r.association} for {code} (inactive in {plan.to_release})"))
+
+
+def _terms(plan, concepts, lines) -> None:
+    for code, line in lines.items():
+        concept = concepts.get(code)
+        if concept is None or concept.code != code or not concept.term:
+            continue
+        if line.term and concept.term != line.term:
+            plan.changes.append(Change("term", code, concept.term, old_term=line.term,
+                                       note=f"term was: {line.term}"))
+
+
+def _definition(plan, expanded: set[str], terminology, concepts, lines, cache) -> None:
+    taken = set(lines) | {c.code for c in plan.changes}
+    new = sorted(expanded - taken, key=lambda c: (len(c), c))
+    found = _lookup(terminology, new, cache)
+    for code in new:
+        concept = found.get(code)
+        plan.changes.append(Change("new", code, concept.term if concept else "",
+                                   note=f"new in {plan.to_release}"))
+    for code, line in lines.items():
+        concept = concepts.get(code)
+        if (line.kind == ACTIVE and code not in expanded and concept is not None
+                and concept.active and concept.code == code):
+            plan.changes.append(Change("outside-definition", code, line.term,
+                                       note=f"the definition does not reach it in "
+                                            f"{plan.to_release}"))
+
+
+def apply_update(cl: Codelist, plan: UpdatePlan, *, today: str | None = None) -> None:
+    """Write ``plan`` into ``cl`` (lines, ``snomed_release``, ``method.updates``)."""
+    pending = []
+    for change in plan.changes:
+        if change.kind == "inactive":
+            line = cl.line_for(change.code, ACTIVE) or cl.line_for(change.code, PENDING)
+            if line is not None:
+                cl.exclude(change.code, reason="inactive", comment=_joined(line, change.note))
+        elif change.kind == "term":
+            _retitle(cl, change)
+        elif change.kind in ("replacement", "new-id", "new"):
+            pending.append(change)
+    if pending:
+        if cl.lines and cl.lines[-1].kind != "blank":
+            cl.lines.append(Line("blank"))
+        cl.lines.append(Line(HEADING, text=f"# ── Update to {plan.to_release}: pending review "
+                                            "──"))
+        for change in pending:
+            cl.add_pending(change.code, change.term, comment=change.note)
+    if plan.system == "snomedct" and plan.to_release.isdigit():
+        cl.meta["snomed_release"] = plan.to_release
+    _record(cl, plan, today)
+    cl.touch(today)
+
+
+def _joined(line: Line, note: str) -> str:
+    return f"{line.comment}; {note}" if line.comment else note
+
+
+def _retitle(cl: Codelist, change: Change) -> None:
+    for i, line in enumerate(cl.lines):
+        if line.is_code and line.code == change.code and line.term == change.old_term:
+            note = f"term was: {change.old_term}"
+            cl.lines[i] = line.with_(term=change.term, comment=_joined(line, note))
+
+
+def _record(cl: Codelist, plan: UpdatePlan, today: str | None) -> None:
+    method = cl.method if isinstance(cl.method, dict) else {}
+    counts = {k: v for k, v in plan.counts().items() if v}
+    entry: dict[str, Any] = {"date": today or _dt.date.today().isoformat(),
+                             "from": plan.from_release, "to": plan.to_release}
+    entry["changes"] = counts or "none"
+    method.setdefault("updates", []).append(entry)
+    cl.method = method

@@ -1,0 +1,135 @@
+"""What a terminology release says about codes that changed: inactivations, the
+replacements its history gives, and ids that moved.
+
+``inactivations(terminology, codes) -> {code: Inactivation}`` for the codes the release
+holds as inactive: the reason (SNOMED CT's concept inactivation indicator, or the
+release's own word) and each replacement with its association named (``SAME AS``,
+``REPLACED BY``, ``POSSIBLY EQUIVALENT TO``, ``MOVED TO``, ...).  ``current_ids
+(terminology, codes) -> {old: new}`` for codes the release knows under another id (dm+d
+VMP/VTM/ingredient previous ids, and every system's recorded aliases).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+#: SNOMED CT historical association refsets (900000000000522004 Historical association)
+ASSOCIATIONS = {
+    "900000000000527005": "SAME AS",
+    "900000000000526001": "REPLACED BY",
+    "900000000000523009": "POSSIBLY EQUIVALENT TO",
+    "1186921001": "POSSIBLY REPLACED BY",
+    "1186924009": "PARTIALLY EQUIVALENT TO",
+    "900000000000524003": "MOVED TO",
+    "900000000000525002": "MOVED FROM",
+    "900000000000530003": "ALTERNATIVE",
+    "900000000000531004": "REFERS TO",
+    "900000000000528000": "WAS A",
+    "900000000000529008": "SIMILAR TO",
+    "900000000000532006": "ANATOMY STRUCTURE AND PART",
+    "734138000": "ANATOMY STRUCTURE AND ENTIRE",
+    "734139008": "ANATOMY STRUCTURE AND PART",
+}
+#: SNOMED CT concept inactivation reasons (values of 900000000000489007)
+REASONS = {
+    "900000000000482003": "DUPLICATE",
+    "900000000000483008": "OUTDATED",
+    "900000000000484002": "AMBIGUOUS",
+    "900000000000485001": "ERRONEOUS",
+    "900000000000486000": "LIMITED",
+    "900000000000487009": "MOVED ELSEWHERE",
+    "900000000000492006": "PENDING MOVE",
+    "1186917008": "CLASSIFICATION DERIVED COMPONENT",
+    "1186919006": "MEANING OF COMPONENT UNKNOWN",
+    "723277005": "NONCONFORMANCE TO EDITORIAL POLICY",
+}
+CONCEPT_INACTIVATION = 900000000000489007
+#: the associations that say where a concept's meaning went (offered as replacements)
+REPLACING = ("SAME AS", "REPLACED BY", "POSSIBLY EQUIVALENT TO", "POSSIBLY REPLACED BY",
+             "PARTIALLY EQUIVALENT TO", "MOVED TO", "ALTERNATIVE")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    association: str  # "REPLACED BY", ...
+    code: str
+    term: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"association": self.association, "code": self.code, "term": self.term}
+
+
+@dataclass(frozen=True)
+class Inactivation:
+    code: str
+    reason: str | None = None  # "OUTDATED", ... (None when the release gives none)
+    replacements: tuple[Replacement, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "reason": self.reason,
+                "replacements": [r.as_dict() for r in self.replacements]}
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _snomed(terminology, codes: list[str]) -> dict[str, Inactivation]:
+    conn = terminology.conn
+    ids = [int(c) for c in codes if c.isdigit()]
+    reasons: dict[int, str] = {}
+    targets: dict[int, list[tuple[str, str]]] = {}
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for sctid, value in conn.execute(
+            "SELECT referenced_component_id, value_id FROM refset_attribute_value WHERE "
+            f"refset_id = ? AND active = 1 AND referenced_component_id IN ({marks})",
+            (CONCEPT_INACTIVATION, *chunk),
+        ):
+            reasons[sctid] = REASONS.get(str(value), str(value))
+        for sctid, refset, target in conn.execute(
+            "SELECT referenced_component_id, refset_id, target_component_id FROM "
+            f"refset_association WHERE active = 1 AND referenced_component_id IN ({marks}) "
+            "ORDER BY referenced_component_id, refset_id, target_component_id", chunk,
+        ):
+            name = ASSOCIATIONS.get(str(refset)) or terminology.preferred_term(str(refset))
+            targets.setdefault(sctid, []).append((name or str(refset), str(target)))
+    wanted = sorted({t for pairs in targets.values() for _, t in pairs})
+    terms = {c: concept.term for c, concept in terminology.lookup_many(wanted).items()}
+    return {str(i): Inactivation(str(i), reasons.get(i), tuple(
+        Replacement(name, target, terms.get(target, "")) for name, target in targets.get(i, [])
+    )) for i in ids}
+
+
+def _codesystem(terminology, codes: list[str]) -> dict[str, Inactivation]:
+    out = {}
+    for code in codes:
+        detail = terminology.show(code)
+        info = detail.inactivation or {}
+        replaced = [str(c) for c in info.get("replacements") or []]
+        terms = terminology.lookup_many(replaced)
+        out[code] = Inactivation(code, info.get("reason") or None, tuple(
+            Replacement("REPLACED BY", c, terms[c].term if c in terms else "")
+            for c in replaced))
+    return out
+
+
+def inactivations(terminology, codes: Iterable[str]) -> dict[str, Inactivation]:
+    """The reason and replacements for each of ``codes`` the release holds as inactive."""
+    concepts = terminology.lookup_many(list(dict.fromkeys(codes)))
+    inactive = [c.code for c in concepts.values() if not c.active]
+    if not inactive:
+        return {}
+    if terminology.system == "snomedct" and hasattr(terminology, "conn"):
+        return _snomed(terminology, inactive)
+    return _codesystem(terminology, inactive)
+
+
+def current_ids(terminology, codes: Iterable[str]) -> dict[str, str]:
+    """Codes the release knows under another id (dm+d previous ids, aliases): old -> new."""
+    found = terminology.lookup_many(list(dict.fromkeys(codes)))
+    return {code: concept.code for code, concept in found.items()
+            if concept.code != terminology.normalise(code)}

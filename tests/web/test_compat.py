@@ -1,0 +1,162 @@
+"""OpenCodelists-compatible endpoints: URLs, downloads, the owner API's JSON, the check
+endpoint's three answers, and creating codelists and versions in their request shape."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from webapp.accounts import actions as account_actions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owned(web_article):
+    from webapp.compat import actions
+
+    actions.set_owner(web_article.created_by, web_article, "asthma-group")
+    return web_article
+
+
+def _rows(response):
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_download_csv_is_code_term_sorted_with_exact_content_type(client, owned):
+    response = client.get("/codelist/asthma-group/asthma/v2/download.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv"
+    assert response.content.startswith(b"code,term\r\n")
+    assert _rows(response) == [["code", "term"], ["195967001", "Asthma"],
+                               ["233678006", "Childhood asthma"],
+                               ["266361008", "Intrinsic asthma"]]
+    by_number = client.get(f"/codelist/article-{owned.pk}/asthma/v1/download.csv")
+    assert [r[0] for r in _rows(by_number)] == ["code", "195967001", "233678006"]
+    latest = client.get("/codelist/asthma-group/asthma/latest/download.csv")
+    assert latest.content == response.content
+    assert client.get("/codelist/asthma-group/asthma/v9/download.csv").status_code == 404
+    assert client.get("/codelist/nobody/asthma/v1/download.csv").status_code == 404
+
+
+def test_user_paths_and_definition(client, owned):
+    username = owned.created_by.username
+    response = client.get(f"/codelist/user/{username}/asthma/v2/definition.csv")
+    assert _rows(response) == [["code", "term", "is_included"],
+                               ["195967001", "Asthma", "+"],
+                               ["233678006", "Childhood asthma", "+"],
+                               ["266361008", "Intrinsic asthma", "+"],
+                               ["41553006", "Occupational asthma", "-"]]
+    assert client.get("/codelist/user/nobody/asthma/v2/download.csv").status_code == 404
+    page = client.get(f"/codelist/user/{username}/asthma/v2/")
+    assert page.status_code == 302 and page["Location"].endswith("?version=2")
+    dmd = client.get("/codelist/asthma-group/asthma/v2/dmd-download.csv")
+    assert dmd.status_code == 404
+
+
+def test_uploaded_csv_served_as_uploaded_and_with_fixed_headers(api_client, owned):
+    from webapp.compat import actions
+
+    csv_data = "CTV3ID,CTV3PreferredTermDesc,CTV3Source\r\nXaLTE,Asthma thing,Y\r\n" \
+               "H33..,Asthma,Z\r\n"
+    actions.create_codelist(owned.created_by, owned, {
+        "name": "Old style", "slug": "old-style", "tag": "2020-04-27",
+        "coding_system_id": "ctv3", "csv_data": csv_data})
+    response = api_client.get("/codelist/asthma-group/old-style/2020-04-27/download.csv")
+    assert response.content.decode() == csv_data
+    fixed = api_client.get(
+        "/codelist/asthma-group/old-style/2020-04-27/download.csv?fixed-headers")
+    assert _rows(fixed) == [["code", "term"], ["XaLTE", "Asthma thing"], ["H33..", "Asthma"]]
+
+
+def test_owner_api_json_shape_and_opt_ins(api_client, owned):
+    data = api_client.get("/api/v1/codelist/asthma-group/").json()
+    [record] = data["codelists"]
+    assert set(record) == {"full_slug", "slug", "name", "coding_system_id", "organisation",
+                           "user", "versions"}
+    assert record["full_slug"] == "asthma-group/asthma"
+    assert [v["tag"] for v in record["versions"]] == ["v1", "v2"]
+    assert record["versions"][1]["full_slug"] == "asthma-group/asthma/v2"
+    assert record["versions"][0]["status"] == "published"
+    full = api_client.get(
+        "/api/v1/codelist/asthma-group/?description&methodology&references").json()
+    [record] = full["codelists"]
+    assert {"description", "methodology", "references"} <= set(record)
+    assert record["references"] == [{"text": "Asthma in primary care",
+                                     "url": "https://doi.org/10.1136/bmjopen-2024-000001"}]
+    assert api_client.get("/api/v1/codelist/?coding_system_id=icd10").json() == \
+        {"codelists": []}
+    assert api_client.get("/api/v1/codelist/nobody/").status_code == 404
+
+
+def _manifest(client, line):
+    body = client.get(f"/codelist/{line}/download.csv").content
+    from codelists.formats.study import content_sha
+
+    return json.dumps({"files": {"x.csv": {"id": line, "sha": content_sha(body)}}})
+
+
+def test_check_answers_in_its_three_shapes(client, owned):
+    line = "asthma-group/asthma/v2"
+    ok = client.post("/api/v1/check/", {"codelists": line + "\n",
+                                        "manifest": _manifest(client, line)})
+    assert ok.json() == {"status": "ok"}
+    missing = client.post("/api/v1/check/", {"codelists": "asthma-group/nope/v1",
+                                             "manifest": '{"files": {}}'})
+    assert missing.json() == {"status": "error",
+                              "data": {"error": "asthma-group/nope/v1 could not be found"}}
+    bad = client.post("/api/v1/check/", {"codelists": line, "manifest": "{"})
+    assert bad.json()["data"] == {"error": "Codelists manifest file is invalid"}
+    stale = json.dumps({"files": {"x.csv": {"id": line, "sha": "0" * 40},
+                                  "y.csv": {"id": "asthma-group/gone/v1", "sha": "1"}}})
+    changed = client.post("/api/v1/check/", {"codelists": f"{line}\nasthma-group/asthma/v1",
+                                             "manifest": stale}).json()
+    assert changed == {"status": "error", "data": {
+        "added": ["asthma-group/asthma/v1"], "removed": ["asthma-group/gone/v1"],
+        "changed": [line]}}
+
+
+def _token(api_client, user):
+    _, key = account_actions.create_token(user, "test")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api_client
+
+
+def test_create_codelist_and_versions_in_their_request_shape(api_client, owned, web_users):
+    url = "/api/v1/codelist/asthma-group/"
+    body = {"name": "Wheeze", "coding_system_id": "snomedct",
+            "coding_system_database_alias": "x", "codes": ["56018004"]}
+    assert api_client.post(url, body, format="json").status_code in (401, 403)
+    _token(api_client, web_users["other"])
+    assert api_client.post(url, body, format="json").status_code == 403
+    _token(api_client, web_users["depositor"])
+    assert api_client.post(url, {"name": "x", "coding_system_id": "snomedct"},
+                           format="json").json() == \
+        {"error": "Provide exactly one of `codes` or `csv_data`"}
+    assert api_client.post(url, {**body, "colour": 1}, format="json").json() == \
+        {"error": "Extra keys: `colour`"}
+    created = api_client.post(url, body, format="json")
+    assert created.json() == {"codelist": "/codelist/asthma-group/wheeze/"}
+    versions = "/api/v1/codelist/asthma-group/wheeze/versions/"
+    same = api_client.post(versions, {"codes": ["56018004"]}, format="json")
+    assert same.status_code == 400
+    assert same.json() == {"error": "No difference to previous version"}
+    newer = api_client.post(versions, {"codes": ["56018004", "195967001"], "tag": "2026-02"},
+                            format="json")
+    assert newer.json() == {"codelist_version": "/codelist/asthma-group/wheeze/2026-02/"}
+    rows = _rows(api_client.get("/codelist/asthma-group/wheeze/2026-02/download.csv"))
+    assert [r[0] for r in rows[1:]] == ["195967001", "56018004"]
+
+
+def test_embargoed_articles_stay_hidden(client, owned):
+    import datetime
+
+    from webapp.repository.models import Article
+
+    Article.objects.filter(pk=owned.pk).update(
+        embargo_until=datetime.date.today() + datetime.timedelta(days=30))
+    assert client.get("/codelist/asthma-group/asthma/v2/download.csv").status_code == 404
+    assert client.get("/api/v1/codelist/").json() == {"codelists": []}
