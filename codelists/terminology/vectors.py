@@ -121,7 +121,9 @@ def _project(table):
     centred = table - mean
     sample = centred[:: max(1, len(centred) // 50_000)]
     _, _, vt = np.linalg.svd(sample, full_matrices=False)
-    projection = vt[:DIM].T.astype(np.float32)
+    projection = np.zeros((table.shape[1], DIM), np.float32)  # fewer words than DIM: pad
+    kept = vt[:DIM]
+    projection[:, :len(kept)] = kept.T
     return mean.astype(np.float32), projection, (centred @ projection).astype(np.float32)
 
 

@@ -37,7 +37,7 @@ def check_sources(sources: Iterable[str]) -> tuple[str, ...]:
 
 
 def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "terminology"),
-            vectors=None, encoder=None, others=(), cooccurrence=None,
+            vectors=None, encoder=None, others=(), cooccurrence=None, window_days: int = 0,
             limit: int | None = 50, min_score: float = 0.0,
             min_share: float = 0.5) -> list[Suggestion]:
     """Ranked suggestions for ``codelist`` from the chosen sources.
@@ -67,13 +67,13 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
         if cooccurrence is None:
             raise UsageError("the data source needs patient events",
                              hint="give --events FILE (and its columns)")
-        found.append(data.suggest(cooccurrence, state))
-    ranked = combine(found, limit=limit, min_score=min_score)
+        found.append(data.suggest(cooccurrence, state, terminology, window_days=window_days))
+    ranked = combine(found, min_score=min_score)
     concepts = terminology.lookup_many([s.code for s in ranked])
+    ranked = [s for s in ranked if s.code in concepts]  # e.g. a map target this store lacks
     for suggestion in ranked:
-        if suggestion.code in concepts:
-            suggestion.term = concepts[suggestion.code].term
-    return ranked
+        suggestion.term = concepts[suggestion.code].term
+    return ranked[:limit] if limit else ranked
 
 
 def _strategy(codelist):

@@ -56,11 +56,11 @@ def widened(strategy: Strategy) -> tuple[Strategy, dict[str, str]]:
             terms.append(alternatives)
             changed += [t for t in spelt[1:] if t != term.text]
         rules.append(rule)
-        for n, combo in enumerate(_combinations(terms), start=1):
-            if combo != rule.all_of:
-                rid = f"{rule.id}~{n}"
-                rules.append(Rule(rid, combo, rule.none_of, rule.label))
-                notes[rid] = "other spelling: " + ", ".join(changed)
+        others = [c for c in _combinations(terms) if c != rule.all_of]
+        for n, combo in enumerate(others, start=1):
+            rid = f"{rule.id}~{n}"
+            rules.append(Rule(rid, combo, rule.none_of, rule.label))
+            notes[rid] = "other spelling: " + ", ".join(changed)
     return Strategy(tuple(rules), strategy.exclusions, strategy.systems,
                     strategy.include_inactive), notes
 
