@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "webapp.repository",
     "webapp.api",
     "webapp.review",
+    "webapp.builder",
     "webapp.compat",
     "webapp.fhir",
 ]
