@@ -1,33 +1,39 @@
-"""ECL evaluation: the Hermes-style named shapes on the synthetic SNOMED CT releases.
+"""ECL evaluation side by side with sct-py, interleaved, on the synthetic SNOMED CT releases.
 
-Each shape is evaluated with ``codelists.ecl.evaluate(expression, store)`` (parse cached,
-ids returned as a Python frozenset) several times; the table gives the median.  The
-concepts each shape uses are chosen from the store itself (the largest subtree, one of
-about 100k and one of about 1k descendants, a deep leaf, the largest simple refset...).
-For the hierarchy shapes the "closure rows" column is the time to fetch the same ids with
-one bare closure query, row by row: what moving that many ids costs without the stored
-id sets (descendant_sets, member_sets) that ``evaluate`` reads.
+    .venv/bin/python -m benchmarks ecl                       # 370k (and 840k when built)
+    .venv/bin/python -m benchmarks.bench_ecl --sizes 20k --rounds 5
+
+The peer is sct-py (the Rust ``sct`` engine's binding, a dev dependency) in its best
+configuration: over an ``sct sqlite`` database of the same release WITH its transitive-
+closure table (``benchmarks/sct_peer.py``; the run stops if sct would not use it).  For each
+shape the calls alternate, round after round (sct-py, ours as strings, ours native, then
+the reverse order), so both engines see the same machine load; the machine is shared, so
+the load average is recorded with the figures.  Like for like: sct-py's ``expand`` returns
+``list[str]``, and so does ours here (``ECLResult.codes()``); our native result, a
+``frozenset[int]``, has its own column.  Every shape's results are checked to agree.
+The concepts of each shape are chosen from the store itself (the largest subtree, one of
+about 100k and about 1k descendants, parents of about 200 and 40 children, a deep leaf,
+the largest simple refset...).  Whole-process timings of ``codelist ecl expand`` against a
+small sct-py script follow (fresh process each, interleaved too).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
+import subprocess
+import sys
 import time
-from itertools import chain
 from pathlib import Path
 
-from benchmarks.synthetic_rf2 import DATA, ensure_release
+from benchmarks.synthetic_rf2 import DATA, QUALIFIERS, ROOTS, SITES, SUFFIXES, ensure_release
 
 ROOT = 138875005
 FINDING, BODY = 404684003, 123037004
 FINDING_SITE, MORPHOLOGY = 363698007, 116676008
-
-#: the sct engine's medians quoted in issue 4 (370k synthetic release, this machine class)
-SCT_QUOTED = {"<< largest subtree": "27 ms (132k)", "<< ~100k": "17 ms (85k)",
-              "<< ~1k": "0.3 ms", "^ refset": "0.5 ms (3,000)",
-              "<<A MINUS <<B": "21 ms", "attribute refinement": "19 ms"}
 
 
 def ensure_store(size: str) -> Path:
@@ -49,83 +55,21 @@ def ensure_store(size: str) -> Path:
 
 
 def _add_descendant_sets(path: Path) -> None:
-    """A store another benchmark imported before stores had stored id sets gets them
-    (the same rows an import writes; tests/integration/test_snomed_id_sets.py)."""
+    """A store another benchmark imported before stores had stored id sets (or their
+    text) gets them: the same rows an import writes (tests/integration/
+    test_snomed_id_sets.py)."""
     import sqlite3
 
     from codelists.terminology.snomedct.idsets import add_id_sets
 
     conn = sqlite3.connect(path)
     try:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'member_sets'"
-                            ).fetchone():
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(member_sets)")}
+        if "codes" not in columns:  # no sets, or sets from before the ids as text
             add_id_sets(conn)
             conn.commit()
     finally:
         conn.close()
-
-
-SCT_SCHEMA = """
-CREATE TABLE concepts (id TEXT PRIMARY KEY, fsn TEXT, preferred_term TEXT, synonyms TEXT,
-    hierarchy TEXT, hierarchy_path TEXT, active INTEGER, effective_time TEXT, module TEXT,
-    schema_version INTEGER);
-CREATE TABLE concept_isa (child_id TEXT, parent_id TEXT);
-CREATE TABLE refset_members (refset_id TEXT, referenced_component_id TEXT);
-CREATE TABLE concept_relationships (source_id TEXT, destination_id TEXT, type_id TEXT,
-    relationship_group INTEGER);
-"""
-SCT_INDEXES = """
-CREATE INDEX isa_parent ON concept_isa (parent_id, child_id);
-CREATE INDEX isa_child ON concept_isa (child_id, parent_id);
-CREATE INDEX members_refset ON refset_members (refset_id);
-CREATE INDEX relationships_type ON concept_relationships (type_id, destination_id);
-CREATE INDEX relationships_source ON concept_relationships (source_id);
-"""
-
-
-def ensure_sct_database(store: Path, size: str) -> Path:
-    """The same release in the tables sct-py reads (reverse-engineered from the queries
-    in its binary), without sct's own closure table: sct then walks concept_isa with a
-    recursive query."""
-    import sqlite3
-
-    path = DATA / f"sct-compatible-{size}.db"
-    if path.is_file():
-        return path
-    tmp = path.with_suffix(".building")
-    tmp.unlink(missing_ok=True)
-    dst = sqlite3.connect(tmp)
-    dst.executescript(SCT_SCHEMA)
-    dst.execute("ATTACH DATABASE ? AS src", (f"file:{store}?mode=ro",))
-    dst.executescript("""
-        INSERT INTO concepts (id, fsn, preferred_term, active, schema_version)
-            SELECT CAST(c.id AS TEXT), coalesce(s.fsn, ''), coalesce(p.term, ''), c.active, 1
-            FROM src.concepts c LEFT JOIN src.semantic_tags s ON s.concept_id = c.id
-            LEFT JOIN src.preferred_terms p ON p.concept_id = c.id AND p.dialect = 'en-GB';
-        INSERT INTO concept_isa SELECT CAST(source_id AS TEXT), CAST(destination_id AS TEXT)
-            FROM src.relationships WHERE type_id = 116680003;
-        INSERT INTO refset_members SELECT CAST(refset_id AS TEXT),
-            CAST(referenced_component_id AS TEXT) FROM src.refset_simple;
-        INSERT INTO concept_relationships SELECT CAST(source_id AS TEXT),
-            CAST(destination_id AS TEXT), CAST(type_id AS TEXT), relationship_group
-            FROM src.relationships;
-    """)
-    dst.executescript(SCT_INDEXES)
-    dst.commit()
-    dst.close()
-    tmp.rename(path)
-    return path
-
-
-def sct_column(sct, expression: str, ours: int, repeat: int) -> str:
-    try:
-        count = len(sct.expand(expression))
-    except Exception as exc:  # sct refuses what it does not implement
-        reason = str(exc).split("unsupported ECL construct:", 1)[-1].split(";")[0]
-        return "refused: " + reason.strip()[:60]
-    ms = median_ms(lambda: sct.expand(expression), repeat)
-    same = "" if count == ours else f", {count:,} ids"
-    return f"{ms:.1f} ms{same}"
 
 
 def _count(conn, concept: int) -> int:
@@ -166,6 +110,10 @@ def choose_concepts(conn) -> dict[str, int]:
     deep = max(sample, key=lambda c: conn.execute(
         "SELECT count(*) FROM closure WHERE descendant_id = ?", (c,)).fetchone()[0])
     body = [c for c in _children(conn, [BODY]) if c in candidates] or [BODY]
+    fanout = dict(conn.execute(
+        "SELECT destination_id, count(*) FROM relationships WHERE type_id = 116680003 "
+        "GROUP BY destination_id"))
+    fanout.pop(largest, None)
     refset = conn.execute("SELECT refset_id FROM refsets WHERE member_table = 'refset_simple' "
                           "ORDER BY member_count DESC LIMIT 1").fetchone()
     return {
@@ -174,6 +122,8 @@ def choose_concepts(conn) -> dict[str, int]:
         "small": small[0], "deep": deep,
         "body": max(body, key=lambda c: candidates.get(c, 0)),
         "refset": refset[0] if refset else 0,
+        "parent~200": min(fanout, key=lambda c: abs(fanout[c] - 200)),
+        "parent~40": min(fanout, key=lambda c: abs(fanout[c] - 40)),
     }
 
 
@@ -185,7 +135,10 @@ def shapes(c: dict[str, int]) -> list[tuple[str, str]]:
         ("<< ~1k", f"<< {c['1k']}"),
         ("< small leafy concept", f"< {c['small']}"),
         (">> ancestors of a deep leaf", f">> {c['deep']}"),
-        ("<! children", f"<! {c['largest']}"),
+        ("<! children of the largest", f"<! {c['largest']}"),
+        ("<! ~200 children", f"<! {c['parent~200']}"),
+        ("<! ~40 children", f"<! {c['parent~40']}"),
+        (">! parents of a deep leaf", f">! {c['deep']}"),
         ("^ refset", f"^ {c['refset']}"),
         ("<<A MINUS <<B", f"<< {c['largest']} MINUS << {c['inside']}"),
         ("(<<A OR <<B) AND ^R", f"(<< {c['largest']} OR << {c['100k']}) AND ^ {c['refset']}"),
@@ -196,87 +149,202 @@ def shapes(c: dict[str, int]) -> list[tuple[str, str]]:
     ]
 
 
-def median_ms(func, repeat: int) -> float:
-    func()  # warm the page cache and the parse cache
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+# -- measuring ---------------------------------------------------------------------------
+def interleaved(funcs: dict, rounds: int) -> dict[str, dict[str, float]]:
+    """Run each function once to warm up, then ``rounds`` rounds calling every function
+    once per round, alternating the order; median and p95 of wall ms, median CPU ms."""
+    for func in funcs.values():
         func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    wall: dict[str, list[float]] = {name: [] for name in funcs}
+    cpu: dict[str, list[float]] = {name: [] for name in funcs}
+    names = list(funcs)
+    for r in range(rounds):
+        for name in (names if r % 2 == 0 else names[::-1]):
+            c0, t0 = time.process_time(), time.perf_counter()
+            funcs[name]()
+            t1, c1 = time.perf_counter(), time.process_time()
+            wall[name].append((t1 - t0) * 1000)
+            cpu[name].append((c1 - c0) * 1000)
+    return {name: {"median": statistics.median(wall[name]), "p95": p95(wall[name]),
+                   "cpu": statistics.median(cpu[name])} for name in funcs}
 
 
-def floor_ms(conn, expression: str, repeat: int) -> float | None:
-    """A bare closure fetch of the same ids, for the `<<`/`<`/`>>` shapes."""
-    parts = expression.split()
-    if len(parts) != 2 or parts[0] not in ("<<", "<", ">>"):
-        return None
-    column, key = (("ancestor_id", "descendant_id") if parts[0] == ">>"
-                   else ("descendant_id", "ancestor_id"))
-    sql = f"SELECT {column} FROM closure WHERE {key} = {int(parts[1])}"
-    return median_ms(lambda: frozenset(chain.from_iterable(conn.execute(sql))), repeat)
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def bench_size(size: str, repeat: int) -> list[str]:
+def ms(value: float) -> str:
+    return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms"
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True, cwd=Path(__file__).parent).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+# -- in process ------------------------------------------------------------------------------
+def bench_size(size: str, rounds: int) -> tuple[list[str], Path, Path, dict]:
+    import sct_py
+
+    from benchmarks.sct_peer import ensure_sct_db
     from codelists.ecl import evaluate
-    from codelists.terminology.store import Store
+    from codelists.terminology.snomedct.terminology import SnomedTerminology
 
     store_path = ensure_store(size)
-    store = Store.open(store_path)
+    sct_path = ensure_sct_db(store_path)
+    terminology = SnomedTerminology.open(store_path)
+    store = terminology.store
+    sct = sct_py.Snomed(str(sct_path))
     concepts = choose_concepts(store.conn)
-    sct = _open_sct(store_path, size)
     lines = [f"### {size} concepts", "",
-             "| shape | expression | ids | median | closure rows | sct-py, same release "
-             "(no closure table) | sct (quoted in issue) |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+             f"Load average at the start of this size: {load()}.", "",
+             "| shape | expression | ids | sct-py `list[str]` | codelists `list[str]` | "
+             "ratio | codelists `frozenset[int]` | CPU sct-py / ours (str) | agree |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
     for name, expression in shapes(concepts):
-        count = len(evaluate(expression, store).ids)
-        ms = median_ms(lambda e=expression: evaluate(e, store), repeat)
-        floor = floor_ms(store.conn, expression, repeat)
-        floor_text = f"{floor:.1f} ms" if floor is not None else ""
-        sct_text = sct_column(sct, expression, count, repeat) if sct else "not installed"
-        lines.append(f"| {name} | `{expression}` | {count:,} | {ms:.1f} ms | {floor_text} | "
-                     f"{sct_text} | {SCT_QUOTED.get(name, '')} |")
-    store.close()
-    return lines + [""]
+        try:
+            theirs = sct.expand(expression)
+        except Exception as exc:  # sct refuses what it does not implement
+            reason = str(exc).split("unsupported ECL construct:", 1)[-1].split(";")[0]
+            ours = evaluate(expression, store)
+            t = interleaved({"native": lambda e=expression: evaluate(e, store)}, rounds)
+            lines.append(f"| {name} | `{expression}` | {len(ours):,} | refused: "
+                         f"{reason.strip()[:50]} | | | {ms(t['native']['median'])} | | |")
+            continue
+        ours = evaluate(expression, store).codes()
+        agree = "yes" if sorted(theirs) == sorted(ours) else (
+            f"**no** ({len(theirs):,} vs {len(ours):,})")
+        t = interleaved({
+            "sct": lambda e=expression: sct.expand(e),
+            "str": lambda e=expression: evaluate(e, store).codes(),
+            "native": lambda e=expression: evaluate(e, store).ids,
+        }, rounds)
+        lines.append(_row(name, f"`{expression}`", len(ours), t, agree))
+    lines += _search_rows(terminology, sct, rounds)
+    sct.close()
+    terminology.close()
+    return lines + [""], store_path, sct_path, concepts
 
 
-def _open_sct(store_path: Path, size: str):
-    try:
-        import sct_py
-    except ImportError:
-        return None
-    return sct_py.Snomed(str(ensure_sct_database(store_path, size)))
+def _row(name, expression, count, t, agree) -> str:
+    s, o, n = t["sct"], t["str"], t["native"]
+    return (f"| {name} | {expression} | {count:,} | {ms(s['median'])} ({ms(s['p95'])}) | "
+            f"{ms(o['median'])} ({ms(o['p95'])}) | {o['median'] / s['median']:.2f}x | "
+            f"{ms(n['median'])} | {ms(s['cpu'])} / {ms(o['cpu'])} | {agree} |")
+
+
+def _search_rows(terminology, sct, rounds: int) -> list[str]:
+    """Two whole words, limit 20: both engines' own search (sct matches whole words, ours
+    word prefixes, and they rank differently), so the rows compare time, not results."""
+    rng = random.Random(42)
+    queries = [f"{rng.choice(ROOTS)}{rng.choice(SUFFIXES)} {rng.choice(SITES)}"
+               for _ in range(40)]
+    prefix = [f"{rng.choice(QUALIFIERS)} {rng.choice(ROOTS)}" for _ in range(40)]
+    rows = []
+    for name, qs in (("search: two whole words, limit 20", queries),
+                     ("search: word + prefix, limit 20", prefix)):
+        t = interleaved({
+            "sct": lambda qs=qs: [[h["id"] for h in sct.search(q, limit=20)] for q in qs],
+            "str": lambda qs=qs: [[h.code for h in terminology.search(q, limit=20)]
+                                  for q in qs],
+            "native": lambda qs=qs: [terminology.search(q, limit=20) for q in qs],
+        }, max(5, rounds // 3))
+        for v in t.values():  # per query
+            v.update({k: v[k] / len(qs) for k in ("median", "p95", "cpu")})
+        hits_sct = sum(1 for q in qs if sct.search(q, limit=20))
+        hits_ours = sum(1 for q in qs if terminology.search(q, limit=20))
+        rows.append(_row(name, f"{len(qs)} queries", 20, t,
+                         f"not compared (queries with hits: sct {hits_sct}, ours {hits_ours})"))
+    return rows
+
+
+# -- whole process ---------------------------------------------------------------------------
+SCT_SCRIPT = ("import sys, sct_py\n"
+              "ids = sct_py.Snomed(sys.argv[1]).expand(sys.argv[2])\n"
+              "sys.stdout.write('\\n'.join(ids) + '\\n')\n")
+
+
+def _run(argv: list[str]) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def bench_processes(store: Path, sct_db: Path, concepts: dict, runs: int) -> list[str]:
+    codelist = str(Path(sys.executable).with_name("codelist"))
+    chosen = [("<< largest subtree", f"<< {concepts['largest']}"),
+              ("<< ~1k", f"<< {concepts['1k']}"),
+              ("<! ~200 children", f"<! {concepts['parent~200']}"),
+              ("^ refset", f"^ {concepts['refset']}")]
+    lines = ["### From the command line (whole process)", "",
+             f"A fresh process per run, {runs} runs each, alternating: `codelist ecl expand "
+             "EXPR --db STORE` (ids, one per line, ascending) against a Python script "
+             "calling sct-py (`Snomed(db).expand(EXPR)`, ids printed one per line); output to "
+             f"/dev/null. Load average before: {load()}.", "",
+             "| shape | expression | sct-py script | `codelist ecl expand` | ratio | "
+             "CPU sct-py / ours |", "|---|---|---:|---:|---:|---:|"]
+    for name, expression in chosen:
+        ours_argv = [codelist, "ecl", "expand", expression, "--db", str(store)]
+        sct_argv = [sys.executable, "-c", SCT_SCRIPT, str(sct_db), expression]
+        _run(ours_argv), _run(sct_argv)  # warm the page cache
+        walls: dict[str, list[float]] = {"sct": [], "ours": []}
+        cpus: dict[str, list[float]] = {"sct": [], "ours": []}
+        for r in range(runs):
+            for key, argv in ((("sct", sct_argv), ("ours", ours_argv)) if r % 2 == 0
+                              else (("ours", ours_argv), ("sct", sct_argv))):
+                wall, cpu = _run(argv)
+                walls[key].append(wall)
+                cpus[key].append(cpu)
+        s, o = statistics.median(walls["sct"]), statistics.median(walls["ours"])
+        lines.append(f"| {name} | `{expression}` | {s:.3f} s | {o:.3f} s | {o / s:.2f}x | "
+                     f"{statistics.median(cpus['sct']):.3f} s / "
+                     f"{statistics.median(cpus['ours']):.3f} s |")
+    help_walls = []
+    for _ in range(runs):
+        help_walls.append(_run([codelist, "--help"])[0])
+    lines += ["", f"`codelist --help`, fresh process: {statistics.median(help_walls):.3f} s "
+              f"(median of {runs}).", ""]
+    return lines
 
 
 def main(argv: list[str]) -> str:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=None, help="comma-separated: 20k, 370k, 840k "
                         "(default: 370k, and 840k when a store of it was already built)")
-    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=30, help="interleaved rounds per shape")
+    parser.add_argument("--runs", type=int, default=9, help="whole-process runs per shape")
     args = parser.parse_args(argv)
-    lines = ["## ECL (`codelists.ecl.evaluate`)", "",
-             "Named shapes as in Hermes; each expression is compiled to one SQLite query over "
-             "the store's closure, relationship and refset tables, except that `<< X`, `< X` "
-             "and `^ R` of a large set (and a MINUS, AND or OR of them) read the store's "
-             "stored id sets; the ids come back as a Python frozenset. Median of "
-             f"{args.repeat} runs after one warm-up.", ""]
     sizes = args.sizes.split(",") if args.sizes else ["370k"] + (
-        ["840k"] if (DATA / "store-840k.db").is_file() else [])
-    for size in sizes:
-        lines += bench_size(size.strip(), args.repeat)
-    lines += ["sct-py (the `sct` engine's binding) reads a `snomed.db` built by the `sct` "
-              "command-line tool, which is not installable here.  The sct-py column runs the "
-              "binding over the same release copied into the tables its queries read "
-              "(`ensure_sct_database`); we could not reproduce the validation of sct's own "
-              "transitive-closure table, so sct walks `concept_isa` recursively there and its "
-              "hierarchy times are slower than with a real `sct` build.  Its id counts are "
-              "shown only when they differ from ours (they agree on every shape it "
-              "evaluates).  The last column repeats the medians quoted in issue 4.", ""]
-    return "\n".join(lines)
+        ["840k"] if (DATA / "ecl-snomed-840k.db").is_file() else [])
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = ["## ECL (`codelists.ecl.evaluate`) side by side with sct-py", "",
+             f"Measured {started}, commit {commit()}, on the shared 2-core machine (load "
+             f"average at the start: {load()}; other engineers' work was running, so "
+             "absolute times vary: the calls are interleaved so that both engines see the "
+             "same load, and the ratio is the figure to read). Peer: sct-py "
+             "with its transitive-closure table (`concept_ancestors`, its best "
+             "configuration; `benchmarks/sct_peer.py`). Median of "
+             f"{args.rounds} interleaved rounds after a warm-up, p95 in brackets; CPU is the "
+             "median process CPU time per call. Ratio: ours (`list[str]`) over sct-py.", ""]
+    process_lines: list[str] = []
+    for i, size in enumerate(sizes):
+        size_lines, store, sct_db, concepts = bench_size(size.strip(), args.rounds)
+        lines += size_lines
+        if i == 0:
+            process_lines = bench_processes(store, sct_db, concepts, args.runs)
+    return "\n".join(lines + process_lines)
 
 
 if __name__ == "__main__":
-    import sys
-
     sys.stdout.write(main(sys.argv[1:]))

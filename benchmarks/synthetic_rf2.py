@@ -3,7 +3,9 @@
     from benchmarks.synthetic_rf2 import ensure_release
     path = ensure_release("370k")      # benchmarks/data/synthetic-rf2-370k/, written if missing
 
-Sizes: ``20k``, ``370k`` (International scale) and ``840k`` (UK Monolith scale) concepts.
+Sizes: ``20k``, ``370k`` (International scale), ``840k`` (UK Monolith scale) and ``2m``
+(a national extension plus a drug extension on top of an International-size core: where one
+machine stops) concepts.
 The shape follows the real thing: 19 top-level hierarchies of skewed size under
 138875005, depth up to 18, about 1.5 IS-A parents per concept, about 3 descriptions per
 concept with medical-looking words (an FSN with its semantic tag, a preferred term, usually
@@ -31,7 +33,7 @@ from codelists.terminology.normalise import verhoeff_digit
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-SIZES = {"20k": 20_000, "370k": 370_000, "840k": 840_000}
+SIZES = {"20k": 20_000, "370k": 370_000, "840k": 840_000, "2m": 2_000_000}
 DATE = "20250101"
 PACKAGE = f"SnomedCT_SyntheticRF2_PRODUCTION_{DATE}T120000Z"
 
@@ -139,6 +141,11 @@ class Generator:
         self.parents: dict[int, list[int]] = {}
         self.by_hierarchy: dict[int, list[int]] = {h[0]: [] for h in HIERARCHIES}
         self.refset_concepts: list[tuple[int, str]] = []
+        self.date = DATE
+        self.package = PACKAGE
+        #: concepts retired after the first release (release N+1, synthetic_successor.py):
+        #: index -> (reason, [(association, target)]), written after the first ones
+        self.retired: dict[int, tuple[int, list[tuple[int, int]]]] = {}
 
     # -- the hierarchy ---------------------------------------------------------------
     def build(self) -> None:
@@ -236,45 +243,45 @@ class Generator:
 
     # -- writing ---------------------------------------------------------------------
     def write(self, out: Path) -> None:
-        term_dir = out / PACKAGE / "Snapshot" / "Terminology"
-        refset_dir = out / PACKAGE / "Snapshot" / "Refset"
+        term_dir = out / self.package / "Snapshot" / "Terminology"
+        refset_dir = out / self.package / "Snapshot" / "Refset"
         active = self._active_flags()
-        _tsv(term_dir / f"sct2_Concept_Snapshot_INT_{DATE}.txt",
+        _tsv(term_dir / f"sct2_Concept_Snapshot_INT_{self.date}.txt",
              ["id", "effectiveTime", "active", "moduleId", "definitionStatusId"],
-             ((cid, DATE, active[cid], MODULE, DEFINED if cid % 3 == 0 else PRIMITIVE)
+             ((cid, self.date, active[cid], MODULE, DEFINED if cid % 3 == 0 else PRIMITIVE)
               for cid, *_ in self.concepts))
         common = ["id", "effectiveTime", "active", "moduleId", "refsetId",
                   "referencedComponentId"]
         with _Rows(refset_dir / "Language" /
-                   f"der2_cRefset_LanguageSnapshot-en_INT_{DATE}.txt",
-                   common + ["acceptabilityId"]) as language:
-            _tsv(term_dir / f"sct2_Description_Snapshot-en_INT_{DATE}.txt",
+                   f"der2_cRefset_LanguageSnapshot-en_INT_{self.date}.txt",
+                   common + ["acceptabilityId"], self.date) as language:
+            _tsv(term_dir / f"sct2_Description_Snapshot-en_INT_{self.date}.txt",
                  ["id", "effectiveTime", "active", "moduleId", "conceptId", "languageCode",
                   "typeId", "term", "caseSignificanceId"], self._descriptions(language))
-        _tsv(term_dir / f"sct2_Relationship_Snapshot_INT_{DATE}.txt",
+        _tsv(term_dir / f"sct2_Relationship_Snapshot_INT_{self.date}.txt",
              ["id", "effectiveTime", "active", "moduleId", "sourceId", "destinationId",
               "relationshipGroup", "typeId", "characteristicTypeId", "modifierId"],
              self._relationships(active))
-        _tsv(term_dir / f"sct2_RelationshipConcreteValues_Snapshot_INT_{DATE}.txt",
+        _tsv(term_dir / f"sct2_RelationshipConcreteValues_Snapshot_INT_{self.date}.txt",
              ["id", "effectiveTime", "active", "moduleId", "sourceId", "value",
               "relationshipGroup", "typeId", "characteristicTypeId", "modifierId"],
              self._concrete(active))
         content = refset_dir / "Content"
-        _tsv(content / f"der2_Refset_SimpleSnapshot_INT_{DATE}.txt", common,
+        _tsv(content / f"der2_Refset_SimpleSnapshot_INT_{self.date}.txt", common,
              self._simple(active))
-        _tsv(content / f"der2_cRefset_AttributeValueSnapshot_INT_{DATE}.txt",
+        _tsv(content / f"der2_cRefset_AttributeValueSnapshot_INT_{self.date}.txt",
              common + ["valueId"], self._inactivation_reasons())
-        _tsv(content / f"der2_cRefset_AssociationSnapshot_INT_{DATE}.txt",
+        _tsv(content / f"der2_cRefset_AssociationSnapshot_INT_{self.date}.txt",
              common + ["targetComponentId"], self._associations())
         maps = refset_dir / "Map"
-        _tsv(maps / f"der2_sRefset_SimpleMapSnapshot_INT_{DATE}.txt",
+        _tsv(maps / f"der2_sRefset_SimpleMapSnapshot_INT_{self.date}.txt",
              common + ["mapTarget"], self._ctv3(active))
-        _tsv(maps / f"der2_iisssccRefset_ExtendedMapSnapshot_INT_{DATE}.txt",
+        _tsv(maps / f"der2_iisssccRefset_ExtendedMapSnapshot_INT_{self.date}.txt",
              common + ["mapGroup", "mapPriority", "mapRule", "mapAdvice", "mapTarget",
                        "correlationId", "mapCategoryId"], self._icd10(active))
 
     def _active_flags(self) -> dict[int, int]:
-        return {cid: 0 if n in self.inactive else 1
+        return {cid: 0 if n in self.inactive or n in self.retired else 1
                 for n, (cid, *_rest) in enumerate(self.concepts)}
 
     def _descriptions(self, language: _Rows) -> Iterator[tuple]:
@@ -282,15 +289,15 @@ class Generator:
         ids = self.description_ids
         for cid, _a, term, tag, _h in self.concepts:
             fsn = ids.next()
-            yield (fsn, DATE, 1, MODULE, cid, "en", FSN, f"{term} ({tag})", CASE)
+            yield (fsn, self.date, 1, MODULE, cid, "en", FSN, f"{term} ({tag})", CASE)
             language.add(fsn, PREFERRED, PREFERRED)
             pt = ids.next()
-            yield (pt, DATE, 1, MODULE, cid, "en", SYNONYM, term, CASE)
+            yield (pt, self.date, 1, MODULE, cid, "en", SYNONYM, term, CASE)
             us_term = _american(term)
             if us_term != term:
                 language.add(pt, PREFERRED, ACCEPTABLE)
                 us = ids.next()
-                yield (us, DATE, 1, MODULE, cid, "en", SYNONYM, us_term, CASE)
+                yield (us, self.date, 1, MODULE, cid, "en", SYNONYM, us_term, CASE)
                 language.add(us, ACCEPTABLE, PREFERRED)
             else:
                 language.add(pt, PREFERRED, PREFERRED)
@@ -300,11 +307,11 @@ class Generator:
                 rng.shuffle(words)
                 other = " ".join(words).capitalize() if len(words) > 1 else \
                     f"{term} {rng.choice(NOUNS)}"
-                yield (syn, DATE, 1, MODULE, cid, "en", SYNONYM, other, CASE)
+                yield (syn, self.date, 1, MODULE, cid, "en", SYNONYM, other, CASE)
                 language.add(syn, ACCEPTABLE, ACCEPTABLE)
             if rng.random() < 0.05:
                 old = ids.next()
-                yield (old, DATE, 0, MODULE, cid, "en", SYNONYM, f"{term} NOS", CASE)
+                yield (old, self.date, 0, MODULE, cid, "en", SYNONYM, f"{term} NOS", CASE)
 
     def _relationships(self, active: dict[int, int]) -> Iterator[tuple]:
         rng = random.Random(self.size + 2)
@@ -316,19 +323,19 @@ class Generator:
                 continue
             for parent in self.parents.get(cid, ()):
                 if active.get(parent, 1):
-                    yield (ids.next(), DATE, 1, MODULE, cid, parent, 0, IS_A, INFERRED,
+                    yield (ids.next(), self.date, 1, MODULE, cid, parent, 0, IS_A, INFERRED,
                            EXISTENTIAL)
             if top == 404684003 and sites:
                 for group in range(1, 1 + (rng.random() < 0.7) + (rng.random() < 0.25)):
-                    yield (ids.next(), DATE, 1, MODULE, cid, rng.choice(sites), group,
+                    yield (ids.next(), self.date, 1, MODULE, cid, rng.choice(sites), group,
                            FINDING_SITE, INFERRED, EXISTENTIAL)
-                    yield (ids.next(), DATE, 1, MODULE, cid, rng.choice(sites), group,
+                    yield (ids.next(), self.date, 1, MODULE, cid, rng.choice(sites), group,
                            MORPHOLOGY, INFERRED, EXISTENTIAL)
                 if organisms and rng.random() < 0.1:
-                    yield (ids.next(), DATE, 1, MODULE, cid, rng.choice(organisms), 0,
+                    yield (ids.next(), self.date, 1, MODULE, cid, rng.choice(organisms), 0,
                            CAUSATIVE, INFERRED, EXISTENTIAL)
             elif top == 71388002 and sites:
-                yield (ids.next(), DATE, 1, MODULE, cid, rng.choice(sites), 1,
+                yield (ids.next(), self.date, 1, MODULE, cid, rng.choice(sites), 1,
                        PROCEDURE_SITE, INFERRED, EXISTENTIAL)
 
     def _concrete(self, active: dict[int, int]) -> Iterator[tuple]:
@@ -336,16 +343,16 @@ class Generator:
         ids = Ids("02", 90_000_000)
         for cid in self.by_hierarchy[373873005]:
             if active[cid] and rng.random() < 0.6:
-                yield (ids.next(), DATE, 1, MODULE, cid, f"#{rng.choice([5, 10, 20, 250, 500])}",
+                yield (ids.next(), self.date, 1, MODULE, cid, f"#{rng.choice([5, 10, 20, 250, 500])}",
                        1, STRENGTH, INFERRED, EXISTENTIAL)
-                yield (ids.next(), DATE, 1, MODULE, cid, "#1", 0, COUNT, INFERRED, EXISTENTIAL)
+                yield (ids.next(), self.date, 1, MODULE, cid, "#1", 0, COUNT, INFERRED, EXISTENTIAL)
 
     def _simple(self, active: dict[int, int]) -> Iterator[tuple]:
         rng = random.Random(self.size + 4)
         findings = [c for c in self.by_hierarchy[404684003] if active[c]]
         for refset, members in self.refset_concepts:
             for cid in rng.sample(findings, min(int(members), len(findings))):
-                yield (_uuid(rng), DATE, 1, MODULE, refset, cid)
+                yield (_uuid(rng), self.date, 1, MODULE, refset, cid)
 
     def _inactive_ids(self) -> Iterator[tuple[int, int]]:
         for n in sorted(self.inactive):
@@ -354,7 +361,9 @@ class Generator:
     def _inactivation_reasons(self) -> Iterator[tuple]:
         rng = random.Random(self.size + 5)
         for _n, cid in self._inactive_ids():
-            yield (_uuid(rng), DATE, 1, MODULE, INACTIVATION, cid, rng.choice(REASONS))
+            yield (_uuid(rng), self.date, 1, MODULE, INACTIVATION, cid, rng.choice(REASONS))
+        for n, (reason, _targets) in sorted(self.retired.items()):
+            yield (_uuid(rng), self.date, 1, MODULE, INACTIVATION, self.concepts[n][0], reason)
 
     def _associations(self) -> Iterator[tuple]:
         rng = random.Random(self.size + 6)
@@ -362,7 +371,11 @@ class Generator:
             pool = self.by_hierarchy.get(self.concepts[n][4]) or [ROOT]
             for _ in range(1 + (rng.random() < 0.2)):
                 target = pool[rng.randrange(len(pool))]
-                yield (_uuid(rng), DATE, 1, MODULE, rng.choice(ASSOCIATIONS), cid, target)
+                yield (_uuid(rng), self.date, 1, MODULE, rng.choice(ASSOCIATIONS), cid, target)
+        for n, (_reason, targets) in sorted(self.retired.items()):
+            for association, target in targets:
+                yield (_uuid(rng), self.date, 1, MODULE, association, self.concepts[n][0],
+                       target)
 
     def _ctv3(self, active: dict[int, int]) -> Iterator[tuple]:
         rng = random.Random(self.size + 7)
@@ -370,7 +383,7 @@ class Generator:
         for cid in self.by_hierarchy[404684003]:
             if rng.random() < 0.3:
                 code = "X" + "".join(rng.choice(alphabet) for _ in range(4))
-                yield (_uuid(rng), DATE, active[cid], MODULE, CTV3_MAP, cid, code)
+                yield (_uuid(rng), self.date, active[cid], MODULE, CTV3_MAP, cid, code)
 
     def _icd10(self, active: dict[int, int]) -> Iterator[tuple]:
         rng = random.Random(self.size + 8)
@@ -380,14 +393,15 @@ class Generator:
             for group in range(1, 2 + (rng.random() < 0.15)):
                 code = f"{rng.choice('ABCDEFGIJKLMNOQRSTZ')}{rng.randrange(100):02d}." \
                        f"{rng.randrange(10)}"
-                yield (_uuid(rng), DATE, 1, MODULE, ICD10_MAP, cid, group, 1, "TRUE",
+                yield (_uuid(rng), self.date, 1, MODULE, ICD10_MAP, cid, group, 1, "TRUE",
                        f"ALWAYS {code}", code, 447561005, 447637006)
 
 
 class _Rows:
     """The language refset file, written while the descriptions are."""
 
-    def __init__(self, path: Path, header: list[str]) -> None:
+    def __init__(self, path: Path, header: list[str], date: str = DATE) -> None:
+        self.date = date
         path.parent.mkdir(parents=True, exist_ok=True)
         self.fh = open(path, "w", encoding="utf-8", newline="")
         self.fh.write("\t".join(header) + "\r\n")
@@ -400,8 +414,8 @@ class _Rows:
         self.fh.close()
 
     def add(self, description: int, gb: int, us: int) -> None:
-        self.fh.write(f"{_uuid(self.rng)}\t{DATE}\t1\t{MODULE}\t{GB}\t{description}\t{gb}\r\n"
-                      f"{_uuid(self.rng)}\t{DATE}\t1\t{MODULE}\t{US}\t{description}\t{us}\r\n")
+        self.fh.write(f"{_uuid(self.rng)}\t{self.date}\t1\t{MODULE}\t{GB}\t{description}\t{gb}\r\n"
+                      f"{_uuid(self.rng)}\t{self.date}\t1\t{MODULE}\t{US}\t{description}\t{us}\r\n")
 
 
 def _uuid(rng: random.Random) -> str:

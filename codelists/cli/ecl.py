@@ -104,8 +104,14 @@ def run_expand(args) -> int:
         result = evaluate(expression, store, rows=True)
         if result.columns:
             return _print_rows(result, args)
-        ids = sorted(result.ids)
-        terms = preferred_terms(ids, store) if (args.terms or args.json or args.csv) else {}
+        if not (args.terms or args.json or args.csv):  # ids only: strings straight out
+            _warn_all(result.warnings)
+            codes = result.codes()
+            if codes:
+                output.print_text("\n".join(codes))
+            return 0
+        ids = list(result)  # ascending
+        terms = preferred_terms(ids, store)
     if args.json:
         output.print_json({
             "expression": expression.strip(), "count": len(ids),

@@ -61,15 +61,10 @@ def kind_of(ref: str) -> str:
 
 
 def cache_folder() -> Path:
-    env = os.environ.get("CODELISTS_CACHE_DIR")
-    if env:
-        return Path(env)
-    data = os.environ.get("CODELISTS_DATA_DIR")
-    if data:
-        return Path(data).parent / "cache" / "codelists"
-    import platformdirs
+    """Where fetched URL includes are kept (:mod:`codelists.cachedir`)."""
+    from codelists.cachedir import cache_folder as folder
 
-    return Path(platformdirs.user_cache_dir("codelists")) / "codelists"
+    return folder("codelists")
 
 
 def fetch(url: str, *, refresh: bool = False, timeout: float = 30) -> Path:

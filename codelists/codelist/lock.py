@@ -24,10 +24,10 @@ SUFFIXES = (".codelist", ".csv")
 
 
 def content_hash(data: bytes) -> str:
-    """SHA-1 of line-ending-normalised content, as OpenSAFELY computes it."""
-    text = data.decode("utf-8", errors="surrogateescape")
-    return hashlib.sha1("\n".join(text.splitlines()).encode("utf-8", "surrogateescape")
-                        ).hexdigest()
+    """SHA-1 of line-ending-normalised content, as OpenSAFELY computes it: the bytes split
+    at ``\n``, ``\r\n`` and ``\r`` only (not at the other line breaks a decoded string
+    knows, such as U+2028 in a term) and joined by ``\n``."""
+    return hashlib.sha1(b"\n".join(data.splitlines())).hexdigest()
 
 
 def file_hash(path: str | Path) -> str:
@@ -136,12 +136,20 @@ def check(manifest: str | Path, *, paths: list[str | Path] | None = None) -> lis
     problems += _check_requested(folder, files)
     if paths:
         listed = {(folder / n).resolve() for n in files}
+        companions = _pulled_companions(folder, files)
         for path in _collect([Path(p) for p in paths]):
-            if path not in listed and path != manifest.resolve():
+            if path not in listed and path != manifest.resolve() and path not in companions:
                 problems.append(Problem("unlocked", "error",
                                         f"{_name(path, folder)} is not in the manifest",
                                         str(path), hint="run `codelist lock`"))
     return problems
+
+
+def _pulled_companions(folder: Path, files: dict[str, Any]) -> set[Path]:
+    """``X.codelist`` beside a downloaded ``X.csv``: the same list in our format, written
+    by `codelist pull` and kept out of the manifest (OpenSAFELY's manifest lists CSVs)."""
+    return {(folder / name).with_suffix(".codelist").resolve()
+            for name, entry in files.items() if name.endswith(".csv") and entry.get("url")}
 
 
 def _check_requested(folder: Path, files: dict[str, Any]) -> list[Problem]:

@@ -27,6 +27,9 @@ class CodeSystem:
     omop_vocabulary: str = ""
     opencodelists_id: str = ""
     word_like: bool = False
+    has_store: bool = True  # False: no local terminology (validate checks the form only)
+    #: other URIs that name the system in FHIR resources (older or national spellings)
+    fhir_aliases: tuple[str, ...] = ()
     regex: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -42,13 +45,18 @@ SYSTEMS: dict[str, CodeSystem] = {s.id: s for s in [
                "http://snomed.info/sct", "SNOMED", "snomedct"),
     CodeSystem("icd10", "ICD-10", r"[A-Z][0-9]{2}(?:\.?[0-9A-Z]{1,4})?(?:-[A-Z]?[0-9]{2})?[X+*]?",
                ("icd-10", "icd 10", "icd10", "icd-10-who", "icd10who"),
-               "http://hl7.org/fhir/sid/icd-10", "ICD10", "icd10"),
+               "http://hl7.org/fhir/sid/icd-10", "ICD10", "icd10",
+               fhir_aliases=("http://hl7.org/fhir/sid/icd-10-uk",)),
     CodeSystem("icd10cm", "ICD-10-CM", r"[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?",
                ("icd-10-cm", "icd10-cm", "icd 10 cm"),
                "http://hl7.org/fhir/sid/icd-10-cm", "ICD10CM", "icd10cm"),
     CodeSystem("opcs4", "OPCS-4", r"[A-Z][0-9]{2}(?:\.?[0-9]{1,2})?",
                ("opcs", "opcs-4", "opcs 4", "opcs4"),
-               "http://fhir.nhs.uk/CodeSystem/OPCS-4", "OPCS4", "opcs4"),
+               "https://fhir.nhs.uk/Id/opcs-4", "OPCS4", "opcs4",
+               fhir_aliases=("http://fhir.nhs.uk/CodeSystem/OPCS-4",
+                             "http://www.datadictionary.nhs.uk/web_site_content/"
+                             "supporting_information/clinical_coding/"
+                             "opcs_classification_of_interventions_and_procedures.asp")),
     CodeSystem("readv2", "Read v2", r"[A-Za-z0-9.]{5}(?:[0-9A-Za-z]{2})?",
                ("read", "read2", "read v2", "readv2", "read code", "readcode", "read codes v2"),
                "http://read.info/readv2", "Read", "readv2", word_like=True),
@@ -66,9 +74,31 @@ SYSTEMS: dict[str, CodeSystem] = {s.id: s for s in [
                ("medcodeid", "cprd aurum medcodeid", "aurum"), "", "", ""),
     CodeSystem("cprd_prodcode", "CPRD prodcode", r"[0-9]{1,19}",
                ("prodcode", "cprd prodcode"), "", "", ""),
+    CodeSystem("loinc", "LOINC", r"(?:L[APG])?[0-9]{1,8}-[0-9]", ("loinc",),
+               "http://loinc.org", "LOINC", "", has_store=False),
+    CodeSystem("rxnorm", "RxNorm", r"[1-9][0-9]{0,9}", ("rxnorm", "rxcui"),
+               "http://www.nlm.nih.gov/research/umls/rxnorm", "RxNorm", "", has_store=False),
+    CodeSystem("icd9cm", "ICD-9-CM", r"(?:[0-9]{2,3}|V[0-9]{2}|E[0-9]{3})(?:\.[0-9]{1,2})?",
+               ("icd-9-cm", "icd9", "icd-9", "icd9cm"),
+               "http://hl7.org/fhir/sid/icd-9-cm", "ICD9CM", "", has_store=False),
+    CodeSystem("icd10pcs", "ICD-10-PCS", r"[0-9A-HJ-NP-Z]{7}", ("icd-10-pcs", "icd10pcs"),
+               "http://www.cms.gov/Medicare/Coding/ICD10", "ICD10PCS", "", has_store=False),
+    CodeSystem("cpt4", "CPT", r"[0-9]{4}[0-9FTU]", ("cpt", "cpt-4", "cpt4"),
+               "http://www.ama-assn.org/go/cpt", "CPT4", "", has_store=False),
+    CodeSystem("hcpcs", "HCPCS", r"[A-V][0-9]{4}", ("hcpcs",),
+               "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "HCPCS", "",
+               has_store=False),
+    CodeSystem("atc", "ATC", r"[A-Z](?:[0-9]{2}(?:[A-Z](?:[A-Z](?:[0-9]{2})?)?)?)?",
+               ("atc", "who atc"), "http://www.whocc.no/atc", "ATC", "", has_store=False),
+    CodeSystem("omop", "OMOP concept id", r"0|[1-9][0-9]{0,10}",
+               ("omop", "omop concept id", "omop concept", "concept_id"),
+               "https://fhir-terminology.ohdsi.org", "", "", has_store=False),
     CodeSystem("dictionary", "Dictionary", r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}",
                ("local", "custom"), "", "", "", word_like=True),
 ]}
+
+_BY_FHIR_URI: dict[str, CodeSystem] = {
+    uri: s for s in SYSTEMS.values() for uri in (s.fhir_url, *s.fhir_aliases) if uri}
 
 _ALIASES: dict[str, str] = {}
 for _system in SYSTEMS.values():
@@ -89,6 +119,18 @@ def resolve_system(name: str | None, *, path=None, line: int | None = None) -> C
             hint=f"set `terminology:` to one of: {known}",
         )
     return SYSTEMS[system_id]
+
+
+def system_for_fhir_uri(uri: str) -> CodeSystem | None:
+    """The coding system a FHIR ``system`` URI names (UK Core's URIs: SNOMED CT
+    ``http://snomed.info/sct`` with or without an edition/version URI, ICD-10
+    ``http://hl7.org/fhir/sid/icd-10``, ICD-10-CM ``http://hl7.org/fhir/sid/icd-10-cm``,
+    dm+d ``https://dmd.nhs.uk``, Read v2 ``http://read.info/readv2``, CTV3
+    ``http://read.info/ctv3``, OPCS-4 ``https://fhir.nhs.uk/Id/opcs-4``)."""
+    uri = (uri or "").strip().rstrip("/")
+    if uri.startswith("http://snomed.info/sct"):
+        return SYSTEMS["snomedct"]
+    return _BY_FHIR_URI.get(uri)
 
 
 def system_ids() -> list[str]:

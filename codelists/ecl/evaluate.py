@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import weakref
 from array import array
-from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, compress
 from pathlib import Path
 
 from codelists.ecl import ast
@@ -23,7 +23,11 @@ from codelists.ecl.render import render
 from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold, holds_components
 from codelists.ecl.sql_filters import register_functions
 from codelists.ecl.to_sql import Compiler, selected_component_field
-from codelists.terminology.snomedct.idsets import descendant_set, member_set
+from codelists.terminology.snomedct.idsets import (
+    StoredSet,
+    stored_descendants,
+    stored_members,
+)
 
 
 def connection_of(source) -> sqlite3.Connection:
@@ -60,16 +64,67 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
 
         with Store.open(source, terminology="snomedct") as store:
             return evaluate(expression, store, check_terms=check_terms, rows=rows)
-    tree = _tree(expression)
     conn = connection_of(source)
-    register_functions(conn)
+    plans = _plans_of(source, conn)
+    key = (expression, check_terms, rows)
+    plan = plans.get(key) if plans is not None else None
+    if plan is None:
+        plan = _plan(_tree(expression), conn, check_terms, rows)
+        if plans is not None and len(plans) < PLANS_PER_STORE:
+            plans[key] = plan
+    return plan(conn)
+
+
+#: compiled plans kept per open store (the SQL text and the warnings, never results)
+PLANS_PER_STORE = 1024
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plans_of(source, conn: sqlite3.Connection) -> dict | None:
+    """The plan cache of the store behind ``source`` (None for a bare connection, which
+    cannot be told apart from a later one: its plans are compiled afresh each call).
+
+    A store's content never changes while it is open (an import writes a new file), so
+    an expression's SQL, its warnings and whether it reads stored id sets are worked out
+    once per store: a repeated small query then costs one prepared statement."""
+    owner = getattr(source, "store", source)
+    if isinstance(owner, sqlite3.Connection) or getattr(owner, "conn", None) is not conn:
+        register_functions(conn)
+        return None
+    try:
+        plans = _PLANS.get(owner)
+        if plans is None:
+            register_functions(conn)
+            plans = _PLANS[owner] = {}
+    except TypeError:  # an owner that cannot be weakly referenced
+        register_functions(conn)
+        return None
+    return plans
+
+
+def _plan(tree, conn: sqlite3.Connection, check_terms: bool, rows: bool):
+    """A function of the connection giving the expression's result."""
     warnings, unknown = problems(tree, conn, check_terms=check_terms)
     if returns_rows(tree):
         if not rows:
             selected_component_field(tree.member_of)  # raises: rows are not concepts
-        columns, found = member_rows(tree, conn)
-        return ECLResult(frozenset(), warnings, unknown, columns, tuple(found))
-    return ECLResult(_ids(tree, Compiler(conn)), warnings, unknown)
+
+        def member_plan(conn):
+            columns, found = member_rows(tree, conn)
+            return ECLResult(frozenset(), warnings, unknown, columns, tuple(found))
+        return member_plan
+    if _reads_stored_sets(tree, conn):
+        return lambda conn: ECLResult(warnings=warnings, unknown=unknown,
+                                      **_found(tree, Compiler(conn)))
+    node = _unbracket(tree)
+    if (isinstance(node, ast.SubExpression) and isinstance(node.focus, ast.ConceptReference)
+            and node.operator is None and node.member_of is None and not node.filters
+            and node.history is None):  # one concept: known or not was looked up above
+        found = ECLResult(frozenset(() if unknown else (node.focus.id,)), warnings, unknown)
+        return lambda conn: found
+    compiler = Compiler(conn)
+    sql, params = compiler.query(compiler.expression(node), BULK)
+    return lambda conn: ECLResult(warnings=warnings, unknown=unknown, **_fetch(conn, sql, params))
 
 
 def returns_rows(tree) -> bool:
@@ -82,8 +137,19 @@ def returns_rows(tree) -> bool:
     return not (len(fields) == 1 and fields[0] != "*" and holds_components(fields[0]))
 
 
-def _ids(tree, compiler: Compiler) -> frozenset[int]:
-    """Run the compiled query and move the ids in bulk.
+def _reads_stored_sets(tree, conn) -> bool:
+    """Whether :func:`_found` answers ``tree`` from stored id sets (else: one query)."""
+    tree = _unbracket(tree)
+    if _stored(tree, conn) is not None:
+        return True
+    return isinstance(tree, ast.Compound) and (tree.operator == "MINUS" or all(
+        _stored(o, conn) is not None for o in tree.operands))
+
+
+def _found(tree, compiler: Compiler) -> dict:
+    """The ids of an expression, as :class:`ECLResult` keyword arguments: ``ids`` (a set)
+    or, from stored sets, ``ascending`` ints and their ``codes`` as strings (made only when
+    asked for).
 
     A large subtree (``<< X``, ``< X``) or refset (``^ R``) is read from its stored id
     set (:mod:`codelists.terminology.snomedct.idsets`), one row instead of one per id.
@@ -93,10 +159,12 @@ def _ids(tree, compiler: Compiler) -> frozenset[int]:
     """
     tree = _unbracket(tree)
     stored = _stored(tree, compiler.conn)
-    return frozenset(stored.tolist()) if stored is not None else _unstored_ids(tree, compiler)
+    if stored is not None:
+        return {"ascending": stored.ids, "codes": stored.codes}
+    return _unstored(tree, compiler)
 
 
-def _unstored_ids(tree, compiler: Compiler) -> frozenset[int]:
+def _unstored(tree, compiler: Compiler) -> dict:
     """The ids of an (unbracketed) expression that is not itself a stored set."""
     if isinstance(tree, ast.Compound):
         if tree.operator == "MINUS":
@@ -105,32 +173,36 @@ def _unstored_ids(tree, compiler: Compiler) -> frozenset[int]:
         for operand in tree.operands:  # stop at the first operand not stored
             if (part := _stored(operand, compiler.conn)) is None:
                 break
-            parts.append(part)
+            parts.append(part.ids)
         else:
             if tree.operator == "OR":
-                return frozenset(chain.from_iterable(p.tolist() for p in parts))
+                return {"ids": frozenset(chain.from_iterable(p.tolist() for p in parts))}
             smallest, *others = sorted(parts, key=len)
-            return frozenset(smallest.tolist()).intersection(*others)
-    return _fetch(compiler, compiler.expression(tree))
+            return {"ids": frozenset(smallest.tolist()).intersection(*others)}
+    return _fetch(compiler.conn, *compiler.query(compiler.expression(tree), BULK))
 
 
-def _difference(left, right, *, compiler: Compiler) -> frozenset[int]:
+def _difference(left, right, *, compiler: Compiler) -> dict:
     """``left MINUS right``; two stored sets (sorted) are subtracted as int64 arrays
-    before any Python int is made."""
+    before any Python int or string is made."""
     left, right = _unbracket(left), _unbracket(right)
     stored_left, stored_right = _stored(left, compiler.conn), _stored(right, compiler.conn)
     if stored_left is None or stored_right is None:
-        ids = (frozenset(stored_left.tolist()) if stored_left is not None
-               else _unstored_ids(left, compiler))
-        return ids.difference(stored_right if stored_right is not None
-                              else _unstored_ids(right, compiler))
+        ids = (frozenset(stored_left.ids.tolist()) if stored_left is not None
+               else ECLResult(**_unstored(left, compiler)).ids)
+        return {"ids": ids.difference(stored_right.ids if stored_right is not None
+                                      else ECLResult(**_unstored(right, compiler)).ids)}
     import numpy as np
 
-    a = np.frombuffer(stored_left, dtype=np.int64)
-    b = np.frombuffer(stored_right, dtype=np.int64)
+    a = np.frombuffer(stored_left.ids, dtype=np.int64)
+    b = np.frombuffer(stored_right.ids, dtype=np.int64)
     at = np.minimum(np.searchsorted(a, b), max(a.size - 1, 0))
-    found = at[a[at] == b] if a.size else at[:0]
-    return frozenset(np.delete(a, found).tolist())
+    keep = np.ones(a.size, dtype=bool)
+    keep[at[a[at] == b] if a.size else at[:0]] = False
+    ascending = array("q")
+    ascending.frombytes(a[keep].tobytes())
+    return {"ascending": ascending,
+            "codes": lambda: list(compress(stored_left.codes(), keep.tolist()))}
 
 
 def _unbracket(node):
@@ -143,7 +215,7 @@ def _unbracket(node):
     return node
 
 
-def _stored(node, conn: sqlite3.Connection) -> array | None:
+def _stored(node, conn: sqlite3.Connection) -> StoredSet | None:
     """The ids of ``<< X``, ``< X`` or ``^ R``, ascending, from a stored id set; None
     when the node is anything else or nothing is stored for it (a small set: the query is
     cheap)."""
@@ -155,25 +227,31 @@ def _stored(node, conn: sqlite3.Connection) -> array | None:
     if node.member_of is not None:
         if node.operator is not None or node.member_of.fields:
             return None
-        return member_set(conn, concept)
+        return stored_members(conn, concept)
     if node.operator not in ("<", "<<"):
         return None
-    found = descendant_set(conn, concept)
+    found = stored_descendants(conn, concept)
     if found is not None and node.operator == "<<" and conn.execute(
             "SELECT 1 FROM concepts WHERE id = ?", (concept,)).fetchone():
-        found.insert(bisect_left(found, concept), concept)
+        found = found.with_self(concept)
     return found
 
 
-#: one JSON array per query: SQLite builds it in C and json.loads parses it in C, about
-#: 1.5x faster for large sets than stepping through one row per id
-BULK = "SELECT json_group_array(id) FROM {name} WHERE id IS NOT NULL"
+#: one JSON array per query, distinct and ascending: SQLite builds it in C, and both the
+#: ints (json.loads) and the strings (a split) are made from it in C, far faster than
+#: stepping through one row per id or sorting and formatting in Python.  (An aggregate
+#: over an ordered subquery keeps its order: SQLite never flattens that subquery.)
+BULK = ("SELECT json_group_array(id) FROM (SELECT DISTINCT id FROM {name} "
+        "WHERE id IS NOT NULL ORDER BY id)")
 
 
-def _fetch(compiler: Compiler, name: str) -> frozenset[int]:
-    sql, params = compiler.query(name, BULK)
-    (text,) = compiler.conn.execute(sql, params).fetchone()
-    return frozenset(json.loads(text))
+def _fetch(conn: sqlite3.Connection, sql: str, params) -> dict:
+    """Run a compiled query (``BULK``) and move its ids in one step, as :class:`ECLResult`
+    keyword arguments (ints and strings made on first use)."""
+    (text,) = conn.execute(sql, params).fetchone()
+    if text == "[]" or '"' in text:  # nothing, or a component id held as text
+        return {"ids": frozenset(json.loads(text))}
+    return {"ascending": lambda: json.loads(text), "codes": lambda: text[1:-1].split(",")}
 
 
 def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:

@@ -9,6 +9,9 @@ Parsing is cached: the same text gives the same (immutable) tree.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import sys
 from pathlib import Path
 
 import lark
@@ -34,10 +37,58 @@ TOKEN_NAMES = {
 }
 
 
+#: how the grammar is compiled (part of the cache key)
+LARK_OPTIONS = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": True,
+                "propagate_positions": False}
+
+
+def cache_file(grammar: str, folder: Path | None = None) -> Path:
+    """Where the parser compiled from ``grammar`` is cached: named by a hash of the
+    grammar's text, the options and the lark and Python versions, so that any change to
+    grammar.lark (or an upgrade) finds no file and compiles afresh."""
+    key = hashlib.sha256("\0".join((grammar, repr(sorted(LARK_OPTIONS.items())),
+                                     lark.__version__, sys.version)).encode()).hexdigest()
+    return (folder or parser_cache_folder()) / f"ecl-parser-{key[:24]}.lark"
+
+
+def parser_cache_folder() -> Path:
+    from codelists.cachedir import cache_folder
+
+    return cache_folder("ecl")
+
+
+def build(grammar: str, folder: Path | None = None) -> lark.Lark:
+    """The LALR parser of ``grammar``, loaded from its cache file when one exists (a few
+    ms) instead of compiled (~0.1 s); compiled once and written atomically otherwise.  An
+    unreadable or unwritable cache is skipped: the parser is then compiled in memory."""
+    path = cache_file(grammar, folder)
+    try:
+        fh = open(path, "rb")
+    except OSError:  # not cached yet (or no cache folder)
+        fh = None
+    if fh is not None:
+        with fh:
+            try:
+                return lark.Lark.load(fh)
+            except Exception:  # damaged (say, a disk filled up): compile it again
+                pass
+    parser = lark.Lark(grammar, **LARK_OPTIONS)
+    import tempfile  # only when writing: it imports shutil, bz2, lzma, random...
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".ecl-parser-",
+                                         delete=False) as fh:
+            parser.save(fh)
+        os.replace(fh.name, path)
+    except OSError:
+        pass
+    return parser
+
+
 @functools.cache
 def _lark() -> lark.Lark:
-    return lark.Lark(GRAMMAR.read_text(encoding="utf-8"), parser="lalr", lexer="contextual",
-                     maybe_placeholders=True, propagate_positions=False)
+    return build(GRAMMAR.read_text(encoding="utf-8"))
 
 
 def _name(terminal: str) -> str:

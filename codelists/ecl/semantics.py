@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 IS_A = 116680003
 FSN = 900000000000003001
@@ -167,27 +166,88 @@ def string_value_matches(kind: str, text: str, value: str) -> bool:
     return value == text
 
 
-@dataclass(frozen=True)
 class ECLResult:
     """The outcome of evaluating an expression.
 
-    ``ids`` is the set of matching component ids; ``rows`` the member fields when the
-    expression asked for them (``^ [mapTarget] ...``), with ``columns`` naming them;
-    ``warnings`` are human-readable problems (unknown ids, mismatched terms) and
-    ``unknown`` the concept ids the store does not hold.
+    ``ids`` is the set of matching component ids and ``codes()`` the same ids as decimal
+    strings, ascending; ``rows`` the member fields when the expression asked for them
+    (``^ [mapTarget] ...``), with ``columns`` naming them; ``warnings`` are human-readable
+    problems (unknown ids, mismatched terms) and ``unknown`` the concept ids the store
+    does not hold.
+
+    The evaluator may hand over the ids in whichever form it read them: a set (``ids``),
+    ascending ints (``ascending``) or ascending strings (``codes``), each of the last two
+    as a list or a function making one; the other forms are made on first use,
+    so a caller wanting strings never pays for a set of ints, nor the reverse.
+    Immutable, like a frozen dataclass.
     """
 
-    ids: frozenset[int]
-    warnings: tuple[str, ...] = ()
-    unknown: tuple[int, ...] = ()
-    columns: tuple[str, ...] = ()
-    rows: tuple[tuple, ...] = field(default=(), repr=False)
+    __slots__ = ("_ids", "_ascending", "_codes", "warnings", "unknown", "columns", "rows")
+
+    def __init__(self, ids=None, warnings: tuple[str, ...] = (), unknown: tuple[int, ...] = (),
+                 columns: tuple[str, ...] = (), rows: tuple[tuple, ...] = (), *,
+                 ascending=None, codes=None):
+        if ids is None and ascending is None and codes is None:
+            raise TypeError("ECLResult needs ids, ascending or codes")
+        put = object.__setattr__
+        put(self, "_ids", None if ids is None else frozenset(ids))
+        put(self, "_ascending", ascending)
+        put(self, "_codes", codes)
+        put(self, "warnings", tuple(warnings))
+        put(self, "unknown", tuple(unknown))
+        put(self, "columns", tuple(columns))
+        put(self, "rows", tuple(rows))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"ECLResult is immutable: cannot set {name}")
+
+    def _ascending_ids(self):
+        """The ascending ids if they were given (made now when given as a function)."""
+        if callable(self._ascending):
+            object.__setattr__(self, "_ascending", self._ascending())
+        return self._ascending
+
+    @property
+    def ids(self) -> frozenset[int]:
+        if self._ids is None:
+            ascending = self._ascending_ids()
+            source = ascending if ascending is not None else map(int, self.codes())
+            ids = frozenset(source.tolist() if hasattr(source, "tolist") else source)
+            object.__setattr__(self, "_ids", ids)
+        return self._ids
+
+    def codes(self) -> list[str]:
+        """The ids as decimal strings (SCTIDs as text), in ascending numeric order."""
+        if callable(self._codes):
+            object.__setattr__(self, "_codes", self._codes())
+        if self._codes is None:
+            ascending = self._ascending_ids()
+            ascending = ascending if ascending is not None else sorted(self._ids)
+            object.__setattr__(self, "_codes", list(map(str, ascending)))
+        return list(self._codes)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        if self._ids is not None:
+            return len(self._ids)
+        ascending = self._ascending_ids()
+        return len(ascending) if ascending is not None else len(self.codes())
 
     def __iter__(self):
-        return iter(sorted(self.ids))
+        ascending = self._ascending_ids()
+        return iter(ascending if ascending is not None else sorted(self.ids))
 
     def __contains__(self, item) -> bool:
         return item in self.ids
+
+    def _key(self):
+        return (self.ids, self.warnings, self.unknown, self.columns, self.rows)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ECLResult) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"ECLResult(ids=<{len(self)} ids>, warnings={self.warnings!r}, "
+                f"unknown={self.unknown!r}, columns={self.columns!r})")

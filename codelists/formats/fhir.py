@@ -15,15 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from codelists.codelist.model import Codelist
-from codelists.codelist.systems import SYSTEMS
+from codelists.codelist.systems import SYSTEMS, system_for_fhir_uri
 from codelists.errors import InputFileError, NotSupportedError
 from codelists.formats.table import Imported, ImportedCode, normalise_rows, read_text
 
-_BY_URL = {s.fhir_url: s.id for s in SYSTEMS.values() if s.fhir_url}
-_BY_URL.update({"http://hl7.org/fhir/sid/icd-10-uk": "icd10",
-                "http://www.datadictionary.nhs.uk/web_site_content/supporting_information/"
-                "clinical_coding/opcs_classification_of_interventions_and_procedures.asp":
-                "opcs4"})
 STATUS = {"draft": "draft", "published": "active", "active": "active", "retired": "retired",
           "deprecated": "retired", "withdrawn": "retired"}
 
@@ -35,6 +30,9 @@ def load_json(path: str | Path, text: str | None = None) -> Any:
     except json.JSONDecodeError as exc:
         raise InputFileError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno,
                              column=exc.colno, hint="check the file is JSON") from exc
+    except RecursionError as exc:
+        raise InputFileError("JSON nested too deeply to read", path=path,
+                             hint="a ValueSet or concept set is only a few levels deep") from exc
 
 
 def looks_like(data: Any) -> bool:
@@ -42,10 +40,11 @@ def looks_like(data: Any) -> bool:
 
 
 def _system_of(url: str, path) -> str:
-    if url not in _BY_URL:
+    system = system_for_fhir_uri(url)
+    if system is None:
         raise InputFileError(f"unknown code system {url!r}", path=path,
                              hint="pass --system to say which coding system it is")
-    return _BY_URL[url]
+    return system.id
 
 
 def _concepts(groups: list[dict], included: bool, path) -> list[tuple[str, ImportedCode]]:

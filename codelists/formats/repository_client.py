@@ -24,6 +24,23 @@ from codelists.formats import study
 
 USER_AGENT = "codelists (codelist pull)"
 TIMEOUT = 60
+OPENCODELISTS = "https://www.opencodelists.org"
+
+
+def base_url(explicit: str | None = None) -> str:
+    """The repository to pull from: ``--from``, ``CODELISTS_REPOSITORY_URL``, the project
+    config's ``[repository] url``, else OpenCodelists."""
+    import os
+
+    from codelists.terminology.locate import read_config
+
+    if explicit:
+        return explicit.rstrip("/")
+    if os.environ.get("CODELISTS_REPOSITORY_URL"):
+        return os.environ["CODELISTS_REPOSITORY_URL"].rstrip("/")
+    _, config = read_config()
+    url = (config.get("repository") or {}).get("url") if config else None
+    return str(url).rstrip("/") if url else OPENCODELISTS
 
 
 def _request(url: str, data: dict | None = None) -> tuple[bytes, str]:

@@ -10,7 +10,6 @@ a folder written by either passes the other's ``check``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,23 +78,16 @@ def read_lines(folder: str | Path) -> list[StudyLine]:
 
 def content_sha(content: bytes) -> str:
     """SHA-1 of a download with its line endings normalised (the manifest's ``sha``)."""
-    return hashlib.sha1(b"\n".join(content.splitlines())).hexdigest()
+    from codelists.codelist.lock import content_hash
+
+    return content_hash(content)
 
 
 def read_manifest(folder: str | Path) -> dict:
-    """The manifest (``{"files": {}}`` when there is none yet)."""
-    path = Path(folder) / MANIFEST_FILE
-    if not path.is_file():
-        return {"files": {}}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputFileError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno,
-                             hint="it is generated: run `codelist pull` again") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
-        raise InputFileError("no \"files\" object", path=path,
-                             hint="it is generated: run `codelist pull` again")
-    return data
+    """The folder's manifest (``{"files": {}}`` when there is none yet)."""
+    from codelists.codelist.lock import read_manifest as read
+
+    return read(Path(folder) / MANIFEST_FILE)
 
 
 def manifest_text(entries: dict[str, dict], previous: dict) -> str:

@@ -282,6 +282,11 @@ def test_sql_and_reference_evaluators_agree(release, data):
                 assert got.ids == expected.ids, text
                 assert got.unknown == expected.unknown, text
                 assert evaluate(tree, store_with_sets).ids == expected.ids, text
+                # the ids as strings (from the stored text on the stored-set paths)
+                as_text = [str(i) for i in sorted(expected.ids)]
+                assert got.codes() == as_text, text
+                assert evaluate(tree, store_with_sets).codes() == as_text, text
+                assert list(evaluate(tree, store_with_sets)) == sorted(expected.ids), text
 
 
 def _with_every_subtree_stored(db: Path, copy: Path) -> Path:

@@ -144,3 +144,26 @@ def test_dmd_current_id_is_unchanged_across_releases(dmd_releases, make_codelist
     term = first.lookup(VMP).term
     cl = make_codelist(f"{VMP:<14} {term}\n", terminology="dmd")
     assert plan_update(cl, first).changes == [] and plan_update(cl, last).changes == []
+
+
+def test_snomed_history_names_each_association(snomed_small_store, make_codelist):
+    """tests/data/snomed-small: 156659008 is Ambiguous, POSSIBLY EQUIVALENT TO 439656005
+    and 3723001; 1000004 is a Duplicate, SAME AS 3723001."""
+    cl = make_codelist("156659008      Epicondylitis or golfers' elbow\n"
+                       "1000004        Arthritis NOS\n"
+                       "69896004       Rheumatoid arthritis\n", path="small.codelist")
+    with open_terminology(snomed_small_store) as store:
+        plan = plan_update(cl, store)
+    found = {(c.kind, c.code): c for c in plan.changes}
+    assert found[("inactive", "156659008")].reason == "AMBIGUOUS"
+    assert found[("inactive", "1000004")].reason == "DUPLICATE"
+    assert "SAME AS 3723001" in found[("inactive", "1000004")].note
+    offered = {(c.code, c.association, c.source) for c in plan.changes
+               if c.kind == "replacement"}
+    assert offered == {("3723001", "POSSIBLY EQUIVALENT TO", "156659008"),
+                       ("439656005", "POSSIBLY EQUIVALENT TO", "156659008")}
+    apply_update(cl, plan, today="2026-06-01")
+    assert cl.active_codes() == ["69896004"]
+    assert set(cl.pending_codes()) == {"3723001", "439656005"}
+    assert "POSSIBLY EQUIVALENT TO for 156659008" in cl.line_for("3723001").comment
+    assert cl.line_for("1000004").tags == {"reason": "inactive"}

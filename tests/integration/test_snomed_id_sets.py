@@ -201,3 +201,42 @@ def test_add_id_sets_gives_an_old_store_what_an_import_writes(small_with_sets, t
     conn.commit()
     assert (_stored_members(conn), _stored(conn)) == (members, descendants)
     conn.close()
+
+
+def test_codes_from_stored_sets_are_the_ids_as_text_ascending(small_with_sets):
+    """``codes()`` of every stored-set path (``<<``, ``<``, ``^``, MINUS of two stored
+    sets) equals the ids as strings in ascending numeric order, and the stored text equals
+    the stored ids."""
+    with Store.open(small_with_sets) as store:
+        conn = store.conn
+        for table in ("descendant_sets", "member_sets"):
+            for blob, text in conn.execute(f"SELECT ids, codes FROM {table}"):
+                assert text.split("\n") == [str(i) for i in array("q", blob)]
+        ancestors = [a for (a,) in conn.execute("SELECT ancestor_id FROM descendant_sets")]
+        refsets = [r for (r,) in conn.execute("SELECT refset_id FROM member_sets")]
+        expressions = [f"<< {a}" for a in ancestors] + [f"< {a}" for a in ancestors] + [
+            f"^ {r}" for r in refsets] + [f"<< {a} MINUS << {b}" for a in ancestors[:6]
+                                          for b in ancestors[:6]] + [
+            f"<< {a} MINUS ^ {r}" for a in ancestors[:4] for r in refsets]
+        for expression in expressions:
+            result = evaluate(expression, store)
+            want = sorted(evaluate(expression, store).ids)
+            assert result.codes() == [str(i) for i in want], expression
+            assert list(result) == want, expression
+            assert len(result) == len(want), expression
+
+
+def test_codes_from_a_store_without_stored_text(small_with_sets, tmp_path):
+    """A store whose id sets predate the ``codes`` column answers from the ids."""
+    copy = tmp_path / "old-sets.db"
+    shutil.copy(small_with_sets, copy)
+    conn = sqlite3.connect(copy)
+    conn.execute("ALTER TABLE descendant_sets DROP COLUMN codes")
+    conn.commit()
+    with Store.open(small_with_sets) as new, Store.open(copy) as old:
+        for expression in ("<< 404684003", "< 404684003", "<< 404684003 MINUS ^ 1002007"):
+            assert evaluate(expression, old).codes() == evaluate(expression, new).codes()
+    assert idsets.add_id_sets(conn, minimum=1)[0] > 0  # the upgrade adds the column back
+    conn.commit()
+    assert "codes" in {r[1] for r in conn.execute("PRAGMA table_info(descendant_sets)")}
+    conn.close()

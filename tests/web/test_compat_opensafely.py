@@ -73,7 +73,7 @@ def _publish(folder, files, api_client, settings):
             codelist = actions.add_codelist(user, article, actions.NewCodelist(
                 dumps(to_codelist(imported, id=slug, title=slug))))
             assert codelist.slug == slug
-            compat_actions._tag(codelist, codelist.latest_version, tag, None)
+            compat_actions.tag_version(user, codelist.latest_version, tag)
             continue
         _, key = account_actions.create_token(user, "upload")
         api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")

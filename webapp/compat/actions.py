@@ -87,6 +87,19 @@ def _tag(codelist: Codelist, version: CodelistVersion, tag: str | None,
 
 
 @transaction.atomic
+def tag_version(user, version: CodelistVersion, tag: str) -> VersionTag:
+    """Give a published version the tag OpenCodelists knows it by (``2020-06-03``)."""
+    require_change(user, version.codelist.article)
+    if not tag or "/" in tag or len(tag) > 100:
+        raise RequestError(f"{tag!r} cannot be a version tag: no slashes, at most 100 "
+                           "characters")
+    if VersionTag.objects.filter(version=version).exists():
+        raise RequestError(f"version {version.number} already has a tag")
+    _tag(version.codelist, version, tag, None)
+    return VersionTag.objects.get(version=version)
+
+
+@transaction.atomic
 def create_codelist(user, article: Article, data: dict) -> Codelist:
     """POST /api/v1/codelist/<owner>/: ``name``, ``coding_system_id``, ``codes`` or
     ``csv_data``, optional ``slug``, ``tag``, ``description``, ``methodology``."""
