@@ -13,5 +13,7 @@ urlpatterns = [
     path("api/v1/", include("webapp.api.urls")),
     path("codelist/", include("webapp.compat.urls")),
     path("review/", include("webapp.review.urls")),
+    path("jobs/", include("webapp.jobs.urls")),
+    path("builder/", include("webapp.builder.urls")),
     path("admin/", admin.site.urls),
 ]

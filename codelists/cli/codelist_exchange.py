@@ -33,17 +33,26 @@ def _import(sub) -> None:
 
     p = _parser(sub, "import", "make a .codelist from a foreign file",
                 "Formats: " + ", ".join(IMPORTERS) + " (detected from the file unless "
-                "--format is given).  The coding system is detected from headers and code "
-                "shapes unless --system is given.  Never overwrites without --force.")
+                "--format is given).  The code and term columns of a table are recognised "
+                "from headers and cell contents, and the coding system from code shapes, "
+                "unless given; a code is never rewritten to fit a system, and every change "
+                "(a spreadsheet's .0, dotting ICD-10, padding Read codes) is reported and "
+                "kept on the code's line.  A file holding several codelists (a zip archive, "
+                "a cohort definition, a ValueSet over several code systems) becomes one "
+                ".codelist each.  Never overwrites without --force.")
     p.add_argument("source", help="the file to import")
-    p.add_argument("--output", "-o", help="the .codelist to write (default: SOURCE stem)")
+    p.add_argument("--output", "-o", help="the .codelist to write (default: SOURCE stem); "
+                   "a folder for a file holding several codelists")
     p.add_argument("--format", "-f", help="input format")
     p.add_argument("--system", "-s", help="coding system (overrides detection)")
     for name in ("code", "term", "status", "group"):
         p.add_argument(f"--{name}-column", metavar="NAME",
-                       help=f"{name} column of a delimited/Excel file")
+                       help=f"{name} column of a table (default: recognised)")
     p.add_argument("--delimiter", help="delimiter of a delimited file (default: sniffed)")
     p.add_argument("--sheet", help="worksheet of an Excel file")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="import the valid codes; keep each invalid cell as an excluded line "
+                        "with reason=invalid-input")
     p.add_argument("--id")
     p.add_argument("--title")
     p.add_argument("--force", action="store_true", help="overwrite an existing .codelist")
@@ -54,43 +63,77 @@ def _import(sub) -> None:
     p.set_defaults(func=cmd_import)
 
 
-def cmd_import(args) -> int:
-    from codelists.codelist.fileformat import save
-    from codelists.errors import InputFileError
-    from codelists.formats import import_file
-    from codelists.formats.table import to_codelist
-
+def _import_options(args) -> dict:
     options = {f"{n}_column": getattr(args, f"{n}_column") for n in
                ("code", "term", "status", "group") if getattr(args, f"{n}_column")}
     if args.delimiter:
         options["delimiter"] = args.delimiter.replace("\\t", "\t")
     if args.sheet:
         options["sheet"] = args.sheet
-    imported = import_file(args.source, format=args.format, system=args.system, **options)
+    if args.skip_invalid:
+        options["skip_invalid"] = True
+    return options
+
+
+def _targets(args, found: list) -> list[Path]:
+    from codelists.codelist.template import slug
+
+    if len(found) == 1:
+        return [Path(args.output or Path(args.source).with_suffix(".codelist").name)]
+    folder = Path(args.output or ".")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, and the source holds {len(found)} codelists",
+                         hint="pass --output FOLDER")
+    stem = Path(args.source).stem
+    return [folder / f"{slug(stem + '-' + str(i.meta.get('member') or i.system))}.codelist"
+            for i in found]
+
+
+def cmd_import(args) -> int:
+    from codelists.codelist.fileformat import save
+    from codelists.errors import InputFileError
+    from codelists.formats import import_all
+    from codelists.formats.table import to_codelist
+
+    found = import_all(args.source, format=args.format, system=args.system,
+                       **_import_options(args))
     if args.expand:
-        if not imported.format.startswith("OpenCodelists definition"):
+        if len(found) != 1 or not found[0].format.startswith("OpenCodelists definition"):
             raise UsageError("--expand applies to OpenCodelists definition.csv files")
         from codelists.formats.opencodelists import expand_definition
 
-        imported = expand_definition(imported, _open_store(args, imported.system,
-                                                           required=True))
-    target = Path(args.output or Path(args.source).with_suffix(".codelist").name)
-    if target.exists() and not args.force:
-        raise InputFileError("already exists", path=target, hint="pass --force or -o OTHER")
-    cl = to_codelist(imported, id=args.id, title=args.title, path=target)
-    save(cl, target)
+        found = [expand_definition(found[0], _open_store(args, found[0].system,
+                                                         required=True))]
+    targets = _targets(args, found)
+    for target in targets:
+        if target.exists() and not args.force:
+            raise InputFileError("already exists", path=target, hint="pass --force or -o OTHER")
+    if len(targets) > 1:
+        targets[0].parent.mkdir(parents=True, exist_ok=True)
+    reports = []
+    for imported, target in zip(found, targets, strict=True):
+        cl = to_codelist(imported, id=args.id if len(found) == 1 else None,
+                         title=args.title if len(found) == 1 else None, path=target)
+        save(cl, target)
+        reports.append((imported, target, cl))
+    _import_report(args, reports)
+    return 0
+
+
+def _import_report(args, reports) -> None:
     if args.json:
-        output.print_json({"file": str(target), "system": imported.system,
-                           "format": imported.format, "codes": len(cl.active_codes()),
-                           "excluded": len(cl.excluded_codes()), "notes": imported.notes})
-    else:
+        items = [{"file": str(target), "system": imported.system, "format": imported.format,
+                  "codes": len(cl.active_codes()), "excluded": len(cl.excluded_codes()),
+                  "notes": imported.notes} for imported, target, cl in reports]
+        output.print_json(items[0] if len(items) == 1 else items)
+        return
+    for imported, target, cl in reports:
         for note in imported.notes[:20]:
             output.warn(note)
         if len(imported.notes) > 20:
             output.warn(f"... and {len(imported.notes) - 20} more notes (see --json)")
         output.print_text(f"Imported {len(cl.active_codes())} {imported.system} codes from "
                           f"{imported.format} into {target}")
-    return 0
 
 
 def _export(sub) -> None:

@@ -27,6 +27,7 @@ class CodeSystem:
     omop_vocabulary: str = ""
     opencodelists_id: str = ""
     word_like: bool = False
+    has_store: bool = True  # False: no local terminology (validate checks the form only)
     #: other URIs that name the system in FHIR resources (older or national spellings)
     fhir_aliases: tuple[str, ...] = ()
     regex: re.Pattern = field(init=False, repr=False, compare=False)
@@ -73,6 +74,25 @@ SYSTEMS: dict[str, CodeSystem] = {s.id: s for s in [
                ("medcodeid", "cprd aurum medcodeid", "aurum"), "", "", ""),
     CodeSystem("cprd_prodcode", "CPRD prodcode", r"[0-9]{1,19}",
                ("prodcode", "cprd prodcode"), "", "", ""),
+    CodeSystem("loinc", "LOINC", r"(?:L[APG])?[0-9]{1,8}-[0-9]", ("loinc",),
+               "http://loinc.org", "LOINC", "", has_store=False),
+    CodeSystem("rxnorm", "RxNorm", r"[1-9][0-9]{0,9}", ("rxnorm", "rxcui"),
+               "http://www.nlm.nih.gov/research/umls/rxnorm", "RxNorm", "", has_store=False),
+    CodeSystem("icd9cm", "ICD-9-CM", r"(?:[0-9]{2,3}|V[0-9]{2}|E[0-9]{3})(?:\.[0-9]{1,2})?",
+               ("icd-9-cm", "icd9", "icd-9", "icd9cm"),
+               "http://hl7.org/fhir/sid/icd-9-cm", "ICD9CM", "", has_store=False),
+    CodeSystem("icd10pcs", "ICD-10-PCS", r"[0-9A-HJ-NP-Z]{7}", ("icd-10-pcs", "icd10pcs"),
+               "http://www.cms.gov/Medicare/Coding/ICD10", "ICD10PCS", "", has_store=False),
+    CodeSystem("cpt4", "CPT", r"[0-9]{4}[0-9FTU]", ("cpt", "cpt-4", "cpt4"),
+               "http://www.ama-assn.org/go/cpt", "CPT4", "", has_store=False),
+    CodeSystem("hcpcs", "HCPCS", r"[A-V][0-9]{4}", ("hcpcs",),
+               "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", "HCPCS", "",
+               has_store=False),
+    CodeSystem("atc", "ATC", r"[A-Z](?:[0-9]{2}(?:[A-Z](?:[A-Z](?:[0-9]{2})?)?)?)?",
+               ("atc", "who atc"), "http://www.whocc.no/atc", "ATC", "", has_store=False),
+    CodeSystem("omop", "OMOP concept id", r"0|[1-9][0-9]{0,10}",
+               ("omop", "omop concept id", "omop concept", "concept_id"),
+               "https://fhir-terminology.ohdsi.org", "", "", has_store=False),
     CodeSystem("dictionary", "Dictionary", r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}",
                ("local", "custom"), "", "", "", word_like=True),
 ]}

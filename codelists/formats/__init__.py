@@ -24,6 +24,9 @@ IMPORTERS: dict[str, str] = {
     "omop": "codelists.formats.omop:read",
     "delimited": "codelists.formats.delimited:read",
     "excel": "codelists.formats.excel:read",
+    "stata": "codelists.formats.delimited:read",
+    "cohort": "codelists.formats.omop:read_cohort",
+    "zip": "codelists.formats.archive:read",
 }
 
 #: export format -> ("module:function", binary?, file suffix)
@@ -44,7 +47,8 @@ EXPORTERS: dict[str, tuple[str, bool, str]] = {
 
 ALIASES = {"opencodelists-csv": "opencodelists", "fhir-json": "fhir", "atlas": "omop",
            "ohdsi": "omop", "md": "markdown", "xlsx": "excel", "tsv": "delimited",
-           "definition-csv": "definition", "clinicalcodes-csv": "clinicalcodes"}
+           "definition-csv": "definition", "clinicalcodes-csv": "clinicalcodes",
+           "dta": "stata", "circe": "cohort", "txt": "delimited"}
 
 
 def _load(spec: str):
@@ -60,58 +64,113 @@ def canonical(name: str, table: dict) -> str:
     return name
 
 
-def detect_format(path: str | Path) -> str:
-    """The import format of a file, judged by its extension and content."""
+def detect_format(path: str | Path, text: str | None = None) -> str:
+    """The import format of a file, judged by its extension and content.
+
+    Refuses (naming what the file is) study manifests (OpenSAFELY ``codelists.json`` /
+    ``codelists.txt``), indexes of codelist files and JSON that is no codelist.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return "excel"
+    if suffix == ".dta":
+        return "stata"
+    if suffix == ".zip":
+        return "zip"
+    from codelists.formats import manifests
     from codelists.formats.table import read_text
 
-    text = read_text(path)
-    if suffix == ".json" or text.lstrip().startswith("{"):
-        from codelists.formats import fhir, omop
+    text = read_text(path) if text is None else text
+    if suffix == ".json" or text.lstrip().startswith(("{", "[")):
+        return _detect_json(path, text)
+    manifests.refuse_manifest_text(path, text)
+    from codelists.formats.reading import parse_text
 
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError:
-            return "fhir"  # let the reader report the JSON error with its line
-        return "fhir" if fhir.looks_like(data) else "omop" if omop.looks_like(data) else "fhir"
-    return _detect_csv(text.split("\n", 1)[0])
+    table = parse_text(text[:65536].rsplit("\n", 1)[0] if len(text) > 65536 else text,
+                       path=path)
+    manifests.refuse_index(path, table)
+    return _detect_csv(table.header)
 
 
-def _detect_csv(first_line: str) -> str:
-    import csv
+def _detect_json(path: Path, text: str) -> str:
+    from codelists.formats import fhir, manifests, omop
 
-    from codelists.formats import caliber, clinicalcodes
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        return "fhir"  # let the reader report the JSON error with its line
+    manifests.refuse_manifest_json(path, data)
+    if fhir.looks_like(data):
+        return "fhir"
+    if omop.looks_like_cohort(data):
+        return "cohort"
+    if omop.looks_like(data):
+        return "omop"
+    from codelists.errors import InputFileError
 
-    header = [h.strip() for h in next(csv.reader([first_line.strip("\r")]), [])]
-    lowered = [h.lower() for h in header]
+    what = f"resourceType {data.get('resourceType')!r}" if isinstance(data, dict) and \
+        data.get("resourceType") else "keys " + ", ".join(list(data)[:6]) \
+        if isinstance(data, dict) else type(data).__name__
+    raise InputFileError(
+        f"this JSON is neither a FHIR ValueSet, an ATLAS concept set nor an OHDSI cohort "
+        f"definition ({what})", path=path,
+        hint="export the codelist as a FHIR ValueSet or an ATLAS concept set expression")
+
+
+def _detect_csv(header: list[str]) -> str:
+    from codelists.formats import caliber, clinicalcodes, opencodelists
+
+    lowered = [h.strip().lower() for h in header]
     if clinicalcodes.looks_like(header):
         return "clinicalcodes"
     if caliber.looks_like(header):
         return "caliber"
     if "is_included" in lowered:
         return "definition"
-    return "opencodelists"
+    if opencodelists.looks_like(header):
+        return "opencodelists"
+    return "delimited"
 
 
 def import_file(path: str | Path, *, format: str | None = None, system: str | None = None,
                 **options):
-    """Read a foreign file into an :class:`~codelists.formats.table.Imported`."""
+    """Read a foreign file into an :class:`~codelists.formats.table.Imported`.
+
+    A source holding several codelists (a zip archive, a cohort definition, a ValueSet
+    over several code systems) is refused with their names: read it with
+    :func:`import_all`.
+    """
+    found = import_all(path, format=format, system=system, **options)
+    if len(found) > 1:
+        from codelists.errors import InputFileError
+
+        names = ", ".join(i.meta.get("member") or i.meta.get("title") or "?" for i in found)
+        raise InputFileError(f"the file holds {len(found)} codelists: {names}", path=path,
+                             hint="import them all (codelist import writes one .codelist "
+                                  "each), or pass --system to pick one code system")
+    return found[0]
+
+
+def import_all(path: str | Path, *, format: str | None = None, system: str | None = None,
+               **options) -> list:
+    """Every codelist in a file, as :class:`~codelists.formats.table.Imported` items."""
     from codelists.codelist.systems import resolve_system
 
     name = canonical(format, IMPORTERS) if format else detect_format(path)
-    if options and name not in ("delimited", "excel"):
-        if name == "opencodelists" and not format:
+    if options and name not in TABLE_FORMATS:
+        if name in ("opencodelists", "caliber", "clinicalcodes", "definition") and not format:
             name = "delimited"  # a mapping was given: read it as a delimited file
         else:
-            raise UsageError(f"column options apply to delimited and excel imports, not {name}",
+            raise UsageError(f"column options apply to table imports, not {name}",
                              hint="pass --format delimited")
     if system:
         system = resolve_system(system).id
-    imported = _load(IMPORTERS[name])(path, system=system, **options)
-    return imported
+    result = _load(IMPORTERS[name])(path, system=system, **options)
+    return result if isinstance(result, list) else [result]
+
+
+TABLE_FORMATS = ("delimited", "excel", "stata", "zip")
 
 
 def export(codelist, format: str, **options):

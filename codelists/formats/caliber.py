@@ -36,8 +36,7 @@ _META = re.compile(r"^\s*([A-Za-z ]+):\s*(.*?)\s*$")
 
 def looks_like(header: list[str]) -> bool:
     lowered = {h.lower() for h in header}
-    return bool(lowered & set(CODE_COLUMNS)) and bool(
-        lowered & {"disease", "metadata", "category"})
+    return bool(lowered & set(CODE_COLUMNS)) and bool(lowered & {"disease", "metadata"})
 
 
 def _code_column(header: list[str]) -> tuple[str, str]:

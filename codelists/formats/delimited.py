@@ -1,6 +1,7 @@
 """Any delimited file through a column mapping, and our own CSV export.
 
-Import: ``code_column`` (required unless the header has an obvious one), ``term_column``,
+Import: any table :mod:`codelists.formats.reading` reads; ``code_column`` and
+``term_column`` are recognised (:mod:`codelists.formats.columns`) unless named;
 ``status_column`` (values such as ``+``/``-``, ``include``/``exclude``, ``True``/``False``)
 and ``group_column`` (becomes headings); other columns become tags.
 
@@ -17,14 +18,14 @@ from pathlib import Path
 
 from codelists.codelist.model import Codelist
 from codelists.errors import InputFileError, UsageError
-from codelists.formats.opencodelists import CODE_COLUMNS, TERM_COLUMNS
+from codelists.formats.columns import is_missing, recognise
+from codelists.formats.reading import read_table
 from codelists.formats.table import (
     Imported,
     ImportedCode,
-    detect,
     find_column,
     normalise_rows,
-    read_csv,
+    system_of,
     untag_value,
     write_csv,
 )
@@ -37,48 +38,89 @@ _STATUS = {"+": True, "-": False, "include": True, "included": True, "exclude": 
 def read(path: str | Path, *, system: str | None = None, code_column: str | None = None,
          term_column: str | None = None, status_column: str | None = None,
          group_column: str | None = None, delimiter: str | None = None,
-         text: str | None = None) -> Imported:
-    header, rows = read_csv(path, delimiter=delimiter, text=text)
-
-    def column(name: str | None, fallback: tuple[str, ...], what: str) -> str | None:
-        if name is None:
-            return find_column(header, *fallback) if fallback else None
-        found = find_column(header, name)
-        if found is None:
-            raise InputFileError(f"no {what} column {name!r} (columns: {', '.join(header)})",
-                                 path=path, line=1, hint=f"check --{what}-column")
-        return found
-
-    code_col = column(code_column, CODE_COLUMNS, "code")
-    if code_col is None:
-        raise InputFileError("which column holds the codes?", path=path, line=1,
-                             hint="pass --code-column NAME")
-    term_col = column(term_column, TERM_COLUMNS, "term")
-    status_col = column(status_column, (), "status")
-    group_col = column(group_column, (), "group")
-    used = {code_col, term_col, status_col, group_col}
-    items = []
-    for r in rows:
-        code = r[code_col].strip()
-        if not code:
+         sheet: str | None = None, text: str | None = None,
+         skip_invalid: bool = False) -> Imported:
+    """Any table (delimited text, Excel sheet, Stata file): the code and term columns are
+    recognised by :mod:`codelists.formats.columns` unless named."""
+    table = read_table(path, sheet=sheet, delimiter=delimiter, text=text)
+    header = table.header
+    if not table.rows:
+        raise InputFileError(
+            f"the file has a header ({', '.join(h for h in header if h) or 'empty'}) but no "
+            "rows of codes", path=path, line=1,
+            hint="export the codelist again with its codes (an empty list is not imported)")
+    found = recognise(header, table.rows, lines=table.lines, code_column=code_column,
+                      term_column=term_column, system=system, path=path)
+    if found.code is None:
+        raise InputFileError(
+            f"no column holds codes (columns: {', '.join(header)})", path=path, line=1,
+            hint="pass --code-column NAME (and --system if the codes' system is not "
+                 "evident)")
+    code = found.code
+    system = system or system_of(code, path=path)
+    index = {name: i for i, name in enumerate(header)}
+    term_i = found.term.index if found.term else None
+    status_i = _index(header, status_column, "status", path)
+    group_i = _index(header, group_column, "group", path)
+    used = {code.index, term_i, status_i, group_i}
+    items, empty = [], []
+    for values, line in zip(table.rows, table.lines, strict=True):
+        cell = values[code.index] if code.index < len(values) else ""
+        if is_missing(cell):
+            empty.append(line)
             continue
-        included = True
-        if status_col:
-            value = r[status_col].strip().lower()
-            if value not in _STATUS:
-                raise InputFileError(f"status {r[status_col]!r} is neither include nor exclude",
-                                     path=path, line=int(r["__line__"]),
-                                     hint="use + / - , include / exclude or True / False")
-            included = _STATUS[value]
         items.append(ImportedCode(
-            code, r.get(term_col, "") if term_col else "", included=included,
-            group=(r[group_col].strip() or None) if group_col else None,
-            extra={h: r[h] for h in header if h not in used and r.get(h, "").strip()},
-            line=int(r["__line__"])))
-    system = system or detect([i.code for i in items], code_col, path=path)
-    notes = normalise_rows(system, items, path=path)
+            cell, _get(values, term_i), included=_status(values, status_i, path, line),
+            group=_get(values, group_i).strip() or None if group_i is not None else None,
+            extra={h: values[i] for h, i in index.items()
+                   if i not in used and i < len(values) and not is_missing(values[i])},
+            line=line))
+    notes = list(table.notes) + [found.reason]
+    if found.term:
+        notes.append(f"terms from column {found.term.name!r}")
+    if empty:
+        notes.append(f"{len(empty)} row(s) have no code in column {code.name!r} and are not "
+                     f"imported (lines {_ranges(empty)})")
+    notes += normalise_rows(system, items, path=path, skip_invalid=skip_invalid)
     return Imported(system, items, meta={"title": Path(path).stem.replace("-", " ")},
-                    source=str(path), format="delimited file", notes=notes)
+                    source=str(path), format=table.kind, notes=notes)
+
+
+def _get(values: list[str], i: int | None) -> str:
+    return values[i] if i is not None and i < len(values) else ""
+
+
+def _index(header: list[str], name: str | None, what: str, path) -> int | None:
+    if name is None:
+        return None
+    found = find_column(header, name)
+    if found is None:
+        raise InputFileError(f"no {what} column {name!r} (columns: {', '.join(header)})",
+                             path=path, line=1, hint=f"check --{what}-column")
+    return header.index(found)
+
+
+def _status(values: list[str], i: int | None, path, line: int) -> bool:
+    if i is None:
+        return True
+    value = _get(values, i).strip().lower()
+    if value not in _STATUS:
+        raise InputFileError(f"status {_get(values, i)!r} is neither include nor exclude",
+                             path=path, line=line,
+                             hint="use + / - , include / exclude or True / False")
+    return _STATUS[value]
+
+
+def _ranges(lines: list[int]) -> str:
+    """``3-5, 9`` for [3, 4, 5, 9] (at most ten ranges)."""
+    spans: list[list[int]] = []
+    for n in lines:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    text = ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans[:10])
+    return text + (", ..." if len(spans) > 10 else "")
 
 
 COLUMN_CHOICES = ("status", "uncertainty", "tags", "comment", "tag:KEY", "maps:SYSTEM")

@@ -10,6 +10,7 @@ codes to OMOP with your vocabulary tables before loading the set into ATLAS).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,41 +39,90 @@ def looks_like(data: Any) -> bool:
     return items is not None and all(isinstance(i, dict) and "concept" in i for i in items)
 
 
+def looks_like_cohort(data: Any) -> bool:
+    """An OHDSI Circe cohort definition (``ConceptSets`` with expressions)."""
+    return isinstance(data, dict) and isinstance(data.get("ConceptSets"), list) and all(
+        isinstance(c, dict) and isinstance(c.get("expression"), dict)
+        for c in data["ConceptSets"])
+
+
 def read(path: str | Path, *, system: str | None = None, text: str | None = None) -> Imported:
+    """An ATLAS concept set expression (see the module docstring)."""
     data = load_json(path, text)
     items = items_of(data)
     if items is None:
         raise InputFileError("not an ATLAS concept set (no items)", path=path,
                              hint="export the concept set expression as JSON from ATLAS")
-    rows, vocabularies = [], set()
-    for i, item in enumerate(items, 1):
-        concept = item.get("concept") or {}
-        code = concept.get("CONCEPT_CODE")
-        if code in (None, ""):
-            raise InputFileError(f"item {i} has no CONCEPT_CODE", path=path,
-                                 hint="export the concept set with concept details")
-        vocabularies.add(str(concept.get("VOCABULARY_ID", "")).lower())
-        extra = {}
-        if concept.get("CONCEPT_ID") not in (None, "", 0):
-            extra["omop_concept_id"] = str(concept["CONCEPT_ID"])
-        if item.get("includeDescendants"):
-            extra["rule"] = "descendants"
-        if item.get("includeMapped"):
-            extra["include_mapped"] = "1"
-        rows.append(ImportedCode(str(code), concept.get("CONCEPT_NAME", ""),
-                                 included=not item.get("isExcluded", False), extra=extra,
-                                 line=i))
-    if system is None:
-        known = {_BY_VOCABULARY.get(v) for v in vocabularies}
-        if None in known or len(known) != 1:
-            raise InputFileError(
-                f"vocabularies {', '.join(sorted(vocabularies))} are not one coding system "
-                "we know", path=path, hint="pass --system, or split the concept set")
-        system = known.pop()
-    notes = normalise_rows(system, rows, path=path)
-    meta = {"title": data.get("name")} if isinstance(data, dict) and data.get("name") else {}
-    return Imported(system, rows, meta=meta, source=str(path), format="ATLAS concept set",
-                    notes=notes)
+    name = data.get("name") if isinstance(data, dict) else None
+    return concept_set(items, path, system=system, name=name)
+
+
+def read_cohort(path: str | Path, *, system: str | None = None,
+                text: str | None = None) -> list[Imported]:
+    """Every concept set of an OHDSI cohort definition, each as its own codelist."""
+    data = load_json(path, text)
+    if not looks_like_cohort(data) or not data["ConceptSets"]:
+        raise InputFileError("the cohort definition has no concept sets", path=path,
+                             hint="export the cohort definition JSON from ATLAS")
+    found = []
+    for entry in data["ConceptSets"]:
+        imported = concept_set(entry["expression"].get("items") or [], path, system=system,
+                               name=entry.get("name"))
+        imported.meta["member"] = f"{entry.get('id', len(found))}-" + re.sub(
+            r"[^a-z0-9]+", "-", str(entry.get("name", "")).lower()).strip("-")[:60]
+        imported.format = "OHDSI cohort definition (concept set)"
+        found.append(imported)
+    return found
+
+
+def _vocabulary_system(vocabulary: str) -> str | None:
+    return _BY_VOCABULARY.get(vocabulary.lower())
+
+
+def concept_set(items: list[dict], path, *, system: str | None = None,
+                name: str | None = None) -> Imported:
+    """One concept set's items: codes of its one vocabulary when we know it, else OMOP
+    concept ids (``--system omop``), the source code and vocabulary kept as tags."""
+    concepts = [(i, item, item.get("concept") or {}) for i, item in enumerate(items, 1)]
+    vocabularies = {str(c.get("VOCABULARY_ID", "")) for _, _, c in concepts}
+    systems = {_vocabulary_system(v) for v in vocabularies}
+    by_id = system == "omop" or (system is None and (None in systems or len(systems) != 1))
+    chosen = "omop" if by_id else system or systems.pop()
+    rows, notes, other = [], [], []
+    for i, item, concept in concepts:
+        if not by_id and _vocabulary_system(str(concept.get("VOCABULARY_ID", ""))) != chosen:
+            other.append(f"{concept.get('VOCABULARY_ID')} {concept.get('CONCEPT_CODE')}")
+            continue
+        rows.append(_row(i, item, concept, by_id, path))
+    if other:
+        notes.append(f"{len(other)} item(s) of other vocabularies not imported (--system "
+                     f"{chosen}): {', '.join(other[:10])}")
+    if by_id and system is None:
+        notes.append(f"vocabularies {', '.join(sorted(vocabularies))}: imported as OMOP "
+                     "concept ids (each line keeps its vocabulary and source code)")
+    notes += normalise_rows(chosen, rows, path=path)
+    return Imported(chosen, rows, meta={"title": name} if name else {}, source=str(path),
+                    format="ATLAS concept set", notes=notes)
+
+
+def _row(i: int, item: dict, concept: dict, by_id: bool, path) -> ImportedCode:
+    code = concept.get("CONCEPT_ID") if by_id else concept.get("CONCEPT_CODE")
+    if code in (None, ""):
+        field = "CONCEPT_ID" if by_id else "CONCEPT_CODE"
+        raise InputFileError(f"item {i} has no {field}", path=path,
+                             hint="export the concept set with concept details")
+    extra = {}
+    if by_id:
+        extra["vocabulary"] = str(concept.get("VOCABULARY_ID", ""))
+        extra["source_code"] = str(concept.get("CONCEPT_CODE", ""))
+    elif concept.get("CONCEPT_ID") not in (None, "", 0):
+        extra["omop_concept_id"] = str(concept["CONCEPT_ID"])
+    if item.get("includeDescendants"):
+        extra["rule"] = "descendants"
+    if item.get("includeMapped"):
+        extra["include_mapped"] = "1"
+    return ImportedCode(str(code), concept.get("CONCEPT_NAME", ""),
+                        included=not item.get("isExcluded", False), extra=extra, line=i)
 
 
 def _item(line, vocabulary: str, excluded: bool) -> dict[str, Any]:

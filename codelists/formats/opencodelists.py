@@ -48,6 +48,17 @@ SYSTEM_BY_CODE_COLUMN = {"dmd_id": "dmd", "vpid": "dmd", "ctv3id": "ctv3", "ctv3
                          "snomedcode": "snomedct", "snomed_id": "snomedct", "bnfcode": "bnf"}
 
 
+_FIRST_COLUMNS = ("dmd_id", "dmd_type", "type", "id", "obj_type", "ctv3id", "ctv3code",
+                  "icd10_code")
+
+
+def looks_like(header: list[str]) -> bool:
+    """True for the header variants of the table above (others go to the table reader)."""
+    lowered = [h.strip().lower() for h in header]
+    return bool(lowered) and (lowered[:2] in (["code", "term"], ["description", "code"])
+                              or lowered[0] in _FIRST_COLUMNS or lowered == ["code"])
+
+
 def columns(header: list[str]) -> tuple[str, str | None]:
     """(code column, term column) for an OpenCodelists download header."""
     lowered = [h.lower() for h in header]

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 from codelists.codelist.model import (
     ACTIVE,
     BLANK,
+    COMMENT,
     EXCLUDED,
     HEADING,
     KEY_ORDER,
@@ -43,6 +44,8 @@ class ImportedCode:
     extra: dict[str, str] = field(default_factory=dict)  # becomes key=value tags
     raw: str | None = None  # the code as written in the source, when it was repaired
     line: int | None = None  # row / line in the source
+    why: str | None = None  # why ``raw`` was stored as ``code``
+    invalid: str | None = None  # skipped (--skip-invalid): why the cell is no code
 
 
 @dataclass
@@ -113,27 +116,48 @@ def order_keys(meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_rows(cl: Codelist, rows: list[ImportedCode]) -> None:
-    """Append rows as lines; a new group starts with a blank line and a heading."""
+    """Append rows as lines; a new group starts with a blank line and a heading.
+
+    A repaired code keeps its source form and the reason in ``original=`` and ``why=``
+    tags; a cell skipped as invalid input becomes an excluded line (or, when it cannot be
+    written as a code, a comment line) with ``reason=invalid-input``.
+    """
     group: str | None = None
     merged = _merge_duplicates(rows)
     for row in rows:
         if (row.code, row.included) not in merged:
             continue
         row = merged.pop((row.code, row.included))
-        if not cl.system.is_code(row.code):
-            raise InputFileError(
-                f"{row.code!r} cannot be written as a {cl.system.name} code line",
-                line=row.line, hint="pass --system to choose the right coding system")
         if row.group is not None and row.group != group:
             group = row.group
             if cl.lines and cl.lines[-1].kind != BLANK:
                 cl.lines.append(Line(BLANK))
             cl.lines.append(Line(HEADING, text=f"# ── {' '.join(group.split())} ──"))
+        term = " ".join(str(row.term or "").split())
+        if row.invalid is not None:
+            cl.lines.append(_invalid_line(cl, row, term))
+            continue
+        if not cl.system.is_code(row.code):
+            raise InputFileError(
+                f"{row.code!r} cannot be written as a {cl.system.name} code line",
+                line=row.line, hint="pass --system to choose the right coding system")
         tags = {tag_key(k): tag_value(v) for k, v in row.extra.items()
                 if v is not None and str(v).strip() != ""}
+        if row.raw is not None and row.raw.strip() != row.code:
+            tags["original"] = tag_value(row.raw.strip())
+            tags["why"] = tag_value((row.why or "normalised").replace(", ", ",")
+                                    .replace(" ", "-"))
         kind = ACTIVE if row.included else EXCLUDED
-        term = " ".join(str(row.term or "").split())
         cl.lines.append(Line(kind, row.code, term, None, tags))
+
+
+def _invalid_line(cl: Codelist, row: ImportedCode, term: str) -> Line:
+    code = " ".join(str(row.raw if row.raw is not None else row.code).split())
+    tags = {"reason": "invalid-input", "source_line": str(row.line or "")}
+    if code and cl.system.is_code(code):
+        return Line(EXCLUDED, code, term, None, tags)
+    text = f"# invalid input (line {row.line}): {code!r} {term}".rstrip()
+    return Line(COMMENT, text=f"{text}  # reason=invalid-input")
 
 
 def _merge_duplicates(rows: list[ImportedCode]) -> dict[tuple[str, bool], ImportedCode]:
@@ -144,7 +168,8 @@ def _merge_duplicates(rows: list[ImportedCode]) -> dict[tuple[str, bool], Import
         key = (row.code, row.included)
         if key not in first:
             first[key] = ImportedCode(row.code, row.term, row.included, row.group,
-                                      dict(row.extra), row.raw, row.line)
+                                      dict(row.extra), row.raw, row.line, row.why,
+                                      row.invalid)
             continue
         extra = first[key].extra
         for name, value in row.extra.items():
@@ -156,47 +181,30 @@ def _merge_duplicates(rows: list[ImportedCode]) -> dict[tuple[str, bool], Import
 
 # -- CSV ----------------------------------------------------------------------------
 def read_text(path: str | Path, *, encoding: str | None = None) -> str:
-    """File text: UTF-8 (with or without BOM), falling back to cp1252 for old exports."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError("no such file", path=path, hint="check the path") from None
-    if encoding:
-        return data.decode(encoding)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """File text (see :func:`codelists.formats.reading.decode` for the encodings)."""
+    from codelists.formats.reading import decode, read_bytes
+
+    data = read_bytes(path)
+    return data.decode(encoding) if encoding else decode(data, path)
 
 
 def read_csv(path: str | Path, *, delimiter: str | None = None,
              text: str | None = None) -> tuple[list[str], list[dict[str, str]]]:
-    """(header, rows) of a CSV or other delimited file; CRLF and quoting handled."""
-    text = read_text(path) if text is None else text
-    if delimiter is None:
-        sample = text[:4096]
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        raise InputFileError("the file is empty", path=path,
-                             hint="export the codelist again, with a header row") from None
-    except csv.Error as exc:
-        raise InputFileError(f"not a readable CSV file: {exc}", path=path, line=1) from exc
+    """(header, rows as dicts with ``__line__``) of a delimited text file."""
+    from codelists.formats.columns import duplicate_names
+    from codelists.formats.reading import read_table
+
+    table = read_table(path, delimiter=delimiter, text=text)
+    if dupes := duplicate_names(table.header):
+        raise InputFileError(
+            f"more than one column is named {', '.join(repr(d) for d in dupes)}", path=path,
+            line=1, hint="rename the columns so each name is used once")
     rows = []
-    try:
-        for values in reader:
-            if not any(v.strip() for v in values):
-                continue
-            row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(header)}
-            row["__line__"] = str(reader.line_num)
-            rows.append(row)
-    except csv.Error as exc:
-        raise InputFileError(f"not a readable CSV file: {exc}", path=path,
-                             line=reader.line_num, hint="check the quoting on that line") from exc
-    return header, rows
+    for values, line in zip(table.rows, table.lines, strict=True):
+        row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(table.header)}
+        row["__line__"] = str(line)
+        rows.append(row)
+    return table.header, rows
 
 
 def safe_cell(value: Any) -> Any:
@@ -237,37 +245,67 @@ def find_column(header: list[str], *names: str) -> str | None:
     return None
 
 
-def normalise_rows(system: str, rows: list[ImportedCode], *, path=None) -> list[str]:
-    """Repair codes in place with the system's normaliser; returns notes on repairs.
+def normalise_rows(system: str, rows: list[ImportedCode], *, path=None,
+                   skip_invalid: bool = False) -> list[str]:
+    """Normalise codes in place with the system's normaliser; returns notes.
 
-    A code the normaliser rejects is kept as written when it still looks like a code of
-    the system (and noted); otherwise the import fails naming the row and a fix.
+    Every change is noted (line, original -> stored, why) and kept on the row.  A cell
+    the normaliser rejects is kept as written when it is still a code of the system (a
+    SNOMED CT id with a wrong check digit: noted).  Every other bad cell is listed in one
+    error; with ``skip_invalid`` those rows are kept as invalid input instead (written as
+    excluded lines with ``reason=invalid-input``).
     """
+    from codelists.terminology.detection import describe_change
     from codelists.terminology.normalise import SYSTEMS as KNOWN
     from codelists.terminology.normalise import normalise_codes
 
     if system not in KNOWN:
         return []
-    notes = []
+    notes, bad = [], []
     results = normalise_codes(system, [r.code for r in rows])
     line_system = SYSTEMS.get(system)
     for row, result in zip(rows, results, strict=True):
         if result.code is not None:
-            if result.code != row.code:
-                row.raw = row.code
-                notes.append(f"row {row.line}: {row.code!r} read as {result.code}")
-                row.code = result.code
+            if result.code != row.code.strip():
+                row.raw, row.why = row.code, describe_change(row.code, result.code)
+                notes.append(f"row {row.line}: {row.code.strip()!r} stored as "
+                             f"{result.code} ({row.why})")
+            row.code = result.code
             continue
         stripped = row.code.strip()
         if line_system is not None and line_system.is_code(stripped):
             row.code = stripped
             notes.append(f"row {row.line}: {stripped}: {result.problem}")
             continue
-        raise InputFileError(
-            f"{row.code!r} is not a {system} code ({result.problem})", path=path,
-            line=row.line,
-            hint="pass --system to choose the coding system, or correct the code",
-        )
+        bad.append((row, result.problem))
+    if bad and not skip_invalid:
+        raise InputFileError(_bad_cells_message(bad, system), path=path, line=bad[0][0].line,
+                             hint="correct those cells, pass --system if the coding system "
+                                  "is wrong, or --skip-invalid to import the rest (each "
+                                  "skipped cell kept as an excluded line, reason=invalid-input)")
+    for row, problem in bad:
+        row.raw, row.invalid, row.included = row.code, problem, False
+        notes.append(f"row {row.line}: {row.code.strip()!r} skipped: {problem}")
+    return notes + _duplicate_notes(rows)
+
+
+def _bad_cells_message(bad, system: str) -> str:
+    listed = "; ".join(f"line {row.line}: {row.code.strip()!r}" for row, _ in bad[:25])
+    more = f"; and {len(bad) - 25} more" if len(bad) > 25 else ""
+    return (f"{len(bad)} cell(s) are not {_system_name(system)} codes ({bad[0][1]}): "
+            f"{listed}{more}")
+
+
+def _duplicate_notes(rows: list[ImportedCode]) -> list[str]:
+    seen: dict[tuple[str, bool], int | None] = {}
+    notes = []
+    for row in rows:
+        key = (row.code, row.included)
+        if key in seen:
+            notes.append(f"row {row.line}: duplicate of row {seen[key]} ({row.code}): "
+                         "merged into one line")
+        else:
+            seen[key] = row.line
     return notes
 
 
@@ -280,12 +318,36 @@ def sample(codes: list[str], size: int = 400) -> list[str]:
 
 
 def detect(codes: list[str], header: str | None, *, path=None) -> str:
-    from codelists.terminology.normalise import detect_system
+    """The coding system of a column of codes (see :mod:`codelists.terminology.detection`);
+    refuses, naming the candidates or the cells that fit no system, when it cannot tell."""
+    from codelists.formats.columns import examine
 
-    system = detect_system(sample(codes), header=header)
-    if system is None:
+    column = examine(header or "code", 0, list(codes), list(range(2, len(codes) + 2)),
+                     kind="code")
+    return system_of(column, path=path)
+
+
+def system_of(column, *, path=None) -> str:
+    """The system of a recognised code column, or an error that says why not."""
+    from codelists.formats.columns import header_systems, is_missing
+    from codelists.terminology.detection import choose
+
+    if not column.systems:
+        if column.cells == column.missing:
+            raise InputFileError(f"column {column.name!r} holds no codes", path=path,
+                                 line=2, hint="check the file has codes in it")
+        cells = "; ".join(f"line {line}: {value!r}" for line, value in column.invalid[:10])
         raise InputFileError(
-            f"cannot tell which coding system the {header or 'code'} column is in",
-            path=path, line=2, hint="pass --system (e.g. --system ctv3)",
-        )
-    return system
+            f"the {column.name!r} column fits no one coding system: {column.invalid_count} "
+            f"cell(s) are not {_system_name(column.system or '')} codes ({cells})",
+            path=path, line=column.invalid[0][0] if column.invalid else 2,
+            hint="pass --system to say which coding system it is (cells that are not codes "
+                 "of it are listed; --skip-invalid imports the rest)")
+    present = [v for v in column.values if not is_missing(v)]
+    choice = choose(column.systems, present, header_systems=header_systems(column.name))
+    if choice.system is None:
+        raise InputFileError(
+            f"cannot tell which coding system the {column.name!r} column is in: "
+            f"{choice.reason}", path=path, line=2,
+            hint="pass --system " + " or --system ".join(choice.candidates[:4]))
+    return choice.system

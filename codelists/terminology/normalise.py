@@ -37,10 +37,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from codelists.terminology.storeless import PATTERNS as _STORELESS_PATTERNS
+from codelists.terminology.storeless import STORELESS
+
 SYSTEMS: tuple[str, ...] = (
     "snomedct", "icd10", "icd10cm", "opcs4", "readv2", "ctv3", "dmd", "bnf",
     "cprd_medcode", "cprd_aurum_medcodeid", "cprd_prodcode", "dictionary",
-)
+) + STORELESS
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ CANONICAL: dict[str, re.Pattern[str]] = {
     "cprd_aurum_medcodeid": re.compile(r"^[1-9][0-9]{0,18}$"),
     "cprd_prodcode": re.compile(r"^[1-9][0-9]{0,18}$"),
     "dictionary": re.compile(r"^\S(.*\S)?$"),
+    **_STORELESS_PATTERNS,
 }
 
 _FLOAT = re.compile(r"^([0-9]+)\.0+$")
@@ -168,12 +172,15 @@ def sctid_namespace(code: str) -> str | None:
 
 # --------------------------------------------------------------------------- helpers
 def _strip(raw: str) -> tuple[str, bool]:
-    """Trim whitespace, quotes, a leading apostrophe and a BOM; report whether any went."""
+    """Trim whitespace, quotes, a leading apostrophe or trailing ``#`` (added to stop a
+    spreadsheet reading the code as a number) and a BOM; report whether any went."""
     text = raw.replace("\ufeff", "").replace("\u00a0", " ").strip()
     while len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         text = text[1:-1].strip()
     if text.startswith("'") or text.startswith("="):
         text = text.lstrip("'=").strip().strip('"')
+    if len(text) > 1 and text.endswith("#"):  # added to stop a spreadsheet rounding it
+        text = text[:-1].strip()
     return text, text != raw
 
 
@@ -258,7 +265,8 @@ def _icd10(raw: str) -> NormalisedCode:
     if text != text.upper():
         repaired = True
         text = text.upper()
-    text = text.rstrip(_ICD_MARKS).strip()
+    if text.rstrip(_ICD_MARKS) != text:  # dagger/asterisk: dropped, and said so
+        text, repaired = text.rstrip(_ICD_MARKS).strip(), True
     # HES fills three-character codes to four with X (I10X), '-' or 'D'
     text = re.sub(r"^([A-Z][0-9]{2})\.?[X\-]$", r"\1", text)
     m = _ICD_FORMS.match(text.replace(" ", ""))
@@ -365,7 +373,24 @@ def _dictionary(raw: str) -> NormalisedCode:
     if not text.isprintable():
         return _result(raw, None, repaired, "a code cannot hold line breaks or control "
                                             "characters")
+    if not _DICTIONARY_CODE.fullmatch(text):
+        return _result(raw, None, repaired, "a local code is up to 64 letters, digits and "
+                                            f". _ : / - (no spaces): {text!r}")
     return _result(raw, text, repaired)
+
+
+_DICTIONARY_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}")
+
+
+def _storeless(system: str, raw: str) -> NormalisedCode:
+    """A code of a system with no store here: trimmed, then its form checked."""
+    text, repaired = _strip(raw)
+    text, floated = _unfloat(text) if system in ("rxnorm", "omop") else (text, False)
+    if not text:
+        return _result(raw, None, repaired, "empty code")
+    if not CANONICAL[system].match(text):
+        return _result(raw, None, repaired or floated, f"not a {system} code: {text!r}")
+    return _result(raw, text, repaired or floated)
 
 
 _NORMALISERS = {
@@ -383,6 +408,8 @@ _NORMALISERS = {
     "cprd_prodcode": lambda raw: _integer("cprd_prodcode", raw, label="CPRD product code"),
     "dictionary": _dictionary,
 }
+for _name in STORELESS:
+    _NORMALISERS[_name] = (lambda name: lambda raw: _storeless(name, raw))(_name)
 
 
 def normalise_code(system: str, raw: str) -> NormalisedCode:

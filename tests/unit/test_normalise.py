@@ -40,8 +40,8 @@ CASES = [
     ("icd10", "M77.00", "M77.00", False),
     ("icd10", "I21  ", "I21", True),
     ("icd10", "I10X", "I10", False),
-    ("icd10", "A17.0+", "A17.0", False),
-    ("icd10", "G01*", "G01", False),
+    ("icd10", "A17.0+", "A17.0", True),
+    ("icd10", "G01*", "G01", True),
     ("icd10", "J4", None, False),
     ("icd10", "S52.521A", None, False),
     ("icd10cm", "S52521A", "S52.521A", False),
@@ -77,7 +77,15 @@ CASES = [
     ("cprd_aurum_medcodeid", "1234567890123456001.0", "1234567890123456001", True),
     ("cprd_aurum_medcodeid", "12345678901", "12345678901", False),
     ("cprd_prodcode", "42.0", "42", True),
-    ("dictionary", "  ab c ", "ab c", True),
+    ("dictionary", "  ab-c ", "ab-c", True),
+    ("dictionary", "ab c", None, False),  # a code line cannot hold a space
+    ("icd10", "B01.2+", "B01.2", True),  # the dagger mark is dropped, and that is reported
+    ("loinc", "2345-7", "2345-7", False),
+    ("icd10pcs", "0DTJ4ZZ", "0DTJ4ZZ", False),
+    ("atc", "C09AA05", "C09AA05", False),
+    ("cpt4", "99213", "99213", False),
+    ("omop", "201826.0", "201826", True),
+    ("cprd_medcode", "719#", "719", True),  # a spreadsheet guard
     ("dictionary", "   ", None, True),
 ]
 

@@ -72,23 +72,24 @@ def test_problems_are_shown_per_file_with_line_numbers(depositor_client):
 
 def test_table_needing_a_mapping(depositor_client):
     files_url = _start(depositor_client)
-    table = ("Remark\tIdentifier\tLabel\nsee notes\tJ45.0\tPredominantly allergic asthma\n"
-             "none\tJ45.1\tNonallergic asthma\n")
+    # five-character codes that are Read v2 and CTV3 alike: only the depositor can tell
+    table = ("Remark\tIdentifier\tLabel\nsee notes\tH33..\tAsthma\n"
+             "none\tH330.\tExtrinsic asthma\n")
     depositor_client.post(files_url, {"files": [_upload("asthma-icd.tsv", table)]})
     page = depositor_client.get(files_url).content.decode()
     assert "Column mapping" in page and 'id="confirm" disabled' in page
     response = depositor_client.post(
         reverse("repository:deposit-mapping", args=[0]),
         {"f0-code_column": "Identifier", "f0-term_column": "Label",
-         "f0-coding_system": "icd10", "f0-title": "Asthma (ICD-10)"}, HTTP_HX_REQUEST="true")
+         "f0-coding_system": "readv2", "f0-title": "Asthma (Read v2)"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert "Asthma (ICD-10)" in body and 'hx-swap-oob="true"' in body
+    assert "Asthma (Read v2)" in body and 'hx-swap-oob="true"' in body
     assert 'id="confirm" disabled' not in body
     depositor_client.post(reverse("repository:deposit-confirm"))
     codelist = Codelist.objects.get()
-    assert codelist.coding_system == "icd10"
+    assert codelist.coding_system == "readv2"
     assert sorted(codelist.latest_version.codes.values_list("code", flat=True)) == [
-        "J45.0", "J45.1"]
+        "H33..", "H330."]
 
 
 def test_upload_type_and_size_limits(depositor_client, settings):
