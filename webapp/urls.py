@@ -13,6 +13,7 @@ urlpatterns = [
     path("codelist/", include("webapp.compat.urls")),
     path("fhir/", include("webapp.fhir.urls")),
     path("review/", include("webapp.review.urls")),
+    path("jobs/", include("webapp.jobs.urls")),
     path("builder/", include("webapp.builder.urls")),
     path("admin/", admin.site.urls),
 ]
