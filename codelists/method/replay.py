@@ -25,7 +25,6 @@ from codelists.method.candidates import (
     run,
 )
 
-
 #: kinds of node that group codes without being codes a list holds, per coding system
 GROUPING_KINDS = {"icd10": {"chapter", "block"}, "icd10cm": {"chapter", "block"},
                   "opcs4": {"chapter"}}
