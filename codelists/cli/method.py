@@ -221,6 +221,17 @@ def _print_search(args, outcome) -> None:
     for xid, count in result.exclusion_counts().items():
         output.print_text(f"  exclusion {xid}: removed {count['descriptions']} descriptions, "
                           f"{count['codes']} codes")
+    for group in outcome.groupings:
+        rules = ", ".join(group.rules) or "-"
+        what = f"{group.kind} {group.code}" if group.kind else group.code
+        if group.offered:
+            shown = ", ".join(group.offered[:8]) + (" ..." if len(group.offered) > 8 else "")
+            output.print_text(f"  {what} '{group.term}' (rule {rules}) is not a code a list "
+                              f"holds: its {len(group.offered)} codes are offered instead "
+                              f"({shown})")
+        else:
+            output.print_text(f"  {what} '{group.term}' (rule {rules}) is not a code this "
+                              "codelist can hold: left out")
     if comparison.new and comparison.unchanged or comparison.vanished:
         output.print_text(f"new since the last run: {len(comparison.new)}"
                           + (f" ({', '.join(comparison.new)})" if comparison.new else ""))
