@@ -110,7 +110,10 @@ def choose_concepts(conn) -> dict[str, int]:
     deep = max(sample, key=lambda c: conn.execute(
         "SELECT count(*) FROM closure WHERE descendant_id = ?", (c,)).fetchone()[0])
     body = [c for c in _children(conn, [BODY]) if c in candidates] or [BODY]
-    fanout = {c: len(_children(conn, [c])) for c in level2}
+    fanout = dict(conn.execute(
+        "SELECT destination_id, count(*) FROM relationships WHERE type_id = 116680003 "
+        "GROUP BY destination_id"))
+    fanout.pop(largest, None)
     refset = conn.execute("SELECT refset_id FROM refsets WHERE member_table = 'refset_simple' "
                           "ORDER BY member_count DESC LIMIT 1").fetchone()
     return {

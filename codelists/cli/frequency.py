@@ -42,7 +42,7 @@ def register(subparsers) -> None:
         usage="codelist frequency FILE --events PATH [options]\n"
               "       codelist frequency published FILE --counts PATH [options]")
     # let option values such as -365:-1 through (argparse treats them as options otherwise)
-    p._negative_number_matcher = re.compile(r"^-\d+(:-?\d*)?$|^-\d*\.\d+$")
+    p._negative_number_matcher = re.compile(r"^-\d+[dwmy]?(:-?\d*[dwmy]?)?$|^-\d*\.\d+$")
     p.add_argument("target", metavar="FILE", help="the .codelist file (or the word "
                    "'published' followed by the file)")
     p.add_argument("file", nargs="?", metavar="FILE", help=argparse.SUPPRESS)
@@ -65,15 +65,23 @@ def register(subparsers) -> None:
                     "(default: the events' patient column name, else patient/patid)")
     ev.add_argument("--index-col", metavar="NAME", default="index_date",
                     help="cohort index date column (default: index_date)")
-    ev.add_argument("--window", metavar="START:END", help="days relative to the index "
-                    "date, both included, e.g. -365:-1 (needs --cohort; default: any date)")
+    ev.add_argument("--window", metavar="START:END", help="relative to the index date, "
+                    "both ends included: days (-365:-1) or with units d/w/m/y in calendar "
+                    "time (-1y:-1d, -6m:0; 29 February minus 1y is 28 February); needs "
+                    "--cohort (default: any date)")
     ev.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
                     help="duckdb in-process (default) or spark (Apache Spark through "
                          "pyspark, for data that outgrows one machine)")
     ev.add_argument("--spark-master", metavar="URL", default="local[*]",
                     help="Spark master for --engine spark (default: local[*])")
-    ev.add_argument("--dedupe-same-day", action="store_true", help="count a patient's "
-                    "same code on the same day once")
+    episodes = ev.add_mutually_exclusive_group()
+    episodes.add_argument("--count-duplicates", dest="dedupe_same_day", action="store_false",
+                          help="count every record as an episode, exact duplicates (same "
+                               "patient, code and day) included")
+    episodes.add_argument("--dedupe-same-day", dest="dedupe_same_day", action="store_true",
+                          help="count a patient's same code on the same day once (the "
+                               "default)")
+    p.set_defaults(dedupe_same_day=True)
     ev.add_argument("--record", action="store_true", help="record the (protected) result "
                     "in the codelist's method: block as frequency:")
     sdc = p.add_argument_group("disclosure control")

@@ -47,11 +47,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "definition": ("upgrade", "show a codelist's definition, or infer one"),
     "update": ("upgrade", "move a codelist to another terminology release"),
     "upgrade-report": ("upgrade", "what a release does to every codelist of a study"),
+    "convert": ("convert",
+                "convert a codelist to another coding system through the installed maps"),
     "define": ("method", "record the a priori definition of the clinical feature (stage 1)"),
     "search": ("method", "replay or export the recorded search strategy"),
     "screen": ("method", "exclude clearly inappropriate candidates with a reason"),
     "review": ("method", "the Delphi review: sheets, rounds, consensus"),
     "report": ("method", "write the methods report (Markdown, HTML, flow diagram, badge)"),
+    "suggest": ("suggest", "propose codes the search missed (hierarchy, terminology, "
+                "meaning, patient data)"),
     "frequency": ("frequency", "code usage in patient data (or national counts) with a "
                   "sensitivity analysis and disclosure control"),
     "serve": ("serve", "run the online codelist repository (web app)"),

@@ -105,7 +105,7 @@ def cmd_define(args) -> int:
     if args.json:
         output.print_json(definition.as_dict())
     else:
-        output.print_text(f"{args.file}: definition of {definition.feature!r} recorded "
+        output.print_text(f"{args.file}: definition of '{definition.feature}' recorded "
                           f"({len(definition.sources)} sources)")
     return 0
 
@@ -220,8 +220,8 @@ def _print_search(args, outcome) -> None:
         for candidate in result.candidates:
             output.print_text(f"{candidate.code}  {candidate.term}")
             for match in candidate.matches:
-                output.print_text(f"    rule {match.rule}: {' & '.join(match.terms)!s} in "
-                                  f"{match.description!r}")
+                output.print_text(f"    rule {match.rule}: {' & '.join(match.terms)} in "
+                                  f'"{match.description}"')
             if not candidate.matches:
                 output.print_text(f"    {candidate.via}")
 
@@ -430,7 +430,11 @@ def cmd_review_consensus(args) -> int:
     output.print_text(f"{results['reviewed']} codes reviewed: {results['included']} included, "
                       f"{results['excluded']} excluded (reason=delphi)")
     output.print_text(f"  complete agreement {results['complete_agreement']}, partial "
-                      f"{results['partial_agreement']}; uncertainty {results['uncertainty']}")
+                      f"{results['partial_agreement']}")
+    levels = results.get("uncertainty") or {}
+    if levels:
+        shown = ", ".join(f"{level}: {levels[level]}" for level in sorted(levels, key=int))
+        output.print_text(f"  included codes by uncertainty level ({shown})")
     return 0
 
 
@@ -447,10 +451,35 @@ def cmd_review_agreement(args) -> int:
     if args.json:
         output.print_json(stats)
         return 0
-    for key, value in stats.items():
-        shown = f"{value:.3f}" if isinstance(value, float) else value
-        output.print_text(f"{key.replace('_', ' ')}: {shown}")
+    for label, value in _agreement_rows(stats):
+        output.print_text(f"{label:<22}{value}")
+    output.print_text()
+    output.print_text(stats["advice"])
     return 0
+
+
+def _agreement_rows(stats) -> list[tuple[str, str]]:
+    def kappa(value, label):
+        return "undefined" if value is None else f"{value:.3f} ({label}, Landis & Koch)"
+
+    raw = stats["raw_agreement"]
+    rows = [("reviewers", str(stats["reviewers"])),
+            ("codes rated by all", str(stats["codes"])),
+            ("complete agreement", f"{stats['complete_agreement']} codes"),
+            ("partial agreement", f"{stats['partial_agreement']} codes"),
+            ("raw agreement", "undefined" if raw is None else f"{100 * raw:.1f}%"),
+            ("PABAK", kappa(stats["pabak"], stats["pabak_interpretation"]))]
+    if stats["cohen_kappa"] is not None or stats["reviewers"] == 2:
+        rows.append(("Cohen's kappa", kappa(stats["cohen_kappa"], stats["interpretation"])))
+    rows.append(("Fleiss' kappa", kappa(stats["fleiss_kappa"], _kappa_label(
+        stats["fleiss_kappa"]))))
+    return rows
+
+
+def _kappa_label(value) -> str:
+    from codelists.method.agreement import interpret
+
+    return interpret(value)
 
 
 # --- report -------------------------------------------------------------------------

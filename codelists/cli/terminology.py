@@ -40,6 +40,9 @@ def register(subparsers) -> None:
     from codelists.cli import terminology_maps
 
     terminology_maps.register(sub)
+    from codelists.cli import terminology_vectors
+
+    terminology_vectors.register(sub)
 
 
 def _usage(parser) -> int:

@@ -98,7 +98,7 @@ def _detect_json(path: Path, text: str) -> str:
 
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return "fhir"  # let the reader report the JSON error with its line
     manifests.refuse_manifest_json(path, data)
     if fhir.looks_like(data):

@@ -30,6 +30,9 @@ def load_json(path: str | Path, text: str | None = None) -> Any:
     except json.JSONDecodeError as exc:
         raise InputFileError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno,
                              column=exc.colno, hint="check the file is JSON") from exc
+    except RecursionError as exc:
+        raise InputFileError("JSON nested too deeply to read", path=path,
+                             hint="a ValueSet or concept set is only a few levels deep") from exc
 
 
 def looks_like(data: Any) -> bool:

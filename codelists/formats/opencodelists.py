@@ -269,14 +269,18 @@ def definition_rows(codelist: Codelist, rules: list[tuple[str, bool]], hierarchy
     """``definition.csv``: ``code,term,is_included`` (``+``/``-``), depth first.
 
     ``rules`` are (code, included) decisions; with a ``hierarchy`` (anything with
-    ``parents(code)``) each rule follows the nearest rule above it, roots in code order,
-    as OpenCodelists lists a definition; without one they keep their order.
+    ``parents(code)``; a Terminology also gives terms the list lacks) each rule follows
+    the nearest rule above it, roots in code order, as OpenCodelists lists a definition;
+    without one they keep their order.
     """
     system = codelist.system.id
     terms = codelist.terms()
     ordered = _depth_first([c for c, _ in rules], hierarchy) if hierarchy else \
         [c for c, _ in rules]
     decided = dict(rules)
+    missing = [c for c in ordered if not terms.get(c)]
+    if missing and hasattr(hierarchy, "lookup_many"):
+        terms.update({c: found.term for c, found in hierarchy.lookup_many(missing).items()})
     return _crlf_csv([["code", "term", "is_included"],
                       *([opencodelists_code(system, c), terms.get(c, ""),
                          "+" if decided[c] else "-"] for c in ordered)])

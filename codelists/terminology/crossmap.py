@@ -197,6 +197,30 @@ def map_code(source, code: str, target: str, *, snomed=None) -> list[MapEntry]:
     return found
 
 
+def reverse_store_maps(store, system: str, code: str) -> list[MapEntry]:
+    """Codes of ``store`` whose release maps them *to* ``code`` of ``system``, read
+    backwards (e.g. SNOMED CT -> Read v2 through a Read v2 store's Data Migration map)."""
+    out = []
+    for row in store.conn.execute(
+            "SELECT source_code, map_group, map_priority, map_rule, map_advice, relation, "
+            "origin FROM maps WHERE active = 1 AND target_system = ? AND target_code = ? "
+            "ORDER BY rowid", (system, code)):
+        out.append(MapEntry(system, code, store.system, row[0], row[1], row[2], row[3],
+                            row[4], "reversed" + (f" {row[5]}" if row[5] else ""),
+                            f"{row[6] or store.system + ' map'} (reversed)"))
+    return out
+
+
+def has_maps(store, target: str) -> bool:
+    """Whether a store holds maps to ``target`` (its own table, or SNOMED CT refsets)."""
+    if store.system == "snomedct":
+        refsets = EXTENDED_MAP_REFSETS.get(target, ()) + SIMPLE_MAP_REFSETS.get(target, ())
+        tables = ("refset_extended_map", "refset_simple_map")
+        return any(_snomed_rows(store, f"SELECT 1 FROM {table} WHERE refset_id = ? LIMIT 1",
+                                [refset]) for refset in refsets for table in tables)
+    return _store_has_maps(store, target)
+
+
 def _store_has_maps(source, target: str) -> bool:
     return source.conn.execute("SELECT 1 FROM maps WHERE target_system = ? LIMIT 1",
                                (target,)).fetchone() is not None

@@ -160,3 +160,24 @@ def test_embargoed_articles_stay_hidden(client, owned):
         embargo_until=datetime.date.today() + datetime.timedelta(days=30))
     assert client.get("/codelist/asthma-group/asthma/v2/download.csv").status_code == 404
     assert client.get("/api/v1/codelist/").json() == {"codelists": []}
+
+
+def test_definition_csv_lists_the_rules_depth_first(client, owned, snomed_small_store,
+                                                    monkeypatch):
+    from codelists.codelist.definition import Definition, Rule
+    from codelists.codelist.fileformat import dumps, parse
+    from tests.plugins.web import make_codelist_text
+    from webapp.repository import actions
+
+    monkeypatch.setenv("CODELISTS_DB", str(snomed_small_store))
+    cl = parse(make_codelist_text(id="disease", active=[("64572001", "Disease"),
+                                                       ("195967001", "Asthma")]))
+    cl.definition = Definition(rules=(Rule("439656005", True), Rule("3723001", False),
+                                      Rule("64572001", True), Rule("195967001", True)))
+    actions.add_codelist(owned.created_by, owned, actions.NewCodelist(dumps(cl)))
+    rows = _rows(client.get("/codelist/asthma-group/disease/v1/definition.csv"))
+    assert rows == [["code", "term", "is_included"],
+                    ["64572001", "Disease", "+"],
+                    ["195967001", "Asthma", "+"],
+                    ["3723001", "Arthritis", "-"],
+                    ["439656005", "Arthritis of elbow", "+"]]

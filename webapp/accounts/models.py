@@ -36,3 +36,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginAttempts(models.Model):
+    """Login attempts of one (username, address) pair in the current window; the key is
+    a SHA-256 of the pair (see webapp.accounts.throttle)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)

@@ -38,23 +38,21 @@ def signup(request):
 
 
 class ThrottledLoginView(auth_views.LoginView):
+    """Log in; each (username, address) pair has a few attempts per window
+    (webapp.accounts.throttle), taken before the password is checked."""
+
     template_name = "accounts/login.html"
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
-        if throttle.is_locked(username, client_address(request)):
+        if not throttle.take_attempt(username, client_address(request)):
             form = self.get_form()
             form.add_error(None, "Too many failed attempts. Try again in a few minutes.")
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        throttle.record_failure(self.request.POST.get("username", ""),
-                                client_address(self.request))
-        return super().form_invalid(form)
-
     def form_valid(self, form):
-        throttle.clear(form.get_user().get_username(), client_address(self.request))
+        throttle.clear(self.request.POST.get("username", ""), client_address(self.request))
         return super().form_valid(form)
 
 

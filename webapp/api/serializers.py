@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from webapp.repository.models import Article, ArticleType, Code, Codelist, CodelistVersion
+from webapp.repository.validation import single_line_problem
 
 
 class ArticleSerializer(serializers.ModelSerializer):
@@ -39,6 +40,13 @@ class ArticleInputSerializer(serializers.Serializer):
     embargo_until = serializers.DateField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
                                  max_length=50)
+
+
+    def validate(self, attrs):
+        errors = {f: [p] for f, v in attrs.items() if (p := single_line_problem(f, v))}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 class ArticleUpdateSerializer(ArticleInputSerializer):

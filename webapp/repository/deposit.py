@@ -21,10 +21,25 @@ def new_draft(*, article: dict | None = None, article_id: int | None = None,
     return {"article": article, "article_id": article_id, "files": [], "licence": licence}
 
 
+def upload_limits():
+    """The parsing budgets of uploads (settings.CODELISTS_UPLOAD_LIMITS)."""
+    from django.conf import settings
+
+    return settings.CODELISTS_UPLOAD_LIMITS
+
+
 def read_upload(data: bytes, name: str) -> tuple[str, str]:
-    """(name, text) of an upload: workbooks become CSV (named ``.xlsx.csv``)."""
+    """(name, text) of an upload: workbooks become CSV (named ``.xlsx.csv``).
+
+    The budgets are checked first (LimitExceeded names the one hit); a workbook's CSV is
+    checked again, since its rows are only known once unpacked."""
+    from codelists.formats import limits
+
+    limits.check_upload(data, name, upload_limits())
     if name.lower().endswith(".xlsx"):
-        return name + ".csv", library.workbook_to_csv(data, name)
+        text = library.workbook_to_csv(data, name)
+        limits.check_table(text, upload_limits(), name)
+        return name + ".csv", text
     return name, decode(data, name)
 
 
@@ -40,14 +55,18 @@ def _problem_dicts(problems: list[Problem]) -> list[dict]:
 
 
 def _error_dict(exc: CodelistsError, name: str) -> dict:
-    return {"rule": "format", "severity": "error", "message": getattr(exc, "message", str(exc)),
+    limit = getattr(exc, "limit", None)
+    return {"rule": f"limit-{limit}" if limit else "format", "severity": "error", "message": getattr(exc, "message", str(exc)),
             "line": getattr(exc, "line", None), "hint": getattr(exc, "hint", None),
             "path": name}
 
 
 def check_codelist_text(entry: dict) -> dict:
     """Parse and check a ``.codelist`` text; fills ``problems``/``codelist_text``."""
+    from codelists.formats import limits
+
     try:
+        limits.check_text(entry["text"], entry["name"], upload_limits())
         parsed = library.parse_text(entry["text"], entry["name"])
         problems = library.check(parsed)
     except CodelistsError as exc:
@@ -120,6 +139,12 @@ def _import(entry: dict, licence: str | None, options: dict, title: str | None =
     return _refuse_empty(entry)
 
 
+def limit_problem(entry: dict) -> dict | None:
+    """The problem of an entry refused for a parsing budget, if it was."""
+    return next((p for p in entry.get("problems", [])
+                 if str(p.get("rule", "")).startswith("limit-")), None)
+
+
 def has_errors(entry: dict) -> bool:
     return entry.get("codelist_text") is None or not entry.get("counts", {}).get("active") \
         or any(p.get("severity") == "error" for p in entry.get("problems", []))
@@ -129,3 +154,38 @@ def ready(draft: dict) -> bool:
     """Every file converted, with at least one included code, and free of errors
     (warnings are the depositor's call)."""
     return bool(draft["files"]) and not any(has_errors(f) for f in draft["files"])
+
+
+def code_lines(text: str) -> int:
+    """Lines of an upload or a .codelist text: what decides whether it is checked and
+    saved in the request or as a background job."""
+    return text.count("\n")
+
+
+def draft_lines(draft: dict) -> int:
+    return sum(code_lines(f.get("codelist_text") or "") for f in draft["files"])
+
+
+def save_draft(user, draft: dict, items=None):
+    """Save a ready draft: its article (new or existing) and every codelist, at once."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from webapp.repository import actions
+    from webapp.repository.models import Article
+
+    if items is None:
+        items = [actions.NewCodelist(text=f["codelist_text"], filename=f["name"])
+                 for f in draft["files"]]
+    with transaction.atomic():
+        if draft.get("article_id"):
+            article = Article.objects.get(pk=draft["article_id"])
+        else:
+            data = dict(draft["article"])
+            tags = data.pop("tags", [])
+            if data.get("embargo_until"):
+                data["embargo_until"] = dt.date.fromisoformat(data["embargo_until"])
+            article = actions.create_article(user, tags=tags, **data)
+        actions.deposit(user, article, items)
+    return article

@@ -1,0 +1,89 @@
+"""Background jobs (webapp.jobs on django-tasks' database backend): a real worker run
+in-process, and the deposit of a list too large for a request, checked and saved as
+jobs with their progress on the page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.web.test_repository_deposit import ARTICLE
+from webapp import jobs
+from webapp.jobs.models import Job
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@jobs.job
+def count_to(job, *, n: int) -> dict:
+    for i in range(n):
+        jobs.progress(job, done=i + 1, total=n, message=f"counted {i + 1}")
+    return {"summary": f"counted to {n}", "url": "/"}
+
+
+@jobs.job
+def refuse(job) -> dict:
+    from codelists.errors import UserError
+
+    raise UserError("the file has no code column", hint="name a code column")
+
+
+def not_a_job(job) -> dict:
+    return {}
+
+
+def _work():
+    call_command("run_jobs", batch=True, verbosity=0)
+
+
+def test_a_job_runs_in_the_worker_and_records_progress_and_result(web_users):
+    record = jobs.submit(count_to, owner=web_users["other"], title="Count", n=3)
+    assert Job.objects.get(pk=record.pk).state == "queued"
+    _work()
+    record.refresh_from_db()
+    assert (record.state, record.done, record.total) == ("done", 3, 3)
+    assert record.result == {"summary": "counted to 3", "url": "/"}
+
+
+def test_a_failed_job_says_why_and_only_its_owner_sees_it(client, web_users):
+    record = jobs.submit(refuse, owner=web_users["other"], title="Refuse")
+    _work()
+    record.refresh_from_db()
+    assert record.state == "failed" and "no code column" in record.error
+    client.force_login(web_users["depositor"])
+    assert client.get(record.get_absolute_url()).status_code == 404
+    client.force_login(web_users["other"])
+    assert "no code column" in client.get(record.get_absolute_url()).content.decode()
+
+
+def test_only_marked_functions_can_be_submitted(web_users):
+    with pytest.raises(ValueError, match="not marked"):
+        jobs.submit(not_a_job, owner=web_users["other"], title="x")
+
+
+def test_a_large_deposit_is_checked_and_saved_off_the_request(client, web_users, settings):
+    settings.CODELISTS_SYNC_LINES = 50
+    client.force_login(web_users["depositor"])
+    client.post(reverse("repository:deposit"), ARTICLE)
+    rows = "".join(f"J{i // 10:02d}.{i % 10},Term {i}\n" for i in range(300))
+    response = client.post(reverse("repository:deposit-files"), {"files": [
+        SimpleUploadedFile("big-icd.csv", ("code,term\n" + rows).encode())]})
+    assert response.status_code == 302
+    page = client.get(reverse("repository:deposit-files")).content.decode()
+    assert "checking" in page and "Waiting to start" in page
+    _work()
+    page = client.get(reverse("repository:deposit-files")).content.decode()
+    assert "checking" not in page and "big-icd.csv" in page
+    response = client.post(reverse("repository:deposit-confirm"))
+    job_url = response["Location"]
+    assert job_url.startswith("/jobs/")
+    assert "Saving the deposit" in client.get(job_url).content.decode()
+    _work()
+    page = client.get(job_url).content.decode()
+    assert "Deposited 1 codelist(s)." in page
+    from webapp.repository.models import Article
+
+    article = Article.objects.get(title=ARTICLE["title"])
+    assert article.codelists.get().code_count == 300
