@@ -321,8 +321,9 @@ def _nearest_ruled_ancestor(code: str, chosen: set[str], hierarchy) -> str | Non
 
 def dmd_download(bnf_codes: list[str], bnf, dmd=None) -> str:
     """``dmd-download.csv`` of a BNF list: ``dmd_type,dmd_id,dmd_name,bnf_code``, one row
-    per dm+d product a code maps to in the BNF store (``bnf``); names from the dm+d
-    store (``dmd``) when one is installed, else from the map."""
+    per dm+d product (VMP or AMP; packs are left out, as OpenCodelists converts a BNF list
+    to products) a code maps to in the BNF store (``bnf``); names from the dm+d store
+    (``dmd``) when one is installed."""
     from codelists.errors import CodelistsError
     from codelists.terminology.crossmap import map_code
 
@@ -334,6 +335,8 @@ def dmd_download(bnf_codes: list[str], bnf, dmd=None) -> str:
             continue
         names = dmd.lookup_many([e.target_code for e in entries]) if dmd is not None else {}
         for entry in entries:
+            if (entry.relation or "").upper() not in ("VMP", "AMP"):
+                continue
             concept = names.get(entry.target_code)
             rows.append([entry.relation or "", entry.target_code,
                          concept.term if concept else "", code])
