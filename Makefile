@@ -19,14 +19,21 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 setup: $(VENV)/.synced
 
-# Debian packages (chromium for browser tests, PostgreSQL, Java for Spark): installed when missing
+# Debian packages (chromium for browser tests, PostgreSQL, Java for Spark, Node.js for
+# npm): installed when missing; then axe-core from npm (pinned by package-lock.json), which
+# the browser tests inject into pages to check accessibility
 system-deps:
 	bash scripts/install-system-deps
+	$(MAKE) node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 lint: setup
 	$(BIN)/ruff check codelists webapp tests benchmarks scripts

@@ -54,6 +54,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "screen": ("method", "exclude clearly inappropriate candidates with a reason"),
     "review": ("method", "the Delphi review: sheets, rounds, consensus"),
     "report": ("method", "write the methods report (Markdown, HTML, flow diagram, badge)"),
+    "suggest": ("suggest", "propose codes the search missed (hierarchy, terminology, "
+                "meaning, patient data)"),
     "frequency": ("frequency", "code usage in patient data (or national counts) with a "
                   "sensitivity analysis and disclosure control"),
     "serve": ("serve", "run the online codelist repository (web app)"),

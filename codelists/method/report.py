@@ -41,6 +41,8 @@ def document(codelist, *, version: str = "") -> list[Block]:
     blocks.append(("image", "flow.svg", flowchart.svg(counts), "flow diagram"))
     blocks.append(("table", ["Stage", "Codes"], [
         ["Candidates from the search", counts["candidates"]],
+        *([["Candidates from suggestions (codelist suggest)", counts["suggested"]]]
+          if counts.get("suggested") else []),
         ["Excluded at screening", counts["screened_out"]],
         ["Reviewed", counts["reviewed"]],
         ["Excluded by Delphi consensus", counts["excluded_by_review"]],
