@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +16,7 @@ from webapp.accounts.models import ApiToken, TokenScope
 from webapp.api import serializers as s
 from webapp.api.authentication import TokenScopeAllows
 from webapp.api.errors import ProblemsFound
+from webapp.api.parsers import JSONParser
 from webapp.repository import actions, deposit, describe, downloads, queries
 from webapp.repository.models import Article, Codelist, CodeStatus
 from webapp.repository.permissions import can_view
