@@ -131,6 +131,10 @@ def _search(subparsers) -> None:
     run.add_argument("--dictionary", action="append", metavar="CSV",
                      help="search a CSV/TSV dictionary (columns code and term/desc) instead "
                           "of a terminology store (repeatable)")
+    run.add_argument("--spelling", choices=["on", "off"],
+                     help="on: every search term also matches the other British/American "
+                          "spellings of its words (oedema/edema, haem/hem); recorded in "
+                          "method.search as spelling: true, so later replays match the same")
     run.add_argument("--dry-run", action="store_true", help="report, change nothing")
     run.add_argument("--why", action="store_true",
                      help="list which rule matched which description for every candidate")
@@ -184,6 +188,13 @@ def cmd_search_run(args) -> int:
     from codelists.method.replay import replay
 
     codelist = _load(args.file)
+    if args.spelling:
+        from dataclasses import replace
+
+        from codelists.method import block
+
+        block.set_strategy(codelist, replace(block.strategy(codelist),
+                                             spelling=args.spelling == "on"))
     stream, terminology, release, opened = _descriptions(args, codelist)
     try:
         outcome = replay(codelist, stream, terminology=terminology, release=release,
@@ -210,6 +221,17 @@ def _print_search(args, outcome) -> None:
     for xid, count in result.exclusion_counts().items():
         output.print_text(f"  exclusion {xid}: removed {count['descriptions']} descriptions, "
                           f"{count['codes']} codes")
+    for group in outcome.groupings:
+        rules = ", ".join(group.rules) or "-"
+        what = f"{group.kind} {group.code}" if group.kind else group.code
+        if group.offered:
+            shown = ", ".join(group.offered[:8]) + (" ..." if len(group.offered) > 8 else "")
+            output.print_text(f"  {what} '{group.term}' (rule {rules}) is not a code a list "
+                              f"holds: its {len(group.offered)} codes are offered instead "
+                              f"({shown})")
+        else:
+            output.print_text(f"  {what} '{group.term}' (rule {rules}) is not a code this "
+                              "codelist can hold: left out")
     if comparison.new and comparison.unchanged or comparison.vanished:
         output.print_text(f"new since the last run: {len(comparison.new)}"
                           + (f" ({', '.join(comparison.new)})" if comparison.new else ""))

@@ -40,13 +40,15 @@ def download_csv(version: CodelistVersion, *, fixed_headers: bool = False) -> st
 
 
 def definition_csv(version: CodelistVersion) -> str:
-    """``definition.csv``: the version's include/exclude decisions, depth first."""
+    """``definition.csv``: the version's include/exclude decisions, depth first -- the
+    rules of its ``definition:`` when it has some, else its included and excluded codes."""
     from codelists.formats import opencodelists
     from codelists.terminology.installed import open_installed
 
     codelist = parsed(version)
-    rules = [(ln.code, ln.kind == "active") for ln in codelist.code_lines()
-             if ln.kind in ("active", "excluded")]
+    rules = [(r.code, r.include) for r in codelist.definition.rules] or \
+        [(ln.code, ln.kind == "active") for ln in codelist.code_lines()
+         if ln.kind in ("active", "excluded")]
     hierarchy = open_installed(codelist.system.id)
     return opencodelists.definition_rows(codelist, rules, hierarchy)
 
