@@ -56,7 +56,7 @@ def detection_order() -> tuple[str, ...]:
 def fits(system: str, raw: str) -> bool:
     """True when ``raw`` is a code of ``system`` as written or after a documented,
     shape-keeping normalisation (see the module docstring)."""
-    if system in _FAST and CANONICAL[system].match(raw):
+    if system in _FAST and CANONICAL[system].fullmatch(raw):
         return True
     result = normalise_code(system, raw)
     if not result.ok:

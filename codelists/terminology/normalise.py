@@ -420,13 +420,28 @@ def normalise_code(system: str, raw: str) -> NormalisedCode:
     return _NORMALISERS[system](str(raw))
 
 
+#: systems whose canonical form alone does not make a code valid (a check digit, the
+#: Read column rule): never short-cut
+_CHECKED = {"snomedct", "readv2", "ctv3", "dictionary"}
+
+
+def canonical_shortcut(system: str) -> re.Pattern[str] | None:
+    """The pattern a raw code matching needs no normalising (None: every code must go
+    through :func:`normalise_code`, for a check digit or the column rule)."""
+    _check_system(system)
+    return None if system in _CHECKED else CANONICAL[system]
+
+
 def normalise_codes(system: str, raws: Iterable[str]) -> list[NormalisedCode]:
     """Normalise a column of codes, using the column as context.
 
     For Read v2, a number a spreadsheet shortened (``6627`` from ``6627.00``) is restored
     to seven characters when the rest of the column is seven characters wide.
     """
-    results = [normalise_code(system, raw) for raw in raws]
+    _check_system(system)
+    pattern = CANONICAL[system] if system not in _CHECKED else None
+    results = [NormalisedCode(raw, raw) if pattern is not None and type(raw) is str
+               and pattern.fullmatch(raw) else normalise_code(system, raw) for raw in raws]
     if system != "readv2":
         return results
     widths = Counter(len(r.code) for r in results if r.code and not r.repaired)

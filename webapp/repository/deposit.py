@@ -44,10 +44,10 @@ def read_upload(data: bytes, name: str) -> tuple[str, str]:
 
 
 def decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """The library's decoding (UTF-8, UTF-16 with BOM, cp1252; binary refused)."""
+    from codelists.formats.reading import decode as library_decode
+
+    return library_decode(data, name)
 
 
 def _problem_dicts(problems: list[Problem]) -> list[dict]:
@@ -75,6 +75,17 @@ def check_codelist_text(entry: dict) -> dict:
     entry.update(codelist_text=entry["text"], problems=_problem_dicts(problems),
                  title=parsed.title, system=parsed.system.id,
                  counts=_counts(parsed))
+    return _refuse_empty(entry)
+
+
+def _refuse_empty(entry: dict) -> dict:
+    """A codelist with no included code is never ready to deposit."""
+    if entry.get("counts", {}).get("active", 0) == 0:
+        entry["problems"].insert(0, {
+            "rule": "empty", "severity": "error", "line": None, "path": entry["name"],
+            "message": "the file has no included codes, so there is nothing to deposit",
+            "hint": "upload the list with its codes (excluded lines alone are not a "
+                    "codelist)"})
     return entry
 
 
@@ -125,7 +136,7 @@ def _import(entry: dict, licence: str | None, options: dict, title: str | None =
     entry["mapping"].update(coding_system=parsed.system.id, title=parsed.title)
     entry.update(codelist_text=text, problems=_problem_dicts(problems), title=parsed.title,
                  system=parsed.system.id, counts=_counts(parsed))
-    return entry
+    return _refuse_empty(entry)
 
 
 def limit_problem(entry: dict) -> dict | None:
@@ -135,12 +146,13 @@ def limit_problem(entry: dict) -> dict | None:
 
 
 def has_errors(entry: dict) -> bool:
-    return entry.get("codelist_text") is None or any(
-        p.get("severity") == "error" for p in entry.get("problems", []))
+    return entry.get("codelist_text") is None or not entry.get("counts", {}).get("active") \
+        or any(p.get("severity") == "error" for p in entry.get("problems", []))
 
 
 def ready(draft: dict) -> bool:
-    """Every file converted and free of errors (warnings are the depositor's call)."""
+    """Every file converted, with at least one included code, and free of errors
+    (warnings are the depositor's call)."""
     return bool(draft["files"]) and not any(has_errors(f) for f in draft["files"])
 
 
