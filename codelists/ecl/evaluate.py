@@ -67,7 +67,10 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
     conn = connection_of(source)
     plans = _plans_of(source, conn)
     key = (expression, check_terms, rows)
-    plan = plans.get(key) if plans is not None else None
+    try:
+        plan = plans.get(key) if plans is not None else None
+    except TypeError:  # a hand-built tree holding a list: not a key
+        plans = plan = None
     if plan is None:
         plan = _plan(_tree(expression), conn, check_terms, rows)
         if plans is not None and len(plans) < PLANS_PER_STORE:
