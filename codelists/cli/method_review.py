@@ -44,9 +44,18 @@ def _review(subparsers) -> None:
                          description="Check every returned sheet (missing rating, value "
                                      "other than 1/2/3, unknown or repeated code, sheet from "
                                      "another codelist or round) and record them all, or "
-                                     "none when anything is wrong.")
+                                     "none when anything is wrong.  Besides the exported "
+                                     "sheets, any reviewer's own CSV or Excel sheet with a "
+                                     "code and a rating column is read (1/2/3 or include/"
+                                     "unsure/exclude; codes of the list, or codes the "
+                                     "terminology maps them to, such as Read codes for "
+                                     "CPRD medcodes); problems name the file's own lines.")
     _file(imp)
     imp.add_argument("sheets", nargs="+", metavar="SHEET", help="returned .xlsx/.csv sheets")
+    imp.add_argument("--reviewer", metavar="NAME",
+                     help="whose ratings a reviewer's own sheet holds (default: its reviewer "
+                          "column, or a panel member named in the file name)")
+    output.add_store_options(imp)
     imp.add_argument("--replace", action="store_true",
                      help="replace ratings already imported for the same reviewer")
     imp.set_defaults(func=cmd_review_import)
@@ -122,12 +131,32 @@ def cmd_review_import(args) -> int:
     from codelists.method import review
 
     codelist = _load(args.file)
-    rnd = review.import_sheets(codelist, args.sheets, replace=args.replace)
+    terminology = _optional_store(args, codelist)
+    try:
+        rnd = review.import_sheets(codelist, args.sheets, replace=args.replace,
+                                   terminology=terminology, reviewer=args.reviewer)
+    finally:
+        if terminology is not None:
+            terminology.close()
     _save(codelist)
     done = sum(1 for r in rnd.reviewers if len(rnd.ratings.get(r, {})) == len(rnd.codes))
     output.print_text(f"round {rnd.number}: {len(args.sheets)} sheet(s) imported; "
                       f"{done} of {len(rnd.reviewers)} reviewers complete")
     return 0
+
+
+def _optional_store(args, codelist):
+    """The list's terminology, to match another system's codes (None when not installed)."""
+    from codelists.errors import StoreNotFoundError
+    from codelists.terminology.locate import locate_store
+    from codelists.terminology.registry import open_terminology
+
+    try:
+        path = locate_store(args.db, terminology=args.terminology
+                            or codelist.meta.get("terminology"))
+    except StoreNotFoundError:
+        return None
+    return open_terminology(path) if Path(path).is_file() else None
 
 
 def cmd_review_consensus(args) -> int:

@@ -23,6 +23,7 @@ class FhirView(APIView):
     renderer_classes = [FhirJSON, renderers.JSONRenderer]
     permission_classes = [permissions.AllowAny]
     parser_classes: list = []  # bodies are read as Parameters by webapp.fhir.params
+    schema = None  # described by its CapabilityStatement, not the repository's OpenAPI
     operation = None
 
     def handle_exception(self, exc):

@@ -284,6 +284,15 @@ class SnomedTerminology:
                                   why=fts.why(query, term, "", preferred) if query else ""))
         return hits
 
+    def matching_ids(self, query: str) -> set[int]:
+        """Every active concept with an active description matching ``query`` as
+        :meth:`search` matches (every word starts a word, any spelling), unranked and
+        without a limit: a filter for large sets (FHIR ``$expand`` with ``filter``)."""
+        return {row[0] for row in self.conn.execute(
+            "SELECT s.concept_id FROM search_fts f JOIN search_terms s "
+            "ON s.position = f.rowid WHERE search_fts MATCH ? AND s.active = 1",
+            (fts.fts_query(query),))}
+
     def search_regex(self, pattern: str, *, limit: int | None = None,
                      within: str | None = None, include_inactive: bool = False,
                      ignore_case: bool = True) -> list[SearchHit]:
