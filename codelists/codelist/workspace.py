@@ -206,9 +206,10 @@ def _descendants(terminology, code: str) -> list[str]:
 def to_codelist(*, title: str, system: str, rules: Iterable[Rule],
                 included: Iterable[tuple[str, str]], searches: Iterable[Search] = (),
                 description: str | None = None, id: str | None = None,
-                release: str | None = None):
-    """A draft ``.codelist``: the included codes as lines, the decisions as its
-    definition, the searches as the method's search strategy."""
+                release: str | None = None, pending: bool = False):
+    """A draft ``.codelist``: the included codes as lines (as pending lines, ``# ?``, when
+    they go to a Delphi review first), the decisions as its definition, the searches as
+    the method's search strategy."""
     from codelists.codelist.definition import Definition
     from codelists.codelist.template import new_codelist, slug
 
@@ -217,7 +218,7 @@ def to_codelist(*, title: str, system: str, rules: Iterable[Rule],
     if release and system == "snomedct":
         codelist.meta["snomed_release"] = release
     for code, term in included:
-        codelist.add_active(code, term)
+        (codelist.add_pending if pending else codelist.add_active)(code, term)
     codelist.definition = Definition(rules=tuple(rules))
     strategy = strategy_of(searches, system)
     if strategy:
