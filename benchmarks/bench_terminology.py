@@ -240,7 +240,8 @@ def main(argv: list[str]) -> str:
         result, store = bench_import(size, args.repeat)
         imports.append(result)
         stores[size] = store
-        print(f"imported {size}: {result['seconds']:.1f} s", file=sys.stderr)
+        print(f"imported {size}: {json.dumps(result)}", file=sys.stderr)  # kept if a later
+        # step fails
     query_size = "370k" if "370k" in stores else sizes[-1]
     queries = bench_queries(stores[query_size]) if stores else None
     sct = bench_sct(stores[query_size]) if stores and not args.no_sct else None
