@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export CODELISTS_SHARED ?= $(abspath ../shared)
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps test test-fast lint format demo bench docs clean
+.PHONY: setup system-deps test test-fast lint format demo bench docs screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -59,6 +59,10 @@ bench: setup
 
 docs: setup
 	$(BIN)/python scripts/gen_cli_reference.py
+
+# the user guide's screenshots of the builder and codelist pages, taken by the browser test
+screenshots: setup system-deps
+	CODELISTS_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/browser/test_builder_journey.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

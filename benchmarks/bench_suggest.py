@@ -29,6 +29,7 @@ import os
 import re
 import statistics
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -195,8 +196,109 @@ def recovery_section() -> list[str]:
 
 
 def main(argv: list[str]) -> str:
-    parts = ["## Suggestions (`codelist suggest`)", "", *recovery_section()]
+    parts = ["## Suggestions (`codelist suggest`)", ""]
+    if "--speed-only" not in argv:
+        parts += recovery_section()
+    if "--no-speed" not in argv:
+        parts += speed_section()
     return "\n".join(parts)
+
+
+
+# --------------------------------------------------------------------------- speed
+SNOMED_STORE = DATA / "ecl-snomed-370k.db"  # shared, read-only: vectors go to our own folder
+SNOMED_VECTORS = DATA / "suggest-snomed-370k.vectors"
+
+
+def build_snomed_vectors() -> dict:
+    """Build the 370k store's vectors, timing the model pass and the description pass."""
+    from codelists.method.suggest.encoder import Encoder
+    from codelists.terminology.vectors import build_vectors
+
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        marks.setdefault(f"{stage} start", time.perf_counter() - start)
+        if done >= total:
+            marks[f"{stage} end"] = time.perf_counter() - start
+
+    encoder = Encoder()
+    build_vectors(SNOMED_STORE, encoder, destination=SNOMED_VECTORS, progress=progress)
+    marks["total"] = time.perf_counter() - start
+    return marks
+
+
+def thousand_code_list(terminology):
+    """The codes of a subtree of about 1,000 concepts, as an active list."""
+    from codelists.codelist.model import Codelist
+
+    code = "138875005"
+    while True:
+        children = terminology.children(code)
+        sized = sorted(((len(terminology.descendants(c)), c) for c in children), reverse=True)
+        big = [(n, c) for n, c in sized if n >= 1000]
+        if not big:
+            break
+        code = big[-1][1]
+    members = [code, *terminology.descendants(code)][:1000]
+    codelist = Codelist({"id": "speed", "title": terminology.lookup(code).term,
+                         "terminology": "snomedct"})
+    for member in members:
+        codelist.add_active(member)
+    word = re.findall(r"[a-z]{5,}", terminology.lookup(code).term.lower())[:1]
+    codelist.method = {"search": {"rules": word or ["itis"]}}
+    from codelists.method.replay import replay, store_release
+
+    replay(codelist, terminology.iter_descriptions(), terminology=terminology,
+           release=store_release(SNOMED_STORE))  # as `codelist search run` would first
+    return codelist
+
+
+def time_suggestions(repeat: int = 3) -> list[tuple[str, float]]:
+    from codelists.method.replay import store_release
+    from codelists.method.suggest import suggest
+    from codelists.method.suggest.encoder import LazyEncoder
+    from codelists.terminology.registry import open_terminology
+    from codelists.terminology.vectors import load_vectors
+
+    release = store_release(SNOMED_STORE)
+    terminology = open_terminology(SNOMED_STORE)
+    try:
+        codelist = thousand_code_list(terminology)
+        rows = [("(the list: active codes, pending search candidates)",
+                 f"{len(codelist.active_codes())}, {len(codelist.pending_codes())}")]
+        for sources in (("hierarchy",), ("terminology",), ("meaning",),
+                        ("hierarchy", "terminology", "meaning")):
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                vectors = (load_vectors(SNOMED_VECTORS, store=SNOMED_STORE)
+                           if "meaning" in sources else None)
+                suggest(codelist, terminology, sources=sources, vectors=vectors,
+                        encoder=LazyEncoder(), limit=50, release=release)
+                times.append(time.perf_counter() - started)
+            rows.append((" + ".join(sources), f"{statistics.median(times):.2f}"))
+        return rows
+    finally:
+        terminology.close()
+
+
+def speed_section() -> list[str]:
+    out = ["### Speed on the 370k-concept synthetic release", ""]
+    if not SNOMED_STORE.is_file():
+        return [*out, "Skipped: benchmarks/data/ecl-snomed-370k.db is missing "
+                "(python -m benchmarks ecl builds it).", ""]
+    load_before = load()
+    marks = build_snomed_vectors()
+    out += [f"Vector build (load average before: {load_before}; after: {load()}): "
+            f"{marks['total']:.0f} s in all; the model pass over the store's distinct words "
+            f"{marks.get('words end', 0) - marks.get('words start', 0):.0f} s, the "
+            f"description pass {marks.get('descriptions end', 0) - marks.get('descriptions start', 0):.0f} s.",
+            "", "Suggestions for a 1,000-code list (a subtree), top 50, median of 3, "
+            f"load average {load()}:", "", "| sources | seconds |", "|---|---|"]
+    out += [f"| {name} | {seconds} |" for name, seconds in time_suggestions()]
+    return [*out, ""]
 
 
 if __name__ == "__main__":

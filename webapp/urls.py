@@ -17,3 +17,5 @@ urlpatterns = [
     path("builder/", include("webapp.builder.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "webapp.api.errors.not_found"

@@ -99,7 +99,10 @@ def cmd_suggest(args) -> int:
     others = [open_terminology(Path(p)) for p in args.also_db or []]
     try:
         options = _source_inputs(args, sources, store, folder, codelist, terminology)
+        from codelists.method.replay import store_release
+
         found = suggest(codelist, terminology, sources=sources, others=others,
+                        release=store_release(store),
                         limit=args.limit or None, min_score=args.min_score,
                         min_share=args.min_share, **options)
     finally:
@@ -120,11 +123,11 @@ def cmd_suggest(args) -> int:
 def _source_inputs(args, sources, store, folder, codelist, terminology) -> dict:
     options: dict = {}
     if "meaning" in sources:
-        from codelists.method.suggest.encoder import Encoder
+        from codelists.method.suggest.encoder import LazyEncoder, model_dir
         from codelists.terminology.vectors import load_vectors
 
         options["vectors"] = load_vectors(folder, store=store)
-        options["encoder"] = Encoder()
+        options["encoder"] = LazyEncoder(model_dir())  # fails early when not installed
     if "data" in sources:
         options["cooccurrence"] = _cooccurrence(args, codelist)
         options["window_days"] = args.window

@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from codelists.codelist.definition import Rule, Status, resolve
-from codelists.codelist.tree import Tree, build_tree, natural_key
+from codelists.codelist.definition import Rule, Status, resolve_below
+from codelists.codelist.tree import Tree, natural_key
 from codelists.errors import UnknownCodeError, UsageError
 
 KINDS = {"term": "words of a term", "regex": "regular expression", "code": "code",
@@ -85,35 +85,78 @@ class Workspace:
         for index, search in enumerate(self.searches):
             for code in run_search(search, terminology):
                 self.matches.setdefault(code, set()).add(index)
-        codes: set[str] = set()
-        for code in self.matches:
-            if code not in codes:
+        above = _parents_of(terminology, list(self.matches))
+        matched = self.matches
+        codes: set[str] = set(matched)
+        # every match with a matched parent lies below a match without one (follow
+        # matched parents up): the descendants of those "tops" cover all the others'
+        for code in matched:
+            if not any(p in matched for p in above.get(code, ())):
                 codes.update(_descendants(terminology, code))
-                codes.add(code)
+        missing = [c for c in codes if c not in above]
+        above.update(_parents_of(terminology, missing))
         self.codes = frozenset(codes)
-        self._parents = {code: [p for p in _parents(terminology, code) if p in codes]
+        self._parents = {code: [p for p in above.get(code, ()) if p in codes]
                          for code in codes}
-        concepts = terminology.lookup_many(sorted(codes))
+        concepts = terminology.lookup_many(list(codes))
         self.terms = {code: concepts[code].term if code in concepts else ""
                       for code in codes}
+        self._keys = {code: (term.casefold(), len(code), code)
+                      for code, term in self.terms.items()}
         self._tree: Tree | None = None
+        self._below: dict[str, frozenset[str]] = {}
+        self._resolved: dict[tuple[Rule, ...], dict[str, Status]] = {}
 
     # the hierarchy protocol, within the workspace
     def parents(self, code: str) -> list[str]:
         return self._parents.get(code, [])
 
     def tree(self) -> Tree:
-        """The workspace as a tree: each concept under its parents, tops at the roots."""
+        """The workspace as a tree: each concept under its parents, tops at the roots.
+
+        The workspace is closed under descendants of its matches, so a concept's nearest
+        ancestors inside it are its parents inside it: no walk is needed."""
         if self._tree is None:
-            self._tree = build_tree(self.codes, self, sort_key=self.sort_key)
+            kids: dict[str, list[str]] = {}
+            roots = []
+            for code, parents in self._parents.items():
+                if not parents:
+                    roots.append(code)
+                for parent in parents:
+                    kids.setdefault(parent, []).append(code)
+            key = self.sort_key
+            self._tree = Tree(tuple(sorted(roots, key=key)),
+                              {p: tuple(sorted(k, key=key)) for p, k in kids.items()})
         return self._tree
 
     def sort_key(self, code: str):
-        return (self.terms.get(code, "").casefold(), natural_key(code))
+        """Alphabetical by term, then by code (numbers numerically)."""
+        return self._keys.get(code) or ("", len(code), code)
+
+    def descendants(self, code: str) -> frozenset[str]:
+        """A concept's descendants within the workspace (kept once computed)."""
+        if code not in self._below:
+            tree, found, stack = self.tree(), set(), list(self.tree().kids(code))
+            while stack:
+                current = stack.pop()
+                if current not in found:
+                    found.add(current)
+                    stack.extend(tree.kids(current))
+            self._below[code] = frozenset(found)
+        return self._below[code]
 
     def statuses(self, rules: Iterable[Rule]) -> dict[str, Status]:
-        """Every concept's status under the rules (the library's semantics)."""
-        return resolve([r for r in rules if r.code in self.codes], self.codes, self)
+        """Every concept's status under the rules: the library's semantics
+        (:func:`resolve_below`, the same meaning as :func:`resolve`) over the workspace's
+        own descendants; the last few answers are kept."""
+        rules = tuple(r for r in rules if r.code in self.codes)
+        if rules not in self._resolved:
+            found = dict.fromkeys(self.codes, Status.UNRESOLVED)
+            found.update(resolve_below(rules, self.descendants))
+            while len(self._resolved) >= 4:
+                self._resolved.pop(next(iter(self._resolved)))
+            self._resolved[rules] = found
+        return self._resolved[rules]
 
     def included(self, rules: Iterable[Rule]) -> list[str]:
         statuses = self.statuses(rules)
@@ -124,8 +167,7 @@ class Workspace:
         """The rules that decide a code: those on its nearest decided ancestors-or-self
         (two or more that disagree explain a conflict)."""
         decided = {r.code: r for r in rules if r.code in self.codes}
-        above = self._ancestors_or_self(code)
-        found = [d for d in above if d in decided]
+        found = [d for d in self._ancestors_or_self(code) if d in decided]
         nearest = [d for d in found
                    if not any(d in self._ancestors_or_self(e) for e in found if e != d)]
         return [decided[d] for d in sorted(nearest, key=natural_key)]
@@ -139,6 +181,19 @@ class Workspace:
                 stack.extend(self.parents(current))
         return seen
 
+def _parents_of(terminology, codes: list[str]) -> dict[str, list[str]]:
+    """Parents of many codes: in bulk where the store offers it (``parents_many``)."""
+    bulk = getattr(terminology, "parents_many", None)
+    if bulk is not None:
+        return bulk(codes)
+    found = {}
+    for code in codes:
+        try:
+            found[code] = [str(p) for p in terminology.parents(code)]
+        except UnknownCodeError:
+            continue
+    return found
+
 
 def _descendants(terminology, code: str) -> list[str]:
     try:
@@ -147,20 +202,14 @@ def _descendants(terminology, code: str) -> list[str]:
         return []
 
 
-def _parents(terminology, code: str) -> list[str]:
-    try:
-        return [str(p) for p in terminology.parents(code)]
-    except UnknownCodeError:
-        return []
-
-
 # -- the .codelist file: what a builder saves and reads back ---------------------------
 def to_codelist(*, title: str, system: str, rules: Iterable[Rule],
                 included: Iterable[tuple[str, str]], searches: Iterable[Search] = (),
                 description: str | None = None, id: str | None = None,
-                release: str | None = None):
-    """A draft ``.codelist``: the included codes as lines, the decisions as its
-    definition, the searches as the method's search strategy."""
+                release: str | None = None, pending: bool = False):
+    """A draft ``.codelist``: the included codes as lines (as pending lines, ``# ?``, when
+    they go to a Delphi review first), the decisions as its definition, the searches as
+    the method's search strategy."""
     from codelists.codelist.definition import Definition
     from codelists.codelist.template import new_codelist, slug
 
@@ -169,7 +218,7 @@ def to_codelist(*, title: str, system: str, rules: Iterable[Rule],
     if release and system == "snomedct":
         codelist.meta["snomed_release"] = release
     for code, term in included:
-        codelist.add_active(code, term)
+        (codelist.add_pending if pending else codelist.add_active)(code, term)
     codelist.definition = Definition(rules=tuple(rules))
     strategy = strategy_of(searches, system)
     if strategy:

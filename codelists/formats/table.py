@@ -109,6 +109,8 @@ def to_codelist(imported: Imported, *, id: str | None = None, title: str | None 
     for key in ("authors", "opencodelists_url", "opencodelists_id", "canonical_url"):
         if imported.meta.get(key):
             cl.meta[key] = imported.meta[key]
+    if imported.meta.get("definition") is not None:
+        cl.definition = imported.meta["definition"]
     cl.meta = order_keys(cl.meta)
     cl.lines = [Line(BLANK)]
     add_rows(cl, imported.codes)
@@ -275,14 +277,14 @@ def normalise_rows(system: str, rows: list[ImportedCode], *, path=None,
     """
     from codelists.terminology.detection import describe_change
     from codelists.terminology.normalise import SYSTEMS as KNOWN
-    from codelists.terminology.normalise import canonical_shortcut, normalise_codes
+    from codelists.terminology.normalise import canonical_test, normalise_codes
 
     if system not in KNOWN:
         return []
     notes, bad = [], []
-    fast = canonical_shortcut(system)
+    fast = canonical_test(system)
     if fast is not None:  # codes already canonical need no work (most of a large file)
-        slow = [r for r in rows if not fast.fullmatch(r.code)]
+        slow = [r for r in rows if not fast(r.code)]
     else:
         slow = rows
     results = normalise_codes(system, [r.code for r in slow])

@@ -51,11 +51,15 @@ class Replay:
     comparison: Comparison
     added: list[str]
     groupings: list[Grouping] = field(default_factory=list)
+    #: (code, term, rule) for new candidates the recorded screening rules excluded
+    screened: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.result.summary(), "new": self.comparison.new,
                 "vanished": self.comparison.vanished, "added": self.added,
                 "groupings": [g.as_dict() for g in self.groupings],
+                "screened": [{"code": c, "term": t, "rule": r.as_dict()}
+                             for c, t, r in self.screened],
                 "candidates": [c.as_dict() for c in self.result.candidates]}
 
 
@@ -87,10 +91,19 @@ def replay(codelist, descriptions: Iterable[tuple], *, terminology=None,
         groupings = _drop_non_codes(result, codelist.system)
     comparison = compare(previous_codes(codelist), result.codes())
     added = [] if dry_run else add_candidates(codelist, result)
+    screened = []
+    rules = block.screening_rules(codelist)
+    if rules and added:  # new candidates are screened as the recorded rules screened
+        from codelists.method.screening import counts_by_reason
+        from codelists.method.screening_rules import apply_rules
+
+        screened = [(code, term, rules[i]) for code, term, i in apply_rules(
+            codelist, rules, terminology=terminology, codes=added)]
+        block.record_screening(codelist, counts_by_reason(codelist))
     if not dry_run:
         block.record_search(codelist, result.summary(), release=release,
                             new=comparison.new, vanished=comparison.vanished, today=today)
-    return Replay(result, comparison, added, groupings)
+    return Replay(result, comparison, added, groupings, screened)
 
 
 def _is_grouping(code: str, concept, system) -> bool:

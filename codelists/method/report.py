@@ -179,6 +179,19 @@ def _frequency(codelist) -> list[Block]:
             out.append(("p", "Sensitivity analysis: the outcome with every code, with only the "
                              "codes of uncertainty 0, and of uncertainty 1 or less."))
             out.append(("table", *entry_table(data)))
+        top = data.get("top_codes")
+        if top:
+            from codelists.method import pareto
+
+            terms = codelist.terms()
+            out.append(("p", "The codes most used, most first (Pareto chart: bars are "
+                             "episodes, the line the cumulative share; dashed, 80%)."))
+            out.append(("image", "pareto.svg", pareto.svg(top), "Pareto chart of code usage"))
+            out.append(("table", ["Code", "Term", "Episodes", "Patients", "Cumulative %"],
+                        [[code, terms.get(code, ""), episodes,
+                          next((r.get("patients", "") for r in top
+                                if str(r.get("code")) == code), ""), f"{100 * share:.1f}"]
+                         for code, episodes, share in pareto.rows_of(top)]))
         never = data.get("codes_never_used")
         if never:
             out.append(("p", f"Codes never used ({len(never)}): {', '.join(map(str, never))}."))

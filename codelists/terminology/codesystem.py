@@ -213,6 +213,25 @@ class CodeSystemTerminology:
             "SELECT h.parent FROM hierarchy h JOIN codes c ON c.code = h.parent "
             "WHERE h.child = ? ORDER BY c.seq", (stored,))]
 
+    def parents_many(self, codes: list[str]) -> dict[str, list[str]]:
+        """The parents of many codes at once (a code the store does not hold is absent
+        from the answer): one query per 500 codes instead of one per code."""
+        stored = {}
+        for code in codes:
+            found = self.resolve(code)
+            if found is not None:
+                stored[found] = code
+        answer: dict[str, list[str]] = {stored[s]: [] for s in stored}
+        keys = list(stored)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for child, parent in self.conn.execute(
+                    "SELECT h.child, h.parent FROM hierarchy h JOIN codes c ON c.code = h.parent "
+                    f"WHERE h.child IN ({marks}) ORDER BY c.seq", chunk):
+                answer[stored[child]].append(parent)
+        return answer
+
     def descendants(self, code: str, *, include_self: bool = False) -> list[str]:
         stored = self._require(code)
         found = [r[0] for r in self.conn.execute(

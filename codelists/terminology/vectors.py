@@ -161,16 +161,19 @@ def _mean_vectors(token_lists, index, weights, table):
     """IDF-weighted means of word vectors, normalised (rows without words stay zero)."""
     import numpy as np
 
-    ids, owners = [], []
-    for row, ws in enumerate(token_lists):
-        for w in ws:
-            if w in index:
-                ids.append(index[w])
-                owners.append(row)
     out = np.zeros((len(token_lists), DIM), np.float32)
-    if ids and table is not None:
-        ids_a = np.array(ids, np.int64)
-        np.add.at(out, np.array(owners, np.int64), table[ids_a] * weights[ids_a, None])
+    if table is None or not len(table):
+        return out
+    ids = [index[w] for ws in token_lists for w in ws if w in index]
+    counts = np.fromiter((sum(w in index for w in ws) for ws in token_lists), np.int64,
+                         len(token_lists))
+    if not ids:
+        return out
+    ids_a = np.array(ids, np.int64)
+    weighted = table[ids_a] * weights[ids_a, None]
+    filled = counts > 0
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])[filled]
+    out[filled] = np.add.reduceat(weighted, starts, axis=0)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.maximum(norms, 1e-9)
 

@@ -77,7 +77,7 @@ def start(page, url: str, title: str, system: str) -> None:
     page.fill("#b-title", title)
     page.select_option("#b-system", system)
     page.click("#b-start")
-    page.wait_for_url("**/builder/*/")
+    page.wait_for_url("**/builder/*/", wait_until="domcontentloaded")
 
 
 def test_disorder_of_elbow_as_opencodelists_builds_it(page, live_server, web_users, site_snomed,
@@ -127,7 +127,7 @@ def test_disorder_of_elbow_as_opencodelists_builds_it(page, live_server, web_use
     page.click("#to-review")
     assert page.get_by_text("Under review", exact=True).is_visible()
     page.click("#publish")
-    page.wait_for_url("**/codelists/*/")
+    page.wait_for_url("**/codelists/*/", wait_until="domcontentloaded")
     assert download_codes(page) == expected(shared, "disorder-of-elbow-excl-arthritis-only")
 
     # the published page: its tree, definition and method, for everyone

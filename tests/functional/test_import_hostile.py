@@ -14,7 +14,7 @@ import pytest
 from codelists.cli.main import main
 from codelists.codelist.fileformat import load
 from codelists.formats import export, import_all, import_file
-from codelists.formats.table import untag_value
+from codelists.formats.table import to_codelist, untag_value
 
 HOSTILE = "import-hostile"
 
@@ -183,6 +183,19 @@ def test_atlas_over_several_vocabularies_keeps_concept_ids_and_rules(hostile):
     assert first.extra["vocabulary"] == "SNOMED" and first.extra["source_code"] == "44054006"
     assert first.extra["rule"] == "descendants"
     assert [c.code for c in imported.codes if not c.included] == ["443732"]
+    codelist = to_codelist(imported)
+    assert [(r.code, r.include) for r in codelist.definition.rules] == [
+        ("201826", True), ("443732", False)]
+
+
+def test_cohort_concept_sets_keep_their_rules(shared, tmp_path):
+    found = import_all(shared / "data/codelists/ohdsi-concept-sets/cohorts/1022.json")
+    assert [i.meta["member"] for i in found] == ["2-sleep-disorders", "4-inpatient-or-er-visit",
+                                                 "5-major-depressive-disorder"]
+    for imported in found:
+        rules = to_codelist(imported).definition.rules
+        assert rules, imported.meta["member"]
+        assert {r.code for r in rules} <= {c.code for c in imported.codes}
 
 
 # -- generated hostile files ----------------------------------------------------------------

@@ -64,11 +64,13 @@ def web_users(db, fast_passwords):
     from django.contrib.auth.models import User
 
     from webapp.accounts import actions
+    from webapp.accounts.verification import mark_verified
 
     users = {"anonymous": None}
     for role in ("other", "depositor", "coauthor", "admin"):
         users[role] = actions.sign_up(username=role, email=f"{role}@example.org",
                                       password=PASSWORD)
+        mark_verified(users[role])  # as if each had opened the link mailed at sign-up
     User.objects.filter(pk=users["admin"].pk).update(is_staff=True, is_superuser=True)
     users["admin"].refresh_from_db()
     return users

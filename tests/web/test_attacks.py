@@ -120,3 +120,96 @@ def test_licence_of_a_published_version_is_frozen(client, web_users, web_article
     version = actions.add_version(web_users["depositor"], codelist, text)
     csv = client.get(f"/api/v1/codelists/{codelist.pk}/versions/{version.number}/download/csv/")
     assert csv.content.decode().splitlines()[1].endswith("CC0-1.0")
+
+
+# -- API tokens: scope, expiry, listing, revoking -----------------------------------------
+def test_a_read_token_cannot_write_and_an_expired_token_is_refused(api_client, web_users):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from webapp.accounts import actions as account_actions
+    from webapp.accounts.models import ApiToken
+
+    user = web_users["depositor"]
+    _, read_key = account_actions.create_token(user, "reader", scope="read")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {read_key}")
+    assert api_client.get("/api/v1/articles/").status_code == 200
+    refused = api_client.post("/api/v1/articles/", {"title": "T"}, format="json")
+    assert refused.status_code == 403 and "read-only" in refused.json()["error"]["message"]
+    assert api_client.post("/api/v1/tokens/", {"name": "escalate", "scope": "write"},
+                           format="json").status_code == 403
+
+    token, write_key = account_actions.create_token(user, "writer", scope="write", days=1)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {write_key}")
+    assert api_client.post("/api/v1/articles/", {"title": "T"},
+                           format="json").status_code == 201
+    ApiToken.objects.filter(pk=token.pk).update(expires=timezone.now() - timedelta(seconds=1))
+    expired = api_client.get("/api/v1/articles/")
+    assert expired.status_code == 401 and "expired" in expired.json()["error"]["message"]
+
+
+def test_tokens_are_listed_with_scope_and_expiry_and_can_be_revoked(api_client, web_users):
+    api_client.force_authenticate(web_users["other"])
+    created = api_client.post("/api/v1/tokens/", {"name": "ci"}, format="json").json()
+    assert created["scope"] == "read" and created["expires"] is not None
+    listed = api_client.get("/api/v1/tokens/").json()
+    assert [t["name"] for t in listed] == ["ci"] and "key" not in listed[0]
+    assert api_client.delete(f"/api/v1/tokens/{created['id']}/").status_code == 204
+    assert api_client.get(f"/api/v1/tokens/{created['id']}/").json()["revoked"] is True
+    api_client.force_authenticate(None)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {created['key']}")
+    assert api_client.get("/api/v1/articles/").status_code == 401
+    too_long = api_client.post("/api/v1/tokens/", {"name": "x", "expires_in_days": 9999},
+                               format="json")
+    assert too_long.status_code == 401  # the revoked key authenticates nobody
+
+
+# -- e-mail verification: reset links and invitations ------------------------------------
+def test_sign_up_mails_a_link_that_verifies_the_address(client, fast_passwords):
+    import re
+
+    from django.contrib.auth.models import User
+    from django.core import mail
+
+    from webapp.accounts.verification import is_verified
+
+    client.post(reverse("accounts:signup"), {
+        "username": "grace", "email": "grace@example.org", "password1": "a-long-pass-99x",
+        "password2": "a-long-pass-99x"})
+    user = User.objects.get(username="grace")
+    assert not is_verified(user)
+    link = re.search(r"http://testserver(/accounts/verify/\S+/)", mail.outbox[-1].body)[1]
+    assert client.get(link).status_code == 200
+    assert is_verified(user)
+    # a changed address is unverified again, and the old link does not verify the new one
+    client.post(reverse("accounts:profile"), {"email": "other@example.org"})
+    user.refresh_from_db()
+    assert user.email == "other@example.org" and not is_verified(user)
+    assert client.get(link).status_code == 400
+    assert not is_verified(user)
+
+
+def test_reset_links_go_only_to_verified_addresses(client, web_users):
+    from django.core import mail
+
+    from webapp.accounts import actions as account_actions
+
+    account_actions.update_profile(web_users["other"], email="claimed@example.org")
+    client.post(reverse("accounts:password_reset"), {"email": "claimed@example.org"})
+    assert mail.outbox == []
+    client.post(reverse("accounts:password_reset"), {"email": "depositor@example.org"})
+    assert len(mail.outbox) == 1
+
+
+def test_an_unverified_address_cannot_capture_a_review_invitation(web_users):
+    """The attacker types the victim's address into their own profile; the chair invites
+    the victim by address: the panel gets an e-mail invitation, not the attacker."""
+    from webapp.accounts import actions as account_actions
+    from webapp.review.forms import parse_panel
+
+    account_actions.update_profile(web_users["other"], email="victim@example.org")
+    [invitee] = parse_panel("victim@example.org as GP1")
+    assert invitee.user is None and invitee.email == "victim@example.org"
+    [member] = parse_panel("depositor@example.org")  # a verified address finds its account
+    assert member.user == web_users["depositor"]

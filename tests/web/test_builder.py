@@ -169,3 +169,51 @@ def test_a_new_version_starts_from_the_published_definition(elbow_draft, web_use
     assert second.codelist_id == version.codelist_id and second.number == 2
     assert set(second.codes.values_list("code", flat=True)) == expected(
         shared, "disorder-of-elbow-excl-arthritis-only")
+
+
+def test_a_file_downloaded_edited_and_uploaded_again_is_understood(elbow_draft, shared):
+    """The builder's .codelist, edited as the command line would (one more decision),
+    opens in the builder with its searches and decisions."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from codelists.codelist.fileformat import dumps, parse
+
+    client, draft = elbow_draft
+    decide(client, draft, "128133004", "include")
+    text = client.get(reverse("builder:download", args=[draft.pk, "codelist"])).content
+    edited = parse(text.decode("utf-8"))
+    edited.definition = edited.definition.with_rule("3723001", False)
+    upload = SimpleUploadedFile("elbow.codelist", dumps(edited).encode("utf-8"))
+    page = client.post(reverse("builder:upload"), {"file": upload})
+    again = Draft.objects.exclude(pk=draft.pk).get()
+    draft.refresh_from_db()
+    assert page.url == reverse("builder:draft", args=[again.pk])
+    assert again.searches == draft.searches
+    assert again.rules == [{"code": "128133004", "include": True},
+                           {"code": "3723001", "include": False}]
+    assert downloaded(client, again) == expected(shared, "disorder-of-elbow-excl-arthritis")
+
+
+def test_the_terminologies_page_lists_what_is_installed(client, site_snomed, web_users):
+    page = client.get(reverse("builder:terminologies")).content.decode()
+    assert "SNOMED CT" in page and "20200415" in page
+    assert str(site_snomed.parent) not in page  # where stores live: staff only
+    staff = client_for(client, web_users["admin"])
+    assert str(site_snomed) in staff.get(reverse("builder:terminologies")).content.decode()
+
+
+def test_a_delphi_review_starts_from_a_draft_under_review(elbow_draft, shared):
+    client, draft = elbow_draft
+    decide(client, draft, "128133004", "include")
+    decide(client, draft, "3723001", "exclude")
+    decide(client, draft, "439656005", "exclude")
+    client.post(reverse("builder:transition", args=[draft.pk, "review"]))
+    page = client.post(reverse("builder:transition", args=[draft.pk, "delphi"]))
+    draft.refresh_from_db()
+    version = draft.codelist.latest_version
+    assert page.url == reverse("review:start", args=[version.pk])
+    assert draft.status == DraftStatus.REVIEW
+    pending = set(version.codes.filter(status="pending").values_list("code", flat=True))
+    assert pending == expected(shared, "disorder-of-elbow-excl-arthritis")
+    start = client.get(page.url).content.decode()
+    assert f"{len(pending)} pending candidate codes in this version" in start

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from webapp.accounts.models import TokenScope
 from webapp.repository.models import Article, ArticleType, Code, Codelist, CodelistVersion
-from webapp.repository.validation import single_line_problem
+from webapp.repository.validation import (
+    LICENCE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    single_line_problem,
+)
 
 
 class ArticleSerializer(serializers.ModelSerializer):
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     codelist_count = serializers.SerializerMethodField()
     depositor = serializers.CharField(source="created_by.username", read_only=True)
+    link = serializers.CharField(read_only=True, help_text="a web address, or empty")
 
     class Meta:
         model = Article
@@ -24,19 +31,27 @@ class ArticleSerializer(serializers.ModelSerializer):
         return annotated if annotated is not None else obj.codelists.count()
 
 
+ONE_LINE = [RegexValidator(SINGLE_LINE_PATTERN, "must be one line without control characters")]
+
+
 class ArticleInputSerializer(serializers.Serializer):
     is_collection = serializers.BooleanField(required=False)
-    title = serializers.CharField(max_length=500)
+    title = serializers.CharField(max_length=500, validators=ONE_LINE)
     authors = serializers.CharField(required=False, allow_blank=True)
-    journal = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    journal = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                    validators=ONE_LINE)
     year = serializers.IntegerField(min_value=1900, max_value=2100, required=False,
                                     allow_null=True)
-    doi = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    doi = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                validators=ONE_LINE)
     pmid = serializers.RegexField(r"^\d{1,12}$", required=False, allow_blank=True)
     abstract = serializers.CharField(required=False, allow_blank=True)
     article_type = serializers.ChoiceField(choices=ArticleType.choices, required=False)
-    link = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    licence = serializers.CharField(max_length=100, required=False)
+    link = serializers.RegexField(r"^https?://[^\s\x00-\x1f\x7f]+$", max_length=500,
+                                  required=False, allow_blank=True,
+                                  help_text="a web address (http or https)")
+    licence = serializers.RegexField(LICENCE_PATTERN, max_length=100, required=False,
+                                     help_text="an SPDX-like name, e.g. CC-BY-4.0")
     embargo_until = serializers.DateField(required=False, allow_null=True)
     tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
                                  max_length=50)
@@ -100,9 +115,21 @@ class TokenSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=100)
     prefix = serializers.CharField(read_only=True)
+    scope = serializers.ChoiceField(choices=TokenScope.choices, read_only=True)
     created = serializers.DateTimeField(read_only=True)
+    expires = serializers.DateTimeField(read_only=True, allow_null=True,
+                                        help_text="After this the token is refused.")
     last_used = serializers.DateTimeField(read_only=True, allow_null=True)
     revoked = serializers.BooleanField(read_only=True)
+
+
+class TokenInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    scope = serializers.ChoiceField(choices=TokenScope.choices, default=TokenScope.READ,
+                                    help_text="read: GET only; write: may also deposit")
+    expires_in_days = serializers.IntegerField(
+        min_value=1, max_value=365, default=90,
+        help_text="lifetime in days (1-365, default 90)")
 
 
 class NewTokenSerializer(TokenSerializer):

@@ -8,16 +8,21 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.accounts import actions as account_actions
-from webapp.accounts.models import ApiToken
+from webapp.accounts.models import ApiToken, TokenScope
 from webapp.api import serializers as s
+from webapp.api.authentication import TokenScopeAllows
 from webapp.api.errors import ProblemsFound
 from webapp.repository import actions, deposit, describe, downloads, queries
 from webapp.repository.models import Article, Codelist, CodeStatus
 from webapp.repository.permissions import can_view
+
+#: the API reads JSON bodies only (as its schema says)
+JSON_ONLY = [JSONParser]
 
 ERRORS = {code: OpenApiResponse(s.ErrorSerializer, description=text) for code, text in {
     400: "invalid input", 401: "not authenticated", 403: "not allowed",
@@ -53,6 +58,7 @@ ARTICLE_FILTERS = [
 
 
 class ArticleList(generics.ListCreateAPIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.ArticleSerializer
 
     def get_queryset(self):
@@ -82,6 +88,7 @@ def _valid(serializer_class, data, **kwargs) -> dict:
 
 
 class ArticleDetail(APIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.ArticleSerializer
 
     @extend_schema(responses={200: s.ArticleSerializer, **READ_ERRORS})
@@ -98,6 +105,7 @@ class ArticleDetail(APIView):
 
 
 class ArticleCodelists(APIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.CodelistSerializer
 
     @extend_schema(responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
@@ -140,6 +148,7 @@ LIGHT = ("latest_version__text", "latest_version__metadata", "article__abstract"
 
 
 class CodelistList(generics.ListAPIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.CodelistSerializer
 
     def get_queryset(self):
@@ -156,6 +165,7 @@ class CodelistList(generics.ListAPIView):
 
 
 class CodelistDetail(APIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.CodelistSerializer
 
     @extend_schema(responses={200: s.CodelistSerializer, **READ_ERRORS})
@@ -164,6 +174,7 @@ class CodelistDetail(APIView):
 
 
 class VersionList(APIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.VersionSerializer
 
     @extend_schema(responses={200: s.VersionSerializer(many=True), **READ_ERRORS})
@@ -198,6 +209,7 @@ def _version(codelist: Codelist, number: int):
 
 
 class VersionDetail(APIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.VersionDetailSerializer
 
     @extend_schema(responses={200: s.VersionDetailSerializer, **READ_ERRORS})
@@ -207,6 +219,7 @@ class VersionDetail(APIView):
 
 
 class VersionCodes(generics.ListAPIView):
+    parser_classes = JSON_ONLY
     serializer_class = s.CodeSerializer
 
     def get_queryset(self):
@@ -228,6 +241,7 @@ FILE = {(200, "*/*"): OpenApiTypes.BINARY, **{(k, "application/json"): v
 
 
 class VersionDownload(APIView):
+    parser_classes = JSON_ONLY
     @extend_schema(responses=FILE, parameters=[OpenApiParameter(
         "fmt", str, OpenApiParameter.PATH, enum=["csv", "codelist", "fhir", "opencodelists"])])
     def get(self, request, pk: int, number: int, fmt: str):
@@ -238,6 +252,7 @@ class VersionDownload(APIView):
 
 
 class ArticleDownload(APIView):
+    parser_classes = JSON_ONLY
     @extend_schema(responses=FILE, parameters=[OpenApiParameter(
         "fmt", str, OpenApiParameter.PATH, enum=["csv", "zip", "json"])])
     def get(self, request, pk: int, fmt: str):
@@ -249,15 +264,23 @@ class ArticleDownload(APIView):
 
 
 def _token_data(token: ApiToken, key: str | None = None) -> dict:
-    data = {"id": token.pk, "name": token.name, "prefix": token.prefix,
-            "created": token.created, "last_used": token.last_used, "revoked": token.revoked}
+    data = {"id": token.pk, "name": token.name, "prefix": token.prefix, "scope": token.scope,
+            "created": token.created, "expires": token.expires,
+            "last_used": token.last_used, "revoked": token.revoked}
     if key:
         data["key"] = key
     return data
 
 
+TOKEN_PERMISSIONS = [permissions.IsAuthenticated, TokenScopeAllows]
+
+
 class TokenList(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    """Your API tokens (read scope or better); creating one needs a session or a write
+    token, and a token never outlives 365 days."""
+
+    parser_classes = JSON_ONLY
+    permission_classes = TOKEN_PERMISSIONS
     serializer_class = s.TokenSerializer
 
     @extend_schema(responses={200: s.TokenSerializer(many=True), 401: ERRORS[401],
@@ -266,24 +289,42 @@ class TokenList(APIView):
         tokens = request.user.api_tokens.all()
         return Response(s.TokenSerializer([_token_data(t) for t in tokens], many=True).data)
 
-    @extend_schema(request=s.TokenSerializer, responses={201: s.NewTokenSerializer, **ERRORS})
+    @extend_schema(request=s.TokenInputSerializer, responses={201: s.NewTokenSerializer,
+                                                              **ERRORS})
     def post(self, request):
-        data = _valid(s.TokenSerializer, request.data)
-        token, key = account_actions.create_token(request.user, data["name"])
+        data = _valid(s.TokenInputSerializer, request.data)
+        token, key = account_actions.create_token(
+            request.user, data["name"], scope=data.get("scope", TokenScope.READ),
+            days=data.get("expires_in_days", account_actions.TOKEN_DEFAULT_DAYS))
         return Response(s.NewTokenSerializer(_token_data(token, key)).data,
                         status=status.HTTP_201_CREATED)
 
 
 class TokenDetail(APIView):
-    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = JSON_ONLY
+    permission_classes = TOKEN_PERMISSIONS
     serializer_class = s.TokenSerializer
+
+    def _token(self, request, pk: int) -> ApiToken:
+        return get_object_or_404(ApiToken, pk=pk, user=request.user)
+
+    @extend_schema(responses={200: s.TokenSerializer, **READ_ERRORS, 401: ERRORS[401],
+                              403: ERRORS[403]})
+    def get(self, request, pk: int):
+        return Response(s.TokenSerializer(_token_data(self._token(request, pk))).data)
 
     @extend_schema(request=s.TokenUpdateSerializer, responses={200: s.TokenSerializer, **ERRORS})
     def patch(self, request, pk: int):
-        token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+        token = self._token(request, pk)
         data = _valid(s.TokenUpdateSerializer, request.data)
         if data.get("name"):
             account_actions.rename_token(token, data["name"])
         if data.get("revoked"):
             account_actions.revoke_token(token)
         return Response(s.TokenSerializer(_token_data(token)).data)
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, pk: int):
+        """Revoke the token (it stays listed, marked revoked)."""
+        account_actions.revoke_token(self._token(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -13,9 +13,12 @@ from codelists.errors import UserError
 
 #: article fields that are one line of text (authors and abstract may span lines)
 SINGLE_LINE_FIELDS = ("title", "journal", "doi", "pmid", "link", "licence")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+#: one line: no control characters (the API's schema states these patterns)
+SINGLE_LINE_PATTERN = r"^[^\x00-\x1f\x7f\x85\u2028\u2029]*$"
 #: a licence is an SPDX-like name: letters, digits and a little punctuation
-_LICENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .+_()/:,'-]{0,99}$")
+LICENCE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9 .+_()/:,'-]{0,99}$"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+_LICENCE = re.compile(LICENCE_PATTERN)
 
 
 def single_line_problem(field: str, value) -> str | None:

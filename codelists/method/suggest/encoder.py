@@ -188,6 +188,24 @@ class Encoder:
         return out / np.maximum(norms, 1e-9)
 
 
+class LazyEncoder:
+    """An :class:`Encoder` loaded on first use: a query whose words the store's vectors
+    already hold never needs the model (saves loading and checking 90 MB)."""
+
+    model_id = MODEL_ID
+    dim = WIDTH
+    words = staticmethod(words)
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self._encoder: Encoder | None = None
+
+    def encode_words(self, items: Sequence[str], **options):
+        if self._encoder is None:
+            self._encoder = Encoder(self.folder)
+        return self._encoder.encode_words(items, **options)
+
+
 def _norm(x, w, name: str, eps: float = 1e-12):
     import numpy as np
 

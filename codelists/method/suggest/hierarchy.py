@@ -19,7 +19,8 @@ from codelists.method.suggest.model import ListState, Proposals
 
 #: concept kinds that group codes but are never recorded against a patient
 GROUPING_KINDS = frozenset({"chapter", "block", "section"})
-DESCENDANT_SCORE = 0.9
+DESCENDANT_SCORE = 0.9  # below an active code
+PENDING_DESCENDANT_SCORE = 0.7  # below a pending one: an unscreened search candidate
 MAX_DESCENDANTS = 2_000  # per seed: a seed high in a hierarchy is not evidence for all below
 
 
@@ -34,10 +35,10 @@ def suggest(terminology, state: ListState, *, min_share: float = 0.5) -> Proposa
         below = terminology.descendants(seed)
         if len(below) > MAX_DESCENDANTS:
             continue
+        score = DESCENDANT_SCORE if seed in state.active else PENDING_DESCENDANT_SCORE
         for code in below:
             if code not in blocked:
-                found.add(code, DESCENDANT_SCORE, "descendant",
-                          f"below {seed} {terms[seed]}".strip())
+                found.add(code, score, "descendant", f"below {seed} {terms[seed]}".strip())
     _siblings(terminology, state, present, found, min_share, blocked)
     _drop_grouping(terminology, found)
     return found

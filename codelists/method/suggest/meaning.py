@@ -15,39 +15,45 @@ from codelists.method.suggest.model import ListState, Proposals
 
 MAX_QUERIES = 48
 CHUNK = 200_000
+#: how much similarity to a query counts: the definition says what the list is for;
+#: an active code was judged to belong; a pending one is an unscreened candidate
+WEIGHTS = {"definition": 1.0, "active": 1.0, "pending": 0.6}
 
 
-def queries(codelist, terms: dict[str, str]) -> list[tuple[str, str]]:
-    """(label, text) pairs: the definition's parts, then each seed's term."""
+def queries(codelist, terms: dict[str, str]) -> list[tuple[str, str, float]]:
+    """(label, text, weight): the definition's parts, then each seed's term."""
     from codelists.method import block
 
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str, float]] = []
     definition = block.definition(codelist)
     if definition is not None:
         for text in (definition.feature, definition.description, *definition.inclusion):
             if text:
-                out.append(("the definition", text))
+                out.append(("the definition", text, WEIGHTS["definition"]))
     elif codelist.title:
-        out.append(("the title", codelist.title))
-    out += [(f"{code} {term}", term) for code, term in sorted(terms.items()) if term]
+        out.append(("the title", codelist.title, WEIGHTS["definition"]))
+    active = set(codelist.active_codes())
+    out += [(f"{code} {term}", term, WEIGHTS["active" if code in active else "pending"])
+            for code, term in sorted(terms.items()) if term]
     return out
 
 
-def suggest(vectors, encoder, state: ListState, asked: list[tuple[str, str]], *,
+def suggest(vectors, encoder, state: ListState, asked: list[tuple[str, str, float]], *,
             per_query: int = 200) -> Proposals:
     import numpy as np
 
     found = Proposals("meaning", state)
     if not asked:
         return found
-    labels = [label for label, _ in asked]
-    qv = vectors.embed([encoder.words(text) for _, text in asked], encoder)
+    qv = vectors.embed([encoder.words(text) for _, text, _ in asked], encoder)
     keep = np.linalg.norm(qv, axis=1) > 0
-    qv, labels = qv[keep], [lab for lab, k in zip(labels, keep, strict=True) if k]
+    qv = qv[keep]
+    labels = [a[0] for a, k in zip(asked, keep, strict=True) if k]
+    weights = np.array([a[2] for a, k in zip(asked, keep, strict=True) if k], np.float32)
     if not len(qv):
         return found
-    centres = _centres(qv, labels)
-    best, where = _best_per_description(vectors.vectors, centres)
+    centres, weights = _centres(qv, weights)
+    best = _best_per_description(vectors.vectors, centres, weights)
     floor = float(np.median(best))
     order = np.argsort(-best)
     listed, seen = state.listed, set()
@@ -66,40 +72,49 @@ def suggest(vectors, encoder, state: ListState, asked: list[tuple[str, str]], *,
     return found
 
 
-def _centres(qv, labels):
-    """At most MAX_QUERIES query vectors: the definition's, then seed centroids."""
+def _centres(qv, weights):
+    """At most MAX_QUERIES query vectors and their weights: each weight group (definition,
+    active, pending) keeps its share, summarised by k-means when it has too many."""
     import numpy as np
 
-    fixed = [i for i, lab in enumerate(labels) if lab.startswith("the ")]
-    rest = [i for i in range(len(labels)) if i not in fixed]
-    room = MAX_QUERIES - len(fixed)
-    if len(rest) <= room:
-        return qv
-    points = qv[rest]
+    if len(qv) <= MAX_QUERIES:
+        return qv, weights
+    groups = sorted(set(weights.tolist()), reverse=True)
+    out, out_w = [], []
+    for weight in groups:
+        points = qv[weights == weight]
+        room = max(1, round(MAX_QUERIES * len(points) / len(qv)))
+        centres = _kmeans(points, room) if len(points) > room else points
+        out.append(centres)
+        out_w += [weight] * len(centres)
+    return np.vstack(out), np.array(out_w, np.float32)
+
+
+def _kmeans(points, k: int):
+    import numpy as np
+
     rng = np.random.default_rng(0)
-    centres = points[rng.choice(len(points), room, replace=False)]
+    centres = points[rng.choice(len(points), k, replace=False)].copy()
     for _ in range(8):
         assign = np.argmax(points @ centres.T, axis=1)
-        for k in range(room):
-            members = points[assign == k]
+        for j in range(k):
+            members = points[assign == j]
             if len(members):
                 centre = members.mean(0)
-                centres[k] = centre / max(np.linalg.norm(centre), 1e-9)
-    return np.vstack([qv[fixed], centres])
+                centres[j] = centre / max(np.linalg.norm(centre), 1e-9)
+    return centres
 
 
-def _best_per_description(matrix, centres):
+def _best_per_description(matrix, centres, weights):
     import numpy as np
 
     n = matrix.shape[0]
     best = np.empty(n, np.float32)
-    where = np.empty(n, np.int32)
     c = centres.T.astype(np.float32)
     for start in range(0, n, CHUNK):
-        sims = np.asarray(matrix[start:start + CHUNK], np.float32) @ c
+        sims = (np.asarray(matrix[start:start + CHUNK], np.float32) @ c) * weights
         best[start:start + len(sims)] = sims.max(1)
-        where[start:start + len(sims)] = sims.argmax(1)
-    return best, where
+    return best
 
 
 def _nearest_label(qv, labels, vector) -> str:

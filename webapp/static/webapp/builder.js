@@ -20,27 +20,26 @@
   }
   function apply(answer, message) {
     if (answer.error) { announce(answer.error); return; }
-    Object.keys(answer.changed).forEach(function (code) {
-      var status = answer.changed[code];
-      document.querySelectorAll('[data-code="' + code + '"]').forEach(function (node) {
+    // one pass over the concepts on the page (not one look-up per changed code: a
+    // decision at the top of a large search changes tens of thousands)
+    document.querySelectorAll("#builder [data-code]").forEach(function (node) {
+      var code = node.dataset.code, status = answer.changed[code], rule = answer.rules[code];
+      var row = node.querySelector(":scope > .row");
+      if (!row) return;
+      if (status) {
         node.classList.remove("included", "excluded", "conflicted", "unresolved");
         node.classList.add(status);
-        var row = node.querySelector(".row");
-        var mark = row && row.querySelector(".mark");
+        var mark = row.querySelector(".mark");
         if (mark) mark.textContent = LABELS[status];
-        var label = row && row.querySelector(".status");
-        if (label) label.textContent = status + (code in answer.rules ? " (decided here)" : "");
-      });
-    });
-    document.querySelectorAll("[data-code]").forEach(function (node) {
-      var code = node.dataset.code, rule = answer.rules[code];
-      node.classList.toggle("decided", rule !== undefined);
-      var label = node.querySelector(":scope > .row .status");
-      if (label && !(code in answer.changed)) {
-        label.textContent = label.textContent.replace(" (decided here)", "") + (rule !== undefined ? " (decided here)" : "");
       }
-      var inc = node.querySelector(':scope > .row [data-decide="include"]');
-      var exc = node.querySelector(':scope > .row [data-decide="exclude"]');
+      node.classList.toggle("decided", rule !== undefined);
+      var label = row.querySelector(".status");
+      if (label) {
+        var now = status || label.textContent.replace(" (decided here)", "");
+        label.textContent = now + (rule !== undefined ? " (decided here)" : "");
+      }
+      var inc = row.querySelector('[data-decide="include"]');
+      var exc = row.querySelector('[data-decide="exclude"]');
       if (inc) inc.setAttribute("aria-pressed", rule === true ? "true" : "false");
       if (exc) exc.setAttribute("aria-pressed", rule === false ? "true" : "false");
     });
