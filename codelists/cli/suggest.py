@@ -99,7 +99,10 @@ def cmd_suggest(args) -> int:
     others = [open_terminology(Path(p)) for p in args.also_db or []]
     try:
         options = _source_inputs(args, sources, store, folder, codelist, terminology)
+        from codelists.method.replay import store_release
+
         found = suggest(codelist, terminology, sources=sources, others=others,
+                        release=store_release(store),
                         limit=args.limit or None, min_score=args.min_score,
                         min_share=args.min_share, **options)
     finally:

@@ -21,7 +21,8 @@ from codelists.codelist.definition import Rule, Status, resolve_below
 from codelists.codelist.tree import Tree, natural_key
 from codelists.errors import UnknownCodeError, UsageError
 
-KINDS = {"term": "words of a term", "regex": "regular expression", "code": "code",
+KINDS = {"term": "words of a term", "regex": "regular expression",
+         "stata": "Stata regexm() pattern (case-sensitive)", "code": "code",
          "ecl": "ECL expression", "codes": "codes of a list"}
 #: at most this many matches are kept from one search
 MAX_MATCHES = 50_000
@@ -57,6 +58,11 @@ def run_search(search: Search, terminology) -> list[str]:
         hits = terminology.search(search.query, limit=MAX_MATCHES)
     elif search.kind == "regex":
         hits = terminology.search_regex(search.query, limit=MAX_MATCHES)
+    elif search.kind == "stata":  # the method's syntax, with Stata's exact meaning
+        from codelists.method.stata_regex import translate
+
+        hits = terminology.search_regex(translate(search.query), limit=MAX_MATCHES,
+                                        ignore_case=False)
     elif search.kind in ("code", "codes"):
         codes = search.query.split()
         found = terminology.lookup_many(codes)
@@ -206,9 +212,10 @@ def _descendants(terminology, code: str) -> list[str]:
 def to_codelist(*, title: str, system: str, rules: Iterable[Rule],
                 included: Iterable[tuple[str, str]], searches: Iterable[Search] = (),
                 description: str | None = None, id: str | None = None,
-                release: str | None = None):
-    """A draft ``.codelist``: the included codes as lines, the decisions as its
-    definition, the searches as the method's search strategy."""
+                release: str | None = None, pending: bool = False):
+    """A draft ``.codelist``: the included codes as lines (as pending lines, ``# ?``, when
+    they go to a Delphi review first), the decisions as its definition, the searches as
+    the method's search strategy."""
     from codelists.codelist.definition import Definition
     from codelists.codelist.template import new_codelist, slug
 
@@ -217,7 +224,7 @@ def to_codelist(*, title: str, system: str, rules: Iterable[Rule],
     if release and system == "snomedct":
         codelist.meta["snomed_release"] = release
     for code, term in included:
-        codelist.add_active(code, term)
+        (codelist.add_pending if pending else codelist.add_active)(code, term)
     codelist.definition = Definition(rules=tuple(rules))
     strategy = strategy_of(searches, system)
     if strategy:
@@ -236,9 +243,10 @@ def strategy_of(searches: Iterable[Search], system: str) -> dict:
             terms = [{"text": f"{w}*", "mode": "word", "case_sensitive": False}
                      for w in search.query.split()]
             rules.append({"id": str(len(rules) + 1), "all_of": terms, "label": search.query})
-        elif search.kind == "regex":
+        elif search.kind in ("regex", "stata"):
             rules.append({"id": str(len(rules) + 1), "label": search.query, "all_of": [
-                {"text": search.query, "mode": "regex", "case_sensitive": False}]})
+                {"text": search.query, "mode": search.kind,
+                 "case_sensitive": search.kind == "stata"}]})
         elif search.kind == "ecl":
             ecl.append(search.query)
         else:
@@ -265,8 +273,8 @@ def searches_of(codelist) -> list[Search]:
         if all(t.get("mode") == "word" and str(t.get("text", "")).endswith("*")
                for t in terms):
             found.append(Search("term", " ".join(str(t["text"])[:-1] for t in terms)))
-        elif len(terms) == 1 and terms[0].get("mode") == "regex":
-            found.append(Search("regex", str(terms[0]["text"])))
+        elif len(terms) == 1 and terms[0].get("mode") in ("regex", "stata"):
+            found.append(Search(str(terms[0]["mode"]), str(terms[0]["text"])))
     found += [Search("ecl", str(e)) for e in data.get("ecl") or []]
     for entry in data.get("codes") or []:
         codes = str(entry).split()

@@ -15,6 +15,8 @@ Recognition is by header first, by content second:
   suggests (or every system, for a bare ``code``/``id``): a system *fits* a column when
   every non-missing cell is a well-formed code of it without changing shape (see
   :func:`codelists.terminology.normalise.fits`);
+- the term column is the term-like column named most like a term (``term`` before
+  ``description`` before ``name``), else the first column of words that differ row to row;
 - the code column is the first code-like column with no invalid cell (fewest missing
   cells first); when none is clean, the one with the fewest invalid cells is reported
   with its bad cells, never silently taken.  :attr:`Recognition.reason` says which column
@@ -281,6 +283,19 @@ def _by_content(header, rows, lines, systems) -> tuple[Column | None, str]:
     return None, ""
 
 
+def _term_by_content(header, rows, lines, code: Column | None) -> Column | None:
+    """No header says "term": the first other column of words that differ row to row
+    (a description, not a category repeated down the rows)."""
+    for i, name in enumerate(header):
+        if (code is not None and i == code.index) or header_kind(name) == "code":
+            continue
+        values = _cells(rows, i)
+        sample = [v.strip() for v in values[:500] if not is_missing(v)]
+        if sample and _wordy(values) > 0.5 and len(set(sample)) > 0.8 * len(sample):
+            return examine(name, i, values, lines, kind="term")
+    return None
+
+
 def _choose_term(header, rows, lines, code: Column | None, term_column, path) -> Column | None:
     if term_column is not None:
         index = _find(header, term_column, "term", path)
@@ -289,7 +304,7 @@ def _choose_term(header, rows, lines, code: Column | None, term_column, path) ->
              for i, name in enumerate(header)
              if header_kind(name) == "term" and (code is None or i != code.index)]
     if not terms:
-        return None
+        return _term_by_content(header, rows, lines, code)
 
     def rank(column: Column) -> tuple:
         key = squash(column.name)

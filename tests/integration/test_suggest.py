@@ -166,3 +166,20 @@ def test_simplified_xml_without_blocks_is_refused_with_the_file(tmp_path):
         import_release(bad, tmp_path / "out.db")
     assert "icd10.xml" in str(info.value.path)
     assert not (tmp_path / "out.db").exists()
+
+
+def test_a_search_already_run_on_this_store_is_not_run_again(icd10, who_icd10_store):
+    from codelists.method.replay import replay, store_release
+
+    codelist = parse(header("icd10") + "F32\n")
+    codelist.method = {"search": {"rules": [{"id": 1, "text": "depressive", "mode": "word"},
+                                            {"id": 2, "text": "anemia", "mode": "word"}]}}
+    release = store_release(who_icd10_store)
+    replay(codelist, icd10.iter_descriptions(), terminology=icd10, release=release)
+    for line in list(codelist.code_lines("pending")):
+        codelist.remove_line(line.code)  # as if screened away and deleted
+    found = suggest(codelist, icd10, sources=["terminology"], release=release, limit=None)
+    reasons = {e.reason for s in found for e in s.evidence}
+    assert reasons == {"spelling"}  # 'anaemia' only; rule 1's hits are not re-proposed
+    fresh = suggest(codelist, icd10, sources=["terminology"], limit=None)
+    assert "description" in {e.reason for s in fresh for e in s.evidence}

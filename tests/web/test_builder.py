@@ -200,3 +200,20 @@ def test_the_terminologies_page_lists_what_is_installed(client, site_snomed, web
     assert str(site_snomed.parent) not in page  # where stores live: staff only
     staff = client_for(client, web_users["admin"])
     assert str(site_snomed) in staff.get(reverse("builder:terminologies")).content.decode()
+
+
+def test_a_delphi_review_starts_from_a_draft_under_review(elbow_draft, shared):
+    client, draft = elbow_draft
+    decide(client, draft, "128133004", "include")
+    decide(client, draft, "3723001", "exclude")
+    decide(client, draft, "439656005", "exclude")
+    client.post(reverse("builder:transition", args=[draft.pk, "review"]))
+    page = client.post(reverse("builder:transition", args=[draft.pk, "delphi"]))
+    draft.refresh_from_db()
+    version = draft.codelist.latest_version
+    assert page.url == reverse("review:start", args=[version.pk])
+    assert draft.status == DraftStatus.REVIEW
+    pending = set(version.codes.filter(status="pending").values_list("code", flat=True))
+    assert pending == expected(shared, "disorder-of-elbow-excl-arthritis")
+    start = client.get(page.url).content.decode()
+    assert f"{len(pending)} pending candidate codes in this version" in start

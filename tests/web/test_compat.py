@@ -232,3 +232,17 @@ def test_owner_names_by_management_command(web_article):
     for bad in ("Resp Group", "article-3", "user"):
         with pytest.raises(CommandError, match="cannot be an owner name"):
             call_command("opencodelists_owner", str(web_article.pk), bad)
+
+
+def test_definition_csv_infers_the_rules_of_a_flat_list(client, owned, snomed_small_store,
+                                                        monkeypatch):
+    from tests.plugins.web import make_codelist_text
+    from webapp.repository import actions
+
+    monkeypatch.setenv("CODELISTS_DB", str(snomed_small_store))
+    text = make_codelist_text(id="arthritis", active=[("3723001", "Arthritis"),
+                                                      ("69896004", "Rheumatoid arthritis")])
+    actions.add_codelist(owned.created_by, owned, actions.NewCodelist(text))
+    rows = _rows(client.get("/codelist/asthma-group/arthritis/v1/definition.csv"))
+    assert rows == [["code", "term", "is_included"], ["3723001", "Arthritis", "+"],
+                    ["439656005", "Arthritis of elbow", "-"]]

@@ -164,29 +164,24 @@ def return_to_draft(user, draft: Draft) -> Draft:
     return draft
 
 
-def codelist_text(draft: Draft) -> str:
-    """The draft as a ``.codelist``: included codes, definition, searches."""
+def codelist_text(draft: Draft, *, pending: bool = False) -> str:
+    """The draft as a ``.codelist``: included codes (pending, for a Delphi review),
+    definition, searches."""
     space = session.workspace(draft)
     rules = session.rules_of(draft)
     included = [(code, space.terms.get(code, "")) for code in space.included(rules)]
     codelist = to_codelist(title=draft.title, system=draft.coding_system, rules=rules,
                            included=included, searches=session.searches_of(draft),
                            description=draft.description or None,
-                           release=draft.release or None)
+                           release=draft.release or None, pending=pending)
     return library.dumps(codelist)
 
 
-@transaction.atomic
-def publish(user, draft: Draft):
-    """Publish a reviewed draft as an immutable version: a new version of the codelist it
-    came from, or a new codelist in a new article of its own."""
-    require_change(user, draft)
-    if draft.status != DraftStatus.REVIEW:
-        raise UserError("send the codelist for review before publishing it")
-    text = codelist_text(draft)
+def _save_version(user, draft: Draft, text: str, note: str):
+    """The text as a new version of the draft's codelist, or as a new codelist in a new
+    article of its own."""
     if draft.codelist is not None:
-        version = repository_actions.add_version(user, draft.codelist, text,
-                                                 note="built in the builder")
+        version = repository_actions.add_version(user, draft.codelist, text, note=note)
     else:
         article = repository_actions.create_article(
             user, title=draft.title, is_collection=True,
@@ -196,6 +191,31 @@ def publish(user, draft: Draft):
             user, article, repository_actions.NewCodelist(text, filename="builder.codelist"))
         version = codelist.latest_version
         draft.article, draft.codelist = article, codelist
+    return version
+
+
+@transaction.atomic
+def publish_for_delphi(user, draft: Draft):
+    """A draft under review goes to a Delphi panel: its included codes are published as
+    pending lines of a new version, which the review app's rounds and consensus then
+    decide (the draft stays under review)."""
+    require_change(user, draft)
+    if draft.status != DraftStatus.REVIEW:
+        raise UserError("send the codelist for review first")
+    version = _save_version(user, draft, codelist_text(draft, pending=True),
+                            "built in the builder; codes pending a Delphi review")
+    draft.save()
+    return version
+
+
+@transaction.atomic
+def publish(user, draft: Draft):
+    """Publish a reviewed draft as an immutable version: a new version of the codelist it
+    came from, or a new codelist in a new article of its own."""
+    require_change(user, draft)
+    if draft.status != DraftStatus.REVIEW:
+        raise UserError("send the codelist for review before publishing it")
+    version = _save_version(user, draft, codelist_text(draft), "built in the builder")
     draft.status = DraftStatus.PUBLISHED
     draft.published_version = version
     draft.save()

@@ -242,6 +242,11 @@ def transition(request, pk: int, to: str):
             messages.success(request, "Sent for review. Publish it when the review is done.")
         elif to == "draft":
             actions.return_to_draft(request.user, draft)
+        elif to == "delphi":
+            version = actions.publish_for_delphi(request.user, draft)
+            messages.success(request, f"Version {version.number} holds the codes as pending: "
+                                      "choose the panel for its Delphi review.")
+            return redirect("review:start", version.pk)
         elif to == "published":
             version = actions.publish(request.user, draft)
             messages.success(request, f"Published as version {version.number}.")

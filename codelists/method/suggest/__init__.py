@@ -38,6 +38,7 @@ def check_sources(sources: Iterable[str]) -> tuple[str, ...]:
 
 def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "terminology"),
             vectors=None, encoder=None, others=(), cooccurrence=None, window_days: int = 0,
+            release: dict | None = None,
             limit: int | None = 50, min_score: float = 0.0,
             min_share: float = 0.5) -> list[Suggestion]:
     """Ranked suggestions for ``codelist`` from the chosen sources.
@@ -45,7 +46,9 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     ``vectors``/``encoder``: the store's meaning vectors and the model (source
     ``meaning``); ``others``: stores of other systems to cross-map through;
     ``cooccurrence``: rows from :func:`codelists.frequency.cooccurrence.cooccurring`
-    (source ``data``).
+    (source ``data``); ``release``: the store's release (as
+    :func:`codelists.method.replay.store_release` gives it), to know whether the last
+    search run already read this store.
     """
     sources = check_sources(sources)
     state = ListState.of(codelist)
@@ -58,7 +61,7 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
         from codelists.method.suggest import terminology as terms
 
         found.append(terms.suggest(terminology, state, strategy=_strategy(codelist),
-                                   others=others))
+                                   others=others, searched_here=_searched(codelist, release)))
     if "meaning" in sources:
         found.append(_meaning(codelist, terminology, state, vectors, encoder))
     if "data" in sources:
@@ -82,6 +85,17 @@ def _strategy(codelist):
     from codelists.method import block
 
     return block.strategy(codelist)
+
+
+def _searched(codelist, release: dict | None) -> bool:
+    """True when the recorded last search run read the same release of the same store."""
+    from codelists.method import block
+
+    last = ((block.last_run(codelist) if codelist.method else None) or {}).get("release")
+    if not release or not isinstance(last, dict):
+        return False
+    keys = ("terminology", "edition", "release_date", "store")
+    return all(last.get(k) == release.get(k) for k in keys)
 
 
 def _meaning(codelist, terminology, state, vectors, encoder) -> Proposals:

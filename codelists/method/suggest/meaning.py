@@ -53,7 +53,7 @@ def suggest(vectors, encoder, state: ListState, asked: list[tuple[str, str, floa
     if not len(qv):
         return found
     centres, weights = _centres(qv, weights)
-    best, where = _best_per_description(vectors.vectors, centres, weights)
+    best = _best_per_description(vectors.vectors, centres, weights)
     floor = float(np.median(best))
     order = np.argsort(-best)
     listed, seen = state.listed, set()
@@ -110,13 +110,11 @@ def _best_per_description(matrix, centres, weights):
 
     n = matrix.shape[0]
     best = np.empty(n, np.float32)
-    where = np.empty(n, np.int32)
     c = centres.T.astype(np.float32)
     for start in range(0, n, CHUNK):
         sims = (np.asarray(matrix[start:start + CHUNK], np.float32) @ c) * weights
         best[start:start + len(sims)] = sims.max(1)
-        where[start:start + len(sims)] = sims.argmax(1)
-    return best, where
+    return best
 
 
 def _nearest_label(qv, labels, vector) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 KINDS = ("hierarchy", "terminology", "meaning", "data")
@@ -74,12 +75,12 @@ class ListState:
         return cls(frozenset(codelist.active_codes()), frozenset(codelist.pending_codes()),
                    frozenset(codelist.excluded_codes()))
 
-    @property
+    @cached_property
     def seeds(self) -> frozenset[str]:
         """Codes whose neighbours are evidence: included, or candidates awaiting review."""
         return self.active | self.pending
 
-    @property
+    @cached_property
     def listed(self) -> frozenset[str]:
         return self.active | self.pending | self.excluded
 

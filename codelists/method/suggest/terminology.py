@@ -25,10 +25,12 @@ HISTORY_SCORE = 0.8
 
 
 def suggest(terminology, state: ListState, *, strategy: Strategy | None = None,
-            others=()) -> Proposals:
+            others=(), searched_here: bool = False) -> Proposals:
+    """``searched_here``: the strategy's last run read this very store, so its own rules
+    cannot find anything new here and only the other spellings are searched."""
     found = Proposals("terminology", state)
     if strategy is not None and strategy.rules:
-        _search(terminology, strategy, found)
+        _search(terminology, strategy, found, searched_here)
     _history(terminology, state, found)
     for other in others:
         _crossmaps(terminology, other, state, found)
@@ -72,10 +74,15 @@ def _combinations(options: list[list[Term]], limit: int = 16) -> list[tuple[Term
     return combos
 
 
-def _search(terminology, strategy: Strategy, found: Proposals) -> None:
+def _search(terminology, strategy: Strategy, found: Proposals, searched_here: bool) -> None:
     from codelists.method.candidates import run
 
     wide, notes = widened(strategy)
+    if searched_here:
+        if not notes:
+            return  # nothing the last run did not already search for
+        wide = Strategy(tuple(r for r in wide.rules if r.id in notes), wide.exclusions,
+                        wide.systems, wide.include_inactive)
     result = run(wide, terminology.iter_descriptions())
     for candidate in result.candidates:
         match = min(candidate.matches, key=lambda m: ("~" in m.rule, m.rule))
