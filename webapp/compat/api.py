@@ -19,21 +19,19 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import parsers, permissions
+from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.compat import actions, downloads, names
 from webapp.repository.models import Codelist
 
-JSON_OR_FORM = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
-
 
 class CompatView(APIView):
     """OpenCodelists' API: its shapes, outside our OpenAPI schema (which describes our
-    own /api/v1/, unchanged)."""
+    own /api/v1/, unchanged).  Bodies: JSON (under the API's nesting budget) or forms,
+    the API's default parsers."""
 
-    parser_classes = JSON_OR_FORM
     schema = None
 
 
