@@ -27,7 +27,10 @@ def register(subparsers) -> None:
         "serve", help="run the online codelist repository (web app)",
         description="Run the online codelist repository. Without --production: Django's "
                     "development server (auto-reload, debug pages). With --production: "
-                    "gunicorn, static files by whitenoise, debug off. The database is "
+                    "gunicorn, static files by whitenoise, debug off; production refuses to "
+                    "start without CODELISTS_SECRET_KEY, CODELISTS_ALLOWED_HOSTS and a real "
+                    "mail backend, except on a loopback address. Both start the background "
+                    "job worker beside the server, and SIGTERM stops both. The database is "
                     "SQLite (CODELISTS_WEB_DB) unless DATABASE_URL names a PostgreSQL "
                     "database; migrations are applied first. Load example content with "
                     "`python -m webapp.manage load_demo`. The site also serves the FHIR R4 "
