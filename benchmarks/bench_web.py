@@ -320,8 +320,13 @@ def attacks(write_key: str) -> list[str]:
                            body=json.dumps({"title": "Attack target"}).encode())
     article = json.loads(body)["id"]
     url = f"/api/v1/articles/{article}/codelists/"
-    big = ("---\nid: big\ntitle: Six hundred thousand\nterminology: readv2\n---\n"
-           + "".join(f"{c}\n" for c in _read_codes(600_000)))
+    from codelists.codelist.fileformat import dumps
+    from codelists.codelist.template import new_codelist
+
+    template = new_codelist(None, id="big", title="Six hundred thousand codes",
+                            terminology="readv2", today="2026-01-01")
+    template.meta["description"] = "A legitimate but large list (benchmark)."
+    big = dumps(template).rstrip("\n") + "\n" + "".join(f"{c}\n" for c in _read_codes(600_000))
     cases = [
         ("YAML alias bomb (.codelist, 6 levels x 10)", "POST", url, _codelist_body(_alias_bomb())),
         ("1,000,001 code lines (.codelist)", "POST", url,

@@ -108,3 +108,18 @@ def test_a_deeply_nested_json_request_body_is_a_400(api_client, web_users):
                                content_type="application/json")
     assert response.status_code == 400
     assert "nested" in response.json()["error"]["message"]
+
+
+def test_a_large_api_deposit_over_the_line_budget_is_refused_before_queueing(
+        api_client, web_users, web_article, settings):
+    from codelists.formats.limits import Limits
+
+    settings.CODELISTS_SYNC_LINES = 10
+    settings.CODELISTS_UPLOAD_LIMITS = Limits(rows=100)
+    api_client.force_authenticate(web_users["depositor"])
+    text = "---\nid: big\ntitle: Big\nterminology: snomedct\n---\n" + "195967001\n" * 200
+    response = api_client.post(f"/api/v1/articles/{web_article.pk}/codelists/",
+                               {"text": text}, format="json")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "limit-exceeded" and error["details"]["limit"] == "rows"

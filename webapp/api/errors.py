@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from codelists.errors import CodelistsError, UserError
+from codelists.errors import CodelistsError, LimitExceeded, UserError
 
 
 def error_body(status_code: int, code: str, message: str, details=None) -> dict:
@@ -43,6 +43,10 @@ def _message(detail) -> str:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, LimitExceeded):  # a parsing budget: 413 for size, 422 otherwise
+        code = 413 if exc.limit in ("bytes", "decompressed") else 422
+        details = {"limit": exc.limit, "line": exc.line, "hint": exc.hint}
+        return Response(error_body(code, "limit-exceeded", exc.message, details), status=code)
     if isinstance(exc, CodelistsError):
         message = exc.message if isinstance(exc, UserError) else str(exc)
         details = {"line": getattr(exc, "line", None), "hint": getattr(exc, "hint", None)}

@@ -29,7 +29,8 @@ TOKEN_PERMISSIONS_READ = [permissions.IsAuthenticated]
 
 ERRORS = {code: OpenApiResponse(s.ErrorSerializer, description=text) for code, text in {
     400: "invalid input", 401: "not authenticated", 403: "not allowed",
-    404: "not found", 422: "the codelist has errors"}.items()}
+    404: "not found", 413: "over a size budget (limit-exceeded)",
+    422: "the codelist has errors, or is over a parsing budget (limit-exceeded)"}.items()}
 READ_ERRORS = {404: ERRORS[404], 400: ERRORS[400]}
 
 
