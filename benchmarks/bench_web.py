@@ -318,6 +318,8 @@ def attacks(write_key: str) -> list[str]:
     headers = _bearer(write_key, json_body=True)
     status, body = request("POST", "/api/v1/articles/", headers=headers,
                            body=json.dumps({"title": "Attack target"}).encode())
+    if status != 201:
+        raise RuntimeError(f"could not create the attack target article: {status} {body[:300]!r}")
     article = json.loads(body)["id"]
     url = f"/api/v1/articles/{article}/codelists/"
     from codelists.codelist.fileformat import dumps
