@@ -5,8 +5,8 @@ successor (benchmarks/synthetic_successor.py: about 1,850 concepts each retired 
 history, added, moved and renamed):
 
 - ``upgrade-report-200``: ``upgrade_report`` of a study of 200 SNOMED CT codelists of
-  mixed sizes (10 to 50,000 codes, log-spread), each defined as ``<< X`` and expanded on
-  the first release, against the successor's store: read every file, evaluate every
+  mixed sizes (10 to 50,000 codes, log-spread), each defined as an OR of ``<< X``
+  subtrees and expanded on the first release, against the successor's store: read every file, evaluate every
   definition, look every code up, find inactivations, history and changed terms.
 - ``update-50k``: ``plan_update`` + ``apply_update`` + save of the 50,000-code list of
   that study (the CLI's ``codelist update`` minus start-up), and the same through the CLI
@@ -19,8 +19,10 @@ runs; the machine is shared (load average recorded with the figures).
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -30,9 +32,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-STUDY = DATA / "upgrade-study-370k"
+STUDY = DATA / "upgrade-study-370k-mixed"
 SUCCESSOR_STORE = DATA / "upgrade-snomed-370k-successor.db"
-FINDING = "404684003"
 
 
 def successor_store() -> Path:
@@ -49,21 +50,36 @@ def _targets(count: int = 200, low: int = 10, high: int = 50_000) -> list[int]:
     return [round(math.exp(math.log(low) + i * step)) for i in range(count)]
 
 
-def _pick_concepts(store) -> list[tuple[str, int]]:
-    """200 findings whose subtrees (descendants-or-self) come closest to the sizes."""
-    rows = store.conn.execute(
-        "SELECT x.ancestor_id, count(*) + 1 FROM closure x WHERE x.ancestor_id IN "
-        "(SELECT descendant_id FROM closure WHERE ancestor_id = ?) GROUP BY x.ancestor_id",
-        (int(FINDING),)).fetchall()
-    rows.append((int(FINDING), store.count_descendants(FINDING) + 1))
-    by_size = sorted(rows, key=lambda r: r[1])
-    chosen, used = [], set()
+def _subtree_sizes(store) -> list[tuple[int, int]]:
+    """(descendants-or-self, concept) for every concept with descendants, ascending."""
+    sizes = dict(store.conn.execute(
+        "SELECT ancestor_id, count(*) + 1 FROM closure GROUP BY ancestor_id"))
+    for concept, size in store.conn.execute("SELECT ancestor_id, size FROM descendant_sets"):
+        sizes[concept] = size + 1  # stored as one blob, not closure rows
+    sizes.pop(138875005, None)  # the root
+    return sorted((size, concept) for concept, size in sizes.items())
+
+
+def _definitions(store) -> list[str]:
+    """200 ECL definitions whose expansions are log-spread from 10 to 50,000 codes: each
+    an OR of subtrees, chosen (seeded) near the largest that still fits the target."""
+    by_size = _subtree_sizes(store)
+    sizes = [s for s, _ in by_size]
+    rng = random.Random(15)
+    out = []
     for target in _targets():
-        best = min((r for r in by_size if r[0] not in used),
-                   key=lambda r: abs(math.log(r[1]) - math.log(target)))
-        used.add(best[0])
-        chosen.append((str(best[0]), best[1]))
-    return chosen
+        parts, remaining = [], target
+        while remaining >= max(5, target // 20) and len(parts) < 12:
+            top = bisect.bisect_right(sizes, remaining) - 1
+            if top < 0:
+                break
+            size, concept = by_size[rng.randint(max(0, top - 40), top)]
+            if concept in parts:
+                continue
+            parts.append(concept)
+            remaining -= size
+        out.append(" OR ".join(f"<< {c}" for c in parts))
+    return out
 
 
 def ensure_study(store) -> Path:
@@ -77,11 +93,11 @@ def ensure_study(store) -> Path:
     tmp = STUDY.with_name(STUDY.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for n, (code, _size) in enumerate(_pick_concepts(store)):
-        definition = Definition(ecl=f"<< {code}")
+    for n, ecl in enumerate(_definitions(store)):
+        definition = Definition(ecl=ecl)
         codes = sorted(expand(definition, store), key=int)
         terms = store.lookup_many(codes)
-        cl = new_codelist(tmp / f"list-{n:03d}.codelist", title=f"Synthetic {code}",
+        cl = new_codelist(tmp / f"list-{n:03d}.codelist", title=f"Synthetic list {n}",
                           today="2026-01-01")
         cl.meta["snomed_release"] = "20250101"
         cl.definition = definition
@@ -89,7 +105,6 @@ def ensure_study(store) -> Path:
             cl.add_active(c, terms[c].term)
         save(cl, tmp / f"list-{n:03d}.codelist")
     (tmp / ".complete").write_text("200 codelists\n")
-    shutil.rmtree(STUDY, ignore_errors=True)
     os.replace(tmp, STUDY)
     return STUDY
 

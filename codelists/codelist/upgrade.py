@@ -26,7 +26,7 @@ from typing import Any
 
 from codelists.codelist.definition import expand
 from codelists.codelist.model import ACTIVE, HEADING, PENDING, Codelist, Line
-from codelists.terminology.history import REPLACING, current_ids, inactivations
+from codelists.terminology.history import REPLACING, concepts_of, inactivations
 
 #: change kinds, and whether each asks the user for a decision
 KINDS = {
@@ -111,10 +111,10 @@ def previous_release(cl: Codelist) -> str | None:
 
 def _lookup(terminology, codes: list[str], cache: dict | None) -> dict:
     if cache is None:
-        return terminology.lookup_many(codes)
+        return concepts_of(terminology, codes)
     missing = [c for c in codes if c not in cache]
     if missing:
-        found = terminology.lookup_many(missing)
+        found = concepts_of(terminology, missing)
         for code in missing:
             cache[code] = found.get(code)
     return {c: cache[c] for c in codes if cache.get(c) is not None}
@@ -141,7 +141,8 @@ def plan_update(cl: Codelist, terminology, *, cache: dict | None = None) -> Upda
 
 
 def _moved_ids(plan, terminology, live, concepts, lines) -> None:
-    moved = current_ids(terminology, [c for c in live if c in concepts])
+    moved = {c: concepts[c].code for c in live
+             if c in concepts and concepts[c].code != terminology.normalise(c)}
     for old, new in moved.items():
         if new in lines:
             continue
@@ -157,7 +158,7 @@ def _moved_ids(plan, terminology, live, concepts, lines) -> None:
 def _retired(plan, terminology, live, concepts, lines) -> None:
     inactive = [c for c in live if c in concepts and not concepts[c].active
                 and concepts[c].code == c]
-    history = inactivations(terminology, inactive)
+    history = inactivations(terminology, inactive) if inactive else {}
     offered: set[str] = set()
     for code in inactive:
         info = history.get(code)
@@ -207,13 +208,14 @@ def _definition(plan, expanded: set[str], terminology, concepts, lines, cache) -
 def apply_update(cl: Codelist, plan: UpdatePlan, *, today: str | None = None) -> None:
     """Write ``plan`` into ``cl`` (lines, ``snomed_release``, ``method.updates``)."""
     pending = []
+    retitled = {c.code: c for c in plan.changes if c.kind == "term"}
+    if retitled:
+        _retitle(cl, retitled)
     for change in plan.changes:
         if change.kind == "inactive":
             line = cl.line_for(change.code, ACTIVE) or cl.line_for(change.code, PENDING)
             if line is not None:
                 cl.exclude(change.code, reason="inactive", comment=_joined(line, change.note))
-        elif change.kind == "term":
-            _retitle(cl, change)
         elif change.kind in ("replacement", "new-id", "new"):
             pending.append(change)
     if pending:
@@ -233,11 +235,13 @@ def _joined(line: Line, note: str) -> str:
     return f"{line.comment}; {note}" if line.comment else note
 
 
-def _retitle(cl: Codelist, change: Change) -> None:
+def _retitle(cl: Codelist, changes: dict[str, Change]) -> None:
     for i, line in enumerate(cl.lines):
-        if line.is_code and line.code == change.code and line.term == change.old_term:
+        change = changes.get(line.code) if line.is_code else None
+        if change is not None and line.term == change.old_term:
             note = f"term was: {change.old_term}"
             cl.lines[i] = line.with_(term=change.term, comment=_joined(line, note))
+    cl.reindex()
 
 
 def _record(cl: Codelist, plan: UpdatePlan, today: str | None) -> None:

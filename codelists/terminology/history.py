@@ -117,9 +117,27 @@ def _codesystem(terminology, codes: list[str]) -> dict[str, Inactivation]:
     return out
 
 
+def concepts_of(terminology, codes: Iterable[str]) -> dict:
+    """``lookup_many`` for many codes at once: one query on SNOMED CT stores."""
+    codes = list(dict.fromkeys(codes))
+    if terminology.system != "snomedct" or not hasattr(terminology, "conn"):
+        return terminology.lookup_many(codes)
+    import json
+
+    from codelists.terminology.base import Concept
+
+    ids = {int(c): c for c in codes if c.isdigit() and len(c) <= 18 and c[0] != "0"}
+    rows = terminology.conn.execute(
+        "SELECT c.id, c.active, p.term FROM json_each(?) j JOIN concepts c ON c.id = j.value "
+        "LEFT JOIN preferred_terms p ON p.concept_id = c.id AND p.dialect = ?",
+        (json.dumps(list(ids)), terminology.dialect))
+    return {ids[i]: Concept(str(i), term if term is not None else str(i), bool(active),
+                            "snomedct") for i, active, term in rows}
+
+
 def inactivations(terminology, codes: Iterable[str]) -> dict[str, Inactivation]:
     """The reason and replacements for each of ``codes`` the release holds as inactive."""
-    concepts = terminology.lookup_many(list(dict.fromkeys(codes)))
+    concepts = concepts_of(terminology, codes)
     inactive = [c.code for c in concepts.values() if not c.active]
     if not inactive:
         return {}
@@ -130,6 +148,6 @@ def inactivations(terminology, codes: Iterable[str]) -> dict[str, Inactivation]:
 
 def current_ids(terminology, codes: Iterable[str]) -> dict[str, str]:
     """Codes the release knows under another id (dm+d previous ids, aliases): old -> new."""
-    found = terminology.lookup_many(list(dict.fromkeys(codes)))
+    found = concepts_of(terminology, codes)
     return {code: concept.code for code, concept in found.items()
             if concept.code != terminology.normalise(code)}
