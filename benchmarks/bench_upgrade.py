@@ -8,9 +8,9 @@ history, added, moved and renamed):
   mixed sizes (10 to 50,000 codes, log-spread), each defined as an OR of ``<< X``
   subtrees and expanded on the first release, against the successor's store: read every file, evaluate every
   definition, look every code up, find inactivations, history and changed terms.
-- ``update-50k``: ``plan_update`` + ``apply_update`` + save of the 50,000-code list of
-  that study (the CLI's ``codelist update`` minus start-up), and the same through the CLI
-  as a fresh process.
+- ``update-50k``: ``plan_update`` + ``apply_update`` + save of a list of just over
+  50,000 codes (an OR of subtrees; the CLI's ``codelist update`` minus start-up), and the
+  same through the CLI as a fresh process.
 
 No peer tool moves a codelist between releases (OpenCodelists does it in its web app,
 per list, with no command line), so there is no side-by-side figure.  Medians of several
@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 STUDY = DATA / "upgrade-study-370k-mixed"
 SUCCESSOR_STORE = DATA / "upgrade-snomed-370k-successor.db"
+FIFTY = DATA / "upgrade-50k.codelist"
 
 
 def successor_store() -> Path:
@@ -109,17 +110,43 @@ def ensure_study(store) -> Path:
     return STUDY
 
 
-def _median(func, repeat: int) -> tuple[float, object]:
-    times, result = [], None
+def ensure_fifty_thousand(store) -> Path:
+    """A list of at least 50,000 codes defined as an OR of subtrees (actual expansion
+    checked as parts are added, since subtrees overlap)."""
+    if FIFTY.is_file():
+        return FIFTY
+    from codelists.codelist.definition import Definition, expand
+    from codelists.codelist.fileformat import save
+    from codelists.codelist.template import new_codelist
+
+    by_size = [x for x in _subtree_sizes(store) if x[0] <= 40_000]
+    parts: list[int] = []
+    codes: set[str] = set()
+    while len(codes) < 50_000:
+        remaining = 50_000 - len(codes)
+        fits = [c for s, c in by_size if s <= max(remaining, 50) and c not in parts]
+        parts.append(fits[-1])
+        definition = Definition(ecl=" OR ".join(f"<< {c}" for c in parts))
+        codes = expand(definition, store)
+    terms = store.lookup_many(sorted(codes))
+    cl = new_codelist(FIFTY, title="Synthetic 50k", today="2026-01-01")
+    cl.meta["snomed_release"] = "20250101"
+    cl.definition = definition
+    for c in sorted(codes, key=int):
+        cl.add_active(c, terms[c].term)
+    save(cl, FIFTY)
+    return FIFTY
+
+
+def _median(func, repeat: int) -> tuple[float, float, object]:
+    """Median wall time, median CPU time of this process, and the last result."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = func()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
-def _largest(study: Path) -> Path:
-    return max(study.glob("*.codelist"), key=lambda p: p.stat().st_size)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(times), statistics.median(cpu), result
 
 
 def main(argv: list[str]) -> str:
@@ -131,12 +158,12 @@ def main(argv: list[str]) -> str:
 
     first = open_terminology(ensure_store("370k"))
     study = ensure_study(first)
+    big = ensure_fifty_thousand(first)
     first.close()
     new = open_terminology(successor_store())
     load_before = os.getloadavg()
-    report_time, report = _median(lambda: upgrade_report(study, new), 3)
+    report_time, report_cpu, report = _median(lambda: upgrade_report(study, new), 3)
     sizes = [len(load(p).active_codes()) for p in study.glob("*.codelist")]
-    big = _largest(study)
     work = DATA / "upgrade-50k-work.codelist"
 
     def update_once():
@@ -147,7 +174,7 @@ def main(argv: list[str]) -> str:
         save(cl, work)
         return plan
 
-    update_time, plan = _median(update_once, 5)
+    update_time, update_cpu, plan = _median(update_once, 5)
     cli_times = []
     for _ in range(3):
         shutil.copyfile(big, work)
@@ -168,21 +195,22 @@ def main(argv: list[str]) -> str:
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after (2 shared cores; "
         "other engineers' jobs running).",
         "",
-        "| shape | what | median |",
-        "|---|---|---|",
+        "| shape | what | median wall | median CPU |",
+        "|---|---|---|---|",
         f"| upgrade-report-200 | 200 codelists of {min(sizes):,} to {max(sizes):,} codes "
         f"({sum(sizes):,} in all); changes found: "
         + ", ".join(f"{k} {v}" for k, v in totals.items() if v)
         + f"; {sum(p.needs_decision for p in report.plans)} lists need a decision "
-        f"| {report_time:.2f} s |",
+        f"| {report_time:.2f} s | {report_cpu:.2f} s |",
         f"| update-50k | plan + apply + save of the {listed:,}-code list "
-        f"({len(plan.changes)} changes) | {update_time:.2f} s |",
+        f"({len(plan.changes)} changes) | {update_time:.2f} s | {update_cpu:.2f} s |",
         f"| update-50k (CLI) | `codelist update` as a fresh process | "
-        f"{statistics.median(cli_times):.2f} s |",
+        f"{statistics.median(cli_times):.2f} s | |",
         "",
         "Targets (issue 15): upgrade-report of 200 lists < 10 s; update of a 50,000-code "
-        "list < 2 s. No peer tool does this from a command line, so there is no "
-        "side-by-side figure.",
+        "list < 2 s. CPU is this process's own time, less distorted by the shared "
+        "machine than wall time. No peer tool does this from a command line, so there is "
+        "no side-by-side figure.",
     ])
 
 

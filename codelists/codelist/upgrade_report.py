@@ -78,7 +78,6 @@ def upgrade_report(folder: str | Path, terminology) -> StudyReport:
     files, locked = study_files(folder)
     report = StudyReport(str(folder), release_of(terminology), terminology.system,
                          locked=[str(p) for p in locked])
-    cache: dict = {}
     for path in files:
         if not path.exists():
             report.skipped.append({"path": str(path), "why": "error",
@@ -90,7 +89,7 @@ def upgrade_report(folder: str | Path, terminology) -> StudyReport:
                 report.skipped.append({"path": str(path), "why": "other system",
                                        "detail": cl.system.id})
                 continue
-            report.plans.append(plan_update(cl, terminology, cache=cache))
+            report.plans.append(plan_update(cl, terminology))
         except CodelistsError as exc:
             report.skipped.append({"path": str(path), "why": "error", "detail": str(exc)})
     return report

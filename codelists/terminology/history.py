@@ -135,6 +135,44 @@ def concepts_of(terminology, codes: Iterable[str]) -> dict:
                             "snomedct") for i, active, term in rows}
 
 
+def differences(terminology, terms: dict[str, str]) -> tuple[dict, set[str]]:
+    """What a release says differently about codes written with ``terms`` (code -> term).
+
+    Returns the concepts of the codes the release holds as inactive, under another id, or
+    with another preferred term (an empty term matches any), and the codes it lacks.
+    Codes it holds unchanged cost no Python work on SNOMED CT stores (one query).
+    """
+    if terminology.system == "snomedct" and hasattr(terminology, "conn"):
+        return _snomed_differences(terminology, terms)
+    found = terminology.lookup_many(list(terms))
+    changed = {code: c for code, c in found.items()
+               if not c.active or c.code != terminology.normalise(code)
+               or (terms[code] and c.term != terms[code])}
+    return changed, set(terms) - set(found)
+
+
+def _snomed_differences(terminology, terms: dict[str, str]) -> tuple[dict, set[str]]:
+    import json
+
+    from codelists.terminology.base import Concept
+
+    changed, missing = {}, set()
+    for code, sctid, active, term in terminology.conn.execute(
+        "SELECT j.key, c.id, c.active, coalesce(p.term, CAST(c.id AS TEXT)) "
+        "FROM json_each(?) j LEFT JOIN concepts c ON c.id = CAST(j.key AS INTEGER) "
+        "AND CAST(c.id AS TEXT) = j.key "
+        "LEFT JOIN preferred_terms p ON p.concept_id = c.id AND p.dialect = ? "
+        "WHERE c.id IS NULL OR c.active = 0 "
+        "OR (j.value <> '' AND coalesce(p.term, CAST(c.id AS TEXT)) <> j.value)",
+        (json.dumps(terms, ensure_ascii=False), terminology.dialect),
+    ):
+        if sctid is None:
+            missing.add(code)
+        else:
+            changed[code] = Concept(str(sctid), term, bool(active), "snomedct")
+    return changed, missing
+
+
 def inactivations(terminology, codes: Iterable[str]) -> dict[str, Inactivation]:
     """The reason and replacements for each of ``codes`` the release holds as inactive."""
     concepts = concepts_of(terminology, codes)
