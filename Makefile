@@ -12,21 +12,28 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export CODELISTS_SHARED ?= $(abspath ../shared)
 PYTEST_ARGS ?=
 
-.PHONY: setup system-deps test test-fast lint format demo bench docs clean
+.PHONY: setup system-deps test test-fast lint format demo bench docs screenshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
 	touch $@
 
 setup: $(VENV)/.synced
 
-# Debian packages (chromium for browser tests, PostgreSQL, Java for Spark): installed when missing
+# Debian packages (chromium for browser tests, PostgreSQL, Java for Spark, Node.js for
+# npm): installed when missing; then axe-core from npm (pinned by package-lock.json), which
+# the browser tests inject into pages to check accessibility
 system-deps:
 	bash scripts/install-system-deps
+	$(MAKE) node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 lint: setup
 	$(BIN)/ruff check codelists webapp tests benchmarks scripts
@@ -52,6 +59,10 @@ bench: setup
 
 docs: setup
 	$(BIN)/python scripts/gen_cli_reference.py
+
+# the user guide's screenshots of the builder and codelist pages, taken by the browser test
+screenshots: setup system-deps
+	CODELISTS_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/browser/test_builder_journey.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

@@ -3,7 +3,9 @@
     from benchmarks.synthetic_rf2 import ensure_release
     path = ensure_release("370k")      # benchmarks/data/synthetic-rf2-370k/, written if missing
 
-Sizes: ``20k``, ``370k`` (International scale) and ``840k`` (UK Monolith scale) concepts.
+Sizes: ``20k``, ``370k`` (International scale), ``840k`` (UK Monolith scale) and ``2m``
+(a national extension plus a drug extension on top of an International-size core: where one
+machine stops) concepts.
 The shape follows the real thing: 19 top-level hierarchies of skewed size under
 138875005, depth up to 18, about 1.5 IS-A parents per concept, about 3 descriptions per
 concept with medical-looking words (an FSN with its semantic tag, a preferred term, usually
@@ -31,7 +33,7 @@ from codelists.terminology.normalise import verhoeff_digit
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-SIZES = {"20k": 20_000, "370k": 370_000, "840k": 840_000}
+SIZES = {"20k": 20_000, "370k": 370_000, "840k": 840_000, "2m": 2_000_000}
 DATE = "20250101"
 PACKAGE = f"SnomedCT_SyntheticRF2_PRODUCTION_{DATE}T120000Z"
 

@@ -8,6 +8,7 @@ folder (``~/.cache/codelists`` on Linux).  Everything under it can be deleted at
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -18,6 +19,9 @@ def cache_root() -> Path:
     data = os.environ.get("CODELISTS_DATA_DIR")
     if data:
         return Path(data).parent / "cache"
+    if sys.platform.startswith("linux"):  # what platformdirs answers, without importing it
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "codelists"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("codelists"))

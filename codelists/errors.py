@@ -73,6 +73,15 @@ class InputFileError(UserError):
     exit_code = 4
 
 
+class LimitExceeded(InputFileError):
+    """An untrusted input is over a parsing budget (bytes, rows, cells, decompressed size,
+    nesting depth, YAML aliases); ``limit`` names the budget (see codelists.formats.limits)."""
+
+    def __init__(self, message: str, *, limit: str, **kwargs) -> None:
+        self.limit = limit
+        super().__init__(message, **kwargs)
+
+
 class StoreNotFoundError(UserError):
     """No terminology store could be found for the request."""
 

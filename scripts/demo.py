@@ -8,7 +8,11 @@ downloaded.  In ./demo (git-ignored) this:
    (scripted) GPs, consensus with uncertainty, methods report;
 2. runs a frequency check with a sensitivity analysis on synthetic patient events made for
    the demo (DuckDB), records it in the codelist, and writes the report again (badge 7/7);
-3. builds a demo repository database with real public codelists and prints how to serve it.
+3. installs the SNOMED CT sample release (the tennis-elbow slice of OpenCodelists'
+   fixtures, from $CODELISTS_SHARED, default ../shared) beside ICD-10-CM,
+   so the builder and the codelist pages' hierarchies work on the served site; without
+   that folder the demo goes on with ICD-10-CM alone and says so;
+4. builds a demo repository database with real public codelists and prints how to serve it.
 """
 
 from __future__ import annotations
@@ -77,6 +81,31 @@ def make_events(codelist: Path, folder: Path, patients: int = 3000) -> tuple[Pat
     return events, cohort
 
 
+#: the site uses one release per terminology; the tennis-toe slice has the same edition
+#: and date, so only the elbow slice (the builder's worked example) is installed
+SNOMED_SAMPLES = ("snomedct-tennis-elbow-rf2",)
+
+
+def install_snomed_samples() -> list[str]:
+    """Import the SNOMED CT sample releases found in the shared data folder (each into
+    the demo's data directory, as `codelist terminology import` does)."""
+    shared = Path(os.environ.get("CODELISTS_SHARED") or ROOT.parent / "shared")
+    folder = shared / "data" / "terminologies"
+    installed = []
+    for name in SNOMED_SAMPLES:
+        release = folder / name
+        if not release.is_dir():
+            continue
+        print(f"$ codelist terminology import {release} --quiet", flush=True)
+        sh(f'codelist terminology import "{release}" --quiet --system snomedct', ROOT)
+        installed.append(name)
+    if not installed:
+        print(f"No SNOMED CT sample release under {folder} (set CODELISTS_SHARED to the "
+              "shared data folder to add them): the builder offers ICD-10-CM only.",
+              flush=True)
+    return installed
+
+
 def main() -> int:
     folder = DEMO / "shortness-of-breath"
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,7 +121,11 @@ def main() -> int:
        "--window=-365:-1 --out frequency --record", folder)
     sh("codelist report sob.codelist", folder)
 
-    say("3. The online repository, with real public codelists")
+    say("3. SNOMED CT sample releases for the builder (beside ICD-10-CM)")
+    install_snomed_samples()
+    sh("codelist terminology list", ROOT)
+
+    say("4. The online repository, with real public codelists")
     sh("python -m webapp.manage migrate --noinput -v 0", ROOT)
     sh("python -m webapp.manage load_demo", ROOT)
     print(f"""
@@ -100,9 +133,9 @@ Done. Look at:
   {folder}/sob.codelist                 the codelist, with its whole method in git-friendly text
   {folder}/sob-report/report.html       the methods report (flow diagram, agreement, badge)
   {folder}/frequency/                   the frequency check (CSV, JSON, Markdown, Pareto chart)
-Serve the demo repository:
-  CODELISTS_WEB_DB={DEMO}/repository.sqlite3 .venv/bin/codelist serve
-then open http://127.0.0.1:8000/""")
+Serve the demo repository (the builder uses the terminologies installed above):
+  CODELISTS_WEB_DB={DEMO}/repository.sqlite3 CODELISTS_DATA_DIR={DEMO}/data .venv/bin/codelist serve
+then open http://127.0.0.1:8000/ and, signed in, "Build".""")
     return 0
 
 

@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.plugins.ecl",
     "tests.plugins.codelist",
     "tests.plugins.method",
+    "tests.plugins.suggest",
     "tests.plugins.frequency",
     "tests.plugins.web",
 ]

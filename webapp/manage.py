@@ -8,8 +8,14 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "webapp.settings")
     from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.DATABASES  # noqa: B018 - loads the settings, which check production's
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from None
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 

@@ -16,17 +16,27 @@ from urllib.parse import unquote, urlparse
 
 import platformdirs
 
+from codelists.formats import limits as _limits
+
 BASE_DIR = Path(__file__).resolve().parent
 
 DEBUG = os.environ.get("CODELISTS_DEBUG", "1") == "1"
+if not DEBUG:
+    from webapp.production import missing_settings
+
+    if missing := missing_settings(os.environ):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "production (CODELISTS_DEBUG=0) refuses to start: " + "; ".join(missing)
+            + " (see docs/how-to/repository-run.md, production checklist)")
 SECRET_KEY = os.environ.get(
     "CODELISTS_SECRET_KEY", "insecure-development-key-change-me-in-production-0123456789"
 )
-if not DEBUG and SECRET_KEY.startswith("insecure-"):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured("set CODELISTS_SECRET_KEY when CODELISTS_DEBUG=0")
-ALLOWED_HOSTS = [h for h in os.environ.get("CODELISTS_ALLOWED_HOSTS", "*").split(",") if h]
+# production names its hosts (a Host header of any other name gets 400: a reset link can
+# never point elsewhere); development accepts any
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
+    "CODELISTS_ALLOWED_HOSTS", "*" if DEBUG else "").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CODELISTS_CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
@@ -44,8 +54,12 @@ INSTALLED_APPS = [
     "webapp.repository",
     "webapp.api",
     "webapp.review",
+    "webapp.builder",
     "webapp.compat",
     "webapp.fhir",
+    "django_tasks",
+    "django_tasks_db",
+    "webapp.jobs",
 ]
 
 MIDDLEWARE = [
@@ -112,10 +126,14 @@ def _database() -> dict:
             "PORT": env("CODELISTS_PG_PORT", "5432"),
             "CONN_MAX_AGE": 60,
         }
+    # SQLite: one writer at a time.  IMMEDIATE transactions take the write lock when they
+    # begin, so concurrent writers queue for it (up to the busy timeout) instead of
+    # failing with "database is locked" when a reader's lock cannot be upgraded.
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": sqlite_path(),
-        "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
+        "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
     }
 
 
@@ -132,10 +150,18 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "repository:home"
 LOGOUT_REDIRECT_URL = "repository:home"
 
+# e-mail: the console in development; production must name a real backend (SMTP:
+# django.core.mail.backends.smtp.EmailBackend with the CODELISTS_EMAIL_* settings)
 EMAIL_BACKEND = os.environ.get(
     "CODELISTS_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CODELISTS_FROM_EMAIL", "codelists@localhost")
+EMAIL_HOST = os.environ.get("CODELISTS_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CODELISTS_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CODELISTS_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CODELISTS_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CODELISTS_EMAIL_TLS", "0") == "1"
+EMAIL_FILE_PATH = os.environ.get("CODELISTS_EMAIL_FILE_PATH") or None
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -158,6 +184,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 CODELISTS_UPLOAD_MAX_BYTES = int(os.environ.get("CODELISTS_UPLOAD_MAX_BYTES", 5 * 1024 * 1024))
 CODELISTS_UPLOAD_MAX_FILES = 50
+# parsing budgets of every upload (codelists.formats.limits): a file over one is refused
+# with a 4xx naming the limit, before it can hold a worker
+CODELISTS_UPLOAD_LIMITS = _limits.Limits(
+    bytes=CODELISTS_UPLOAD_MAX_BYTES,
+    rows=int(os.environ.get("CODELISTS_UPLOAD_MAX_ROWS", 1_000_000)))
+# uploads and deposits of more lines than this are checked and saved as background jobs
+# (webapp.jobs) with their progress on the page, never in the request
+CODELISTS_SYNC_LINES = int(os.environ.get("CODELISTS_SYNC_LINES", 20_000))
 CODELISTS_UPLOAD_EXTENSIONS = (".codelist", ".csv", ".tsv", ".txt", ".json", ".xlsx")
 # login throttling: failures per (username, address) within the window
 CODELISTS_LOGIN_MAX_FAILURES = 5
@@ -174,6 +208,11 @@ CACHES = {
         "LOCATION": os.environ.get("CODELISTS_THROTTLE_DIR") or str(
             Path(tempfile.gettempdir()) / f"codelists-login-throttle-{os.getuid()}")},
 }
+
+# background jobs (webapp.jobs): django-tasks with its database backend, run by
+# `python -m webapp.manage run_jobs` (started by `codelist serve`)
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                     "QUEUES": ["default"]}}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -203,7 +242,8 @@ REST_FRAMEWORK = {
         "webapp.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly",
+                                   "webapp.api.authentication.TokenScopeAllows"],
     "DEFAULT_THROTTLE_CLASSES": ["webapp.api.throttling.AnonymousRate",
                                  "webapp.api.throttling.SignedInRate"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -211,6 +251,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "webapp.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON under a nesting budget (webapp/api/parsers.py), forms as DRF's
+    "DEFAULT_PARSER_CLASSES": ["webapp.api.parsers.JSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "codelists repository API",

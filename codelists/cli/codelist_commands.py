@@ -320,7 +320,12 @@ def cmd_validate(args) -> int:
         cl = _load(name)
         store = None if args.offline else _open_store(args, cl.system.id, required=False)
         found = validate(cl, store, registry=args.codelists, refresh=args.refresh)
-        if store is None and not args.offline:
+        if store is None and not args.offline and not cl.system.has_store:
+            found.append(Problem("no-store", "info", f"{cl.system.name} has no terminology "
+                                 "store here: codes checked for their form only (not that "
+                                 "they exist, are active or what they mean)", name,
+                                 hint=f"check the codes with a {cl.system.name} browser"))
+        elif store is None and not args.offline:
             found.append(Problem("no-store", "info", f"no {cl.system.name} store found: "
                                  "codes checked for their form only", name,
                                  hint="pass --db, or import a release"))

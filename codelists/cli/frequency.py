@@ -27,6 +27,8 @@ all counts rounded to --round before anything is shown or written.
   codelist frequency FILE --events PATH [--preset gold|aurum] [--cohort PATH]
                           [--window=-365:-1] [--engine duckdb|spark] [--out DIR]
   codelist frequency published FILE --counts PATH [--years 2019-2023] [--db STORE]
+  codelist frequency example [DIR]   copy a small synthetic extract with a known answer
+                                     (breathless.codelist, events.csv, cohort.csv) to DIR
 
 The window is in days relative to each patient's index date, both ends included:
 -365:-1 is the year before the index date without the index day; -365:0 includes it;
@@ -40,11 +42,12 @@ def register(subparsers) -> None:
                           "sensitivity analysis and disclosure control",
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="codelist frequency FILE --events PATH [options]\n"
-              "       codelist frequency published FILE --counts PATH [options]")
+              "       codelist frequency published FILE --counts PATH [options]\n"
+              "       codelist frequency example [DIR]")
     # let option values such as -365:-1 through (argparse treats them as options otherwise)
-    p._negative_number_matcher = re.compile(r"^-\d+(:-?\d*)?$|^-\d*\.\d+$")
+    p._negative_number_matcher = re.compile(r"^-\d+[dwmy]?(:-?\d*[dwmy]?)?$|^-\d*\.\d+$")
     p.add_argument("target", metavar="FILE", help="the .codelist file (or the word "
-                   "'published' followed by the file)")
+                   "'published' followed by the file, or 'example' followed by a folder)")
     p.add_argument("file", nargs="?", metavar="FILE", help=argparse.SUPPRESS)
     ev = p.add_argument_group("patient-level events")
     ev.add_argument("--events", metavar="PATH", help="events file (.csv, .tsv/.txt, "
@@ -65,15 +68,23 @@ def register(subparsers) -> None:
                     "(default: the events' patient column name, else patient/patid)")
     ev.add_argument("--index-col", metavar="NAME", default="index_date",
                     help="cohort index date column (default: index_date)")
-    ev.add_argument("--window", metavar="START:END", help="days relative to the index "
-                    "date, both included, e.g. -365:-1 (needs --cohort; default: any date)")
+    ev.add_argument("--window", metavar="START:END", help="relative to the index date, "
+                    "both ends included: days (-365:-1) or with units d/w/m/y in calendar "
+                    "time (-1y:-1d, -6m:0; 29 February minus 1y is 28 February); needs "
+                    "--cohort (default: any date)")
     ev.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
                     help="duckdb in-process (default) or spark (Apache Spark through "
                          "pyspark, for data that outgrows one machine)")
     ev.add_argument("--spark-master", metavar="URL", default="local[*]",
                     help="Spark master for --engine spark (default: local[*])")
-    ev.add_argument("--dedupe-same-day", action="store_true", help="count a patient's "
-                    "same code on the same day once")
+    episodes = ev.add_mutually_exclusive_group()
+    episodes.add_argument("--count-duplicates", dest="dedupe_same_day", action="store_false",
+                          help="count every record as an episode, exact duplicates (same "
+                               "patient, code and day) included")
+    episodes.add_argument("--dedupe-same-day", dest="dedupe_same_day", action="store_true",
+                          help="count a patient's same code on the same day once (the "
+                               "default)")
+    p.set_defaults(dedupe_same_day=True)
     ev.add_argument("--record", action="store_true", help="record the (protected) result "
                     "in the codelist's method: block as frequency:")
     sdc = p.add_argument_group("disclosure control")
@@ -97,6 +108,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    if args.target == "example":
+        from codelists.frequency.example import FILES, copy_example
+
+        folder = Path(args.file or ".")
+        written = copy_example(folder)
+        for name in FILES:
+            state = "written" if folder / name in written else "already there, left alone"
+            output.print_text(f"{folder / name}: {state}")
+        return 0
     if args.target == "published":
         if not args.file:
             raise UsageError("codelist frequency published needs a FILE",

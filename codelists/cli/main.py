@@ -51,9 +51,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
                 "convert a codelist to another coding system through the installed maps"),
     "define": ("method", "record the a priori definition of the clinical feature (stage 1)"),
     "search": ("method", "replay or export the recorded search strategy"),
-    "screen": ("method", "exclude clearly inappropriate candidates with a reason"),
-    "review": ("method", "the Delphi review: sheets, rounds, consensus"),
-    "report": ("method", "write the methods report (Markdown, HTML, flow diagram, badge)"),
+    "screen": ("method_screen", "exclude clearly inappropriate candidates with a reason"),
+    "review": ("method_review", "the Delphi review: sheets, rounds, consensus"),
+    "report": ("method_report", "write the methods report (Markdown, HTML, flow diagram, badge)"),
+    "suggest": ("suggest", "propose codes the search missed (hierarchy, terminology, "
+                "meaning, patient data)"),
     "frequency": ("frequency", "code usage in patient data (or national counts) with a "
                   "sensitivity analysis and disclosure control"),
     "serve": ("serve", "run the online codelist repository (web app)"),

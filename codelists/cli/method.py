@@ -1,4 +1,5 @@
-"""`codelist define|search|screen|review|report`: the development method of Watson et al. 2017.
+"""`codelist define|search`: the development method of Watson et al. 2017 (screen, review
+and report live in method_screen.py, method_review.py and method_report.py).
 
 Each command is one library call in :mod:`codelists.method`; results go to stdout (or
 ``--json``), and the codelist file is saved atomically when a command changes it.
@@ -6,48 +7,18 @@ Each command is one library call in :mod:`codelists.method`; results go to stdou
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from codelists.cli import output
-
-EPILOG_REVIEW = """Ratings: 1 include (the code means the feature), 2 unsure, 3 exclude.
-Workflow: export -> reviewers fill in their sheets -> import -> (feedback -> import)* ->
-consensus."""
+from codelists.cli.method_files import file_argument as _file
+from codelists.cli.method_files import load as _load
+from codelists.cli.method_files import save as _save
 
 
 def register(subparsers) -> None:
     """Add this group's commands to the `codelist` parser."""
     _define(subparsers)
     _search(subparsers)
-    _screen(subparsers)
-    _review(subparsers)
-    _report(subparsers)
-
-
-def _file(parser) -> None:
-    parser.add_argument("file", metavar="FILE", help="the .codelist file")
-
-
-#: the code lines of each codelist as loaded, so saving bumps ``version`` only when they
-#: changed (method metadata alone leaves it)
-_LOADED: dict[int, frozenset] = {}
-
-
-def _load(path):
-    from codelists.codelist.fileformat import load
-
-    codelist = load(path)
-    _LOADED[id(codelist)] = codelist.code_state()
-    return codelist
-
-
-def _save(codelist) -> None:
-    from codelists.codelist.fileformat import save
-
-    codelist.touch(since=_LOADED.pop(id(codelist), None))
-    save(codelist)
-
 
 # --- define -------------------------------------------------------------------------
 
@@ -105,7 +76,7 @@ def cmd_define(args) -> int:
     if args.json:
         output.print_json(definition.as_dict())
     else:
-        output.print_text(f"{args.file}: definition of {definition.feature!r} recorded "
+        output.print_text(f"{args.file}: definition of '{definition.feature}' recorded "
                           f"({len(definition.sources)} sources)")
     return 0
 
@@ -131,6 +102,10 @@ def _search(subparsers) -> None:
     run.add_argument("--dictionary", action="append", metavar="CSV",
                      help="search a CSV/TSV dictionary (columns code and term/desc) instead "
                           "of a terminology store (repeatable)")
+    run.add_argument("--spelling", choices=["on", "off"],
+                     help="on: every search term also matches the other British/American "
+                          "spellings of its words (oedema/edema, haem/hem); recorded in "
+                          "method.search as spelling: true, so later replays match the same")
     run.add_argument("--dry-run", action="store_true", help="report, change nothing")
     run.add_argument("--why", action="store_true",
                      help="list which rule matched which description for every candidate")
@@ -184,6 +159,13 @@ def cmd_search_run(args) -> int:
     from codelists.method.replay import replay
 
     codelist = _load(args.file)
+    if args.spelling:
+        from dataclasses import replace
+
+        from codelists.method import block
+
+        block.set_strategy(codelist, replace(block.strategy(codelist),
+                                             spelling=args.spelling == "on"))
     stream, terminology, release, opened = _descriptions(args, codelist)
     try:
         outcome = replay(codelist, stream, terminology=terminology, release=release,
@@ -210,6 +192,20 @@ def _print_search(args, outcome) -> None:
     for xid, count in result.exclusion_counts().items():
         output.print_text(f"  exclusion {xid}: removed {count['descriptions']} descriptions, "
                           f"{count['codes']} codes")
+    if outcome.screened:
+        output.print_text(f"  {len(outcome.screened)} new candidate(s) screened out by the "
+                          "recorded screening rules")
+    for group in outcome.groupings:
+        rules = ", ".join(group.rules) or "-"
+        what = f"{group.kind} {group.code}" if group.kind else group.code
+        if group.offered:
+            shown = ", ".join(group.offered[:8]) + (" ..." if len(group.offered) > 8 else "")
+            output.print_text(f"  {what} '{group.term}' (rule {rules}) is not a code a list "
+                              f"holds: its {len(group.offered)} codes are offered instead "
+                              f"({shown})")
+        else:
+            output.print_text(f"  {what} '{group.term}' (rule {rules}) is not a code this "
+                              "codelist can hold: left out")
     if comparison.new and comparison.unchanged or comparison.vanished:
         output.print_text(f"new since the last run: {len(comparison.new)}"
                           + (f" ({', '.join(comparison.new)})" if comparison.new else ""))
@@ -220,8 +216,8 @@ def _print_search(args, outcome) -> None:
         for candidate in result.candidates:
             output.print_text(f"{candidate.code}  {candidate.term}")
             for match in candidate.matches:
-                output.print_text(f"    rule {match.rule}: {' & '.join(match.terms)!s} in "
-                                  f"{match.description!r}")
+                output.print_text(f"    rule {match.rule}: {' & '.join(match.terms)} in "
+                                  f"'{match.description}'")
             if not candidate.matches:
                 output.print_text(f"    {candidate.via}")
 
@@ -257,232 +253,4 @@ def cmd_search_syntax(args) -> int:
     codelist = _load(args.file)
     output.print_text(syntax.render(block.strategy(codelist), args.lang, title=codelist.title,
                                     version=tool_version()).rstrip())
-    return 0
-
-
-# --- screen -------------------------------------------------------------------------
-
-
-def _screen(subparsers) -> None:
-    from codelists.method.screening import REASONS
-
-    p = subparsers.add_parser(
-        "screen", help="exclude clearly inappropriate candidates with a reason",
-        description="Move pending candidates to excluded lines tagged reason=<reason> "
-                    "(the note follows as free text). Reasons: "
-                    + "; ".join(f"{k}: {v}" for k, v in REASONS.items()) + ".")
-    _file(p)
-    p.add_argument("codes", nargs="*", metavar="CODE", help="codes to exclude")
-    p.add_argument("--reason", help="the screening reason (see above)")
-    p.add_argument("--note", help="free text, e.g. 'apnoea' (required for reason other)")
-    p.add_argument("--counts", action="store_true", help="print counts by reason and stop")
-    p.add_argument("--json", action="store_true", help="print counts as JSON")
-    p.set_defaults(func=cmd_screen)
-
-
-def cmd_screen(args) -> int:
-    from codelists.errors import UsageError
-    from codelists.method import block, screening
-
-    codelist = _load(args.file)
-    if not args.counts:
-        if not args.codes or not args.reason:
-            raise UsageError("give the codes and --reason", hint="or --counts to list counts")
-        screening.screen(codelist, args.codes, args.reason, args.note)
-        block.record_screening(codelist, screening.counts_by_reason(codelist))
-        _save(codelist)
-    table = screening.reason_table(codelist)
-    if args.json:
-        output.print_json({"by_reason": screening.counts_by_reason(codelist), "table": table})
-        return 0
-    if not args.counts:
-        output.print_text(f"{len(args.codes)} code(s) excluded ({args.reason})")
-    for row in table:
-        detail = f" ({row['detail']})" if row["detail"] else ""
-        output.print_text(f"  {row['reason']}{detail}: {row['count']}")
-    return 0
-
-
-# --- review -------------------------------------------------------------------------
-
-
-def _review(subparsers) -> None:
-    from codelists.method.delphi import PRESETS
-
-    p = subparsers.add_parser("review", help="the Delphi review: sheets, rounds, consensus",
-                              description="The modified Delphi review (stage 3).",
-                              epilog=EPILOG_REVIEW,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="review_command", metavar="COMMAND", required=True)
-    exp = sub.add_parser("export", help="write one rating sheet per reviewer",
-                         description="Open round 1 on the pending codes (or re-export the open "
-                                     "round) and write one sheet per reviewer: an Excel "
-                                     "workbook (drop-down 1/2/3, comment column, cover sheet "
-                                     "with the definition, locked code columns) or CSV.")
-    _file(exp)
-    exp.add_argument("--reviewers", nargs="+", metavar="NAME", help="the panel")
-    exp.add_argument("--codes", nargs="+", metavar="CODE",
-                     help="review these codes (default: every pending code)")
-    _sheet_options(exp)
-    exp.set_defaults(func=cmd_review_export)
-    imp = sub.add_parser("import", help="check and record returned sheets",
-                         description="Check every returned sheet (missing rating, value "
-                                     "other than 1/2/3, unknown or repeated code, sheet from "
-                                     "another codelist or round) and record them all, or "
-                                     "none when anything is wrong.")
-    _file(imp)
-    imp.add_argument("sheets", nargs="+", metavar="SHEET", help="returned .xlsx/.csv sheets")
-    imp.add_argument("--replace", action="store_true",
-                     help="replace ratings already imported for the same reviewer")
-    imp.set_defaults(func=cmd_review_import)
-    fb = sub.add_parser("feedback", help="open a further round on disputed codes",
-                        description="After a complete round: open the next round on the codes "
-                                    "without complete agreement (or --codes), and write sheets "
-                                    "showing the panel's anonymised ratings and comments.")
-    _file(fb)
-    fb.add_argument("--reviewers", nargs="+", metavar="NAME", help="the panel (default: same)")
-    fb.add_argument("--codes", nargs="+", metavar="CODE", help="codes for the next round")
-    _sheet_options(fb)
-    fb.set_defaults(func=cmd_review_feedback)
-    con = sub.add_parser("consensus", help="apply the consensus rule",
-                         description="Apply a consensus rule to the final ratings: kept codes "
-                                     "become active lines tagged uncertainty=N, dropped codes "
-                                     "excluded lines tagged reason=delphi. Rules: "
-                                     + " ".join(f"{k}: {v.description}"
-                                                for k, v in PRESETS.items()))
-    _file(con)
-    con.add_argument("--rule", choices=list(PRESETS),
-                     help="consensus rule (default: the recorded one, else watson2017)")
-    con.add_argument("--json", action="store_true", help="print decisions as JSON")
-    con.set_defaults(func=cmd_review_consensus)
-    agr = sub.add_parser("agreement", help="percent agreement, Cohen's and Fleiss' kappa",
-                         description="Agreement between reviewers for a round (default: "
-                                     "round 1, the independent ratings).")
-    _file(agr)
-    agr.add_argument("--round", type=int, default=1, help="round number (default 1)")
-    agr.add_argument("--json", action="store_true", help="print as JSON")
-    agr.set_defaults(func=cmd_review_agreement)
-
-
-def _sheet_options(parser) -> None:
-    parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx",
-                        help="sheet format (default: xlsx)")
-    parser.add_argument("--out", metavar="DIR", default=None,
-                        help="folder for the sheets (default: review/ beside the file)")
-
-
-def _out_dir(args) -> Path:
-    return Path(args.out) if args.out else Path(args.file).resolve().parent / "review"
-
-
-def cmd_review_export(args) -> int:
-    from codelists.method import review
-
-    codelist = _load(args.file)
-    rnd, paths = review.export(codelist, _out_dir(args), reviewers=args.reviewers,
-                               codes=args.codes, extension=args.format)
-    _save(codelist)
-    output.print_text(f"round {rnd.number}: {len(rnd.codes)} codes, "
-                      f"{len(rnd.reviewers)} reviewers")
-    for path in paths:
-        output.print_text(f"  {path}")
-    return 0
-
-
-def cmd_review_feedback(args) -> int:
-    from codelists.method import review
-
-    codelist = _load(args.file)
-    rnd, paths = review.export(codelist, _out_dir(args), reviewers=args.reviewers,
-                               codes=args.codes, extension=args.format, further=True)
-    _save(codelist)
-    output.print_text(f"round {rnd.number} opened on {len(rnd.codes)} disputed codes "
-                      f"with anonymised feedback")
-    for path in paths:
-        output.print_text(f"  {path}")
-    return 0
-
-
-def cmd_review_import(args) -> int:
-    from codelists.method import review
-
-    codelist = _load(args.file)
-    rnd = review.import_sheets(codelist, args.sheets, replace=args.replace)
-    _save(codelist)
-    done = sum(1 for r in rnd.reviewers if len(rnd.ratings.get(r, {})) == len(rnd.codes))
-    output.print_text(f"round {rnd.number}: {len(args.sheets)} sheet(s) imported; "
-                      f"{done} of {len(rnd.reviewers)} reviewers complete")
-    return 0
-
-
-def cmd_review_consensus(args) -> int:
-    from codelists.method import review
-    from codelists.method.delphi import preset
-
-    codelist = _load(args.file)
-    decisions = review.apply_consensus(codelist, preset(args.rule) if args.rule else None)
-    _save(codelist)
-    results = codelist.method["delphi"]["results"]
-    if args.json:
-        output.print_json({"results": results,
-                           "decisions": [d.as_dict() for d in decisions.values()]})
-        return 0
-    output.print_text(f"{results['reviewed']} codes reviewed: {results['included']} included, "
-                      f"{results['excluded']} excluded (reason=delphi)")
-    output.print_text(f"  complete agreement {results['complete_agreement']}, partial "
-                      f"{results['partial_agreement']}; uncertainty {results['uncertainty']}")
-    return 0
-
-
-def cmd_review_agreement(args) -> int:
-    from codelists.errors import UsageError
-    from codelists.method import block
-    from codelists.method.agreement import agreement
-
-    codelist = _load(args.file)
-    rounds = {r.number: r for r in block.rounds(codelist)}
-    if args.round not in rounds:
-        raise UsageError(f"no round {args.round}", hint="import review sheets first")
-    stats = agreement(rounds[args.round].by_code())
-    if args.json:
-        output.print_json(stats)
-        return 0
-    for key, value in stats.items():
-        shown = f"{value:.3f}" if isinstance(value, float) else value
-        output.print_text(f"{key.replace('_', ' ')}: {shown}")
-    return 0
-
-
-# --- report -------------------------------------------------------------------------
-
-
-def _report(subparsers) -> None:
-    p = subparsers.add_parser(
-        "report", help="write the methods report (Markdown, HTML, flow diagram, badge)",
-        description="Write the methods report: definition, sources, exact search syntax, "
-                    "counts at every stage, exclusion reasons, Delphi results and agreement, "
-                    "flow diagram (SVG and PNG) and quality badge.")
-    _file(p)
-    p.add_argument("--out", metavar="DIR",
-                   help="output folder (default: <name>-report/ beside the file)")
-    p.add_argument("--json", action="store_true", help="print the report's numbers as JSON")
-    p.set_defaults(func=cmd_report)
-
-
-def cmd_report(args) -> int:
-    from codelists.method import report
-    from codelists.terminology.store import tool_version
-
-    codelist = _load(args.file)
-    path = Path(args.file)
-    folder = Path(args.out) if args.out else path.resolve().parent / f"{path.stem}-report"
-    files = report.write_report(codelist, folder, version=tool_version())
-    if args.json:
-        output.print_json({**report.summary(codelist),
-                           "files": {k: str(v) for k, v in files.items()}})
-        return 0
-    badge = report.assess(codelist)
-    output.print_text(f"quality badge: {badge.score}/7 ({badge.level})")
-    for path in files.values():
-        output.print_text(f"  {path}")
     return 0

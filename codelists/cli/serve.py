@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from codelists.cli import output
@@ -51,13 +53,23 @@ def _manage(env: dict, *args: str) -> None:
 
 
 def production_env(host: str) -> dict:
+    """The environment of a production server.  On a loopback address (a trial on this
+    machine) missing settings get safe local defaults, each with a warning; on any
+    other address the web app itself refuses to start and says what is missing."""
     env = dict(os.environ, CODELISTS_DEBUG="0")
-    if not env.get("CODELISTS_SECRET_KEY"):
-        env["CODELISTS_SECRET_KEY"] = secrets.token_urlsafe(50)
-        output.warn("CODELISTS_SECRET_KEY is not set; using a random key "
-                          "(sessions end when the server stops)")
     if host in LOOPBACK:
+        if not env.get("CODELISTS_SECRET_KEY"):
+            env["CODELISTS_SECRET_KEY"] = secrets.token_urlsafe(50)
+            output.warn("CODELISTS_SECRET_KEY is not set; using a random key "
+                        "(sessions end when the server stops)")
+        env.setdefault("CODELISTS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
         env.setdefault("CODELISTS_SECURE_COOKIES", "0")
+        if not env.get("CODELISTS_EMAIL_BACKEND"):
+            folder = Path(tempfile.gettempdir()) / f"codelists-mail-{os.getuid()}"
+            env["CODELISTS_EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+            env.setdefault("CODELISTS_EMAIL_FILE_PATH", str(folder))
+            output.warn(f"CODELISTS_EMAIL_BACKEND is not set; e-mails are written to "
+                        f"{folder} (a local trial only)")
     env.setdefault("CODELISTS_STATIC_ROOT",
                    str(Path(tempfile.gettempdir()) / "codelists-staticfiles"))
     return env
@@ -67,7 +79,44 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return [sys.executable, "-m", "gunicorn", "webapp.wsgi:application", "--bind", bind,
-            "--workers", str(workers), "--access-logfile", "-"]
+            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10",
+            "--no-control-socket"]
+
+
+def worker_command() -> list[str]:
+    """The background job worker (webapp.jobs) that runs beside the web server."""
+    return [sys.executable, "-m", "webapp.manage", "run_jobs"]
+
+
+def supervise(commands: list[list[str]], env: dict) -> int:
+    """Run the server and its job worker; SIGTERM, SIGINT or SIGHUP to this process is
+    passed on to both, and the exit of either stops the other (so the port is free
+    when this command returns).  Returns the server's (the first command's) exit code."""
+    children = [subprocess.Popen(command, env=env) for command in commands]
+
+    def forward(signum, _frame):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+
+    previous = {sig: signal.signal(sig, forward)
+                for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return children[0].returncode
 
 
 def run(args) -> int:
@@ -82,7 +131,7 @@ def run(args) -> int:
         else:
             command = [sys.executable, "-m", "webapp.manage", "runserver",
                        f"{args.host}:{args.port}"]
-        return subprocess.run(command, env=env).returncode
     except subprocess.CalledProcessError as exc:
         output.error_text(f"serve: {' '.join(exc.cmd[2:4])} failed (exit {exc.returncode})")
         return 1
+    return supervise([command, worker_command()], env)

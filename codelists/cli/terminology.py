@@ -40,6 +40,9 @@ def register(subparsers) -> None:
     from codelists.cli import terminology_maps
 
     terminology_maps.register(sub)
+    from codelists.cli import terminology_vectors
+
+    terminology_vectors.register(sub)
 
 
 def _usage(parser) -> int:
@@ -181,13 +184,19 @@ def _hierarchy_parser(sub, name: str, help_: str) -> None:
 
 
 def run_hierarchy(args) -> int:
+    from codelists.terminology.tree import hierarchy_order
+
     with _open(args) as terminology:
-        method = getattr(terminology, args.direction)
-        codes = method(args.code, include_self=args.include_self)
-        concepts = terminology.lookup_many(codes)
-    rows = [concepts[c].as_dict() if c in concepts else {"code": c, "term": ""}
-            for c in codes]
-    rows.sort(key=lambda r: (r.get("term", "").lower(), r["code"]))
+        if args.direction == "descendants":
+            order = hierarchy_order(terminology, args.code, include_self=args.include_self)
+        else:
+            found = terminology.ancestors(args.code, include_self=args.include_self)
+            order = [(c, 0) for c in found]
+        concepts = terminology.lookup_many([c for c, _ in order])
+    rows = [{**(concepts[c].as_dict() if c in concepts else {"code": c, "term": ""}),
+             "depth": depth} for c, depth in order]
+    if args.direction != "descendants":
+        rows.sort(key=lambda r: (r.get("term", "").lower(), r["code"]))
     if args.json:
         output.print_json(rows)
     else:
@@ -199,14 +208,19 @@ def run_hierarchy(args) -> int:
 def _search_parser(sub) -> None:
     p = _store_parser(
         sub, "search", "ranked full-text search over every term",
-        "Search every description: ranked full-text with prefix matching (each word "
-        "matches the start of a word), or with --regex a Python regular expression "
-        "(case-insensitive unless --case-sensitive).  One line per code, the best-matching "
-        "description shown.")
+        "Search every description (preferred terms, synonyms, inclusion terms): ranked "
+        "full-text with prefix matching (each word matches the start of a word, in British "
+        "or American spelling: dyspnoea finds dyspnea), or with --regex a Python regular "
+        "expression (case-insensitive unless --case-sensitive).  Best first: the exact "
+        "term, then terms with every word (shortest first), then terms with most of the "
+        "words.  A table: one row per code with why it matched, and a count.")
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--regex", action="store_true",
                    help="QUERY is a Python regular expression over every description")
     p.add_argument("--case-sensitive", action="store_true", help="with --regex: match case")
+    p.add_argument("--all-words", action="store_true",
+                   help="only descriptions with every word (by default, when fewer than "
+                        "--limit have them, descriptions with most of the words follow)")
     p.add_argument("--within", metavar="CODE", help="only CODE and its descendants")
     p.add_argument("--include-inactive", action="store_true",
                    help="also inactive codes and inactive descriptions")
@@ -226,9 +240,10 @@ def run_search(args) -> int:
                                             include_inactive=args.include_inactive, **options)
         else:
             hits = terminology.search(args.query, limit=args.limit, within=args.within,
-                                      include_inactive=args.include_inactive)
+                                      include_inactive=args.include_inactive,
+                                      partial=not args.all_words)
     if args.json:
         output.print_json([h.as_dict() for h in hits])
     else:
-        render.hits(hits)
+        render.hits(hits, limit=None if args.regex and not args.limit else args.limit)
     return 0

@@ -109,18 +109,29 @@ def concept_rows(rows: list[dict[str, Any]], *, codes_only: bool = False) -> Non
             output.print_text(row["code"])
         else:
             flag = "" if row.get("active", True) else "  [inactive]"
-            output.print_text(f"{row['code']}\t{row.get('term', '')}{flag}")
+            indent = "  " * max(row.get("depth", 1) - 1, 0)
+            output.print_text(f"{indent}{row['code']}\t{row.get('term', '')}{flag}")
 
 
-def hits(found: list[SearchHit]) -> None:
+def hits(found: list[SearchHit], *, limit: int | None = None) -> None:
+    """A table with a header (code, term, why it matched) and a count line."""
     if not found:
         output.print_text("no matches")
         return
+    rows = []
     for hit in found:
-        flag = "" if hit.active else "  [inactive]"
-        shown = hit.preferred_term if hit.term == hit.preferred_term else \
-            f"{hit.preferred_term}  (matched: {hit.term})"
-        output.print_text(f"{hit.code}\t{shown}{flag}")
+        term = hit.preferred_term or hit.term
+        if not hit.active:
+            term += "  [inactive]"
+        why = hit.why or ("" if hit.term == hit.preferred_term else f"matched '{hit.term}'")
+        rows.append((hit.code, term, why))
+    widths = [max(len(r[i]) for r in [("code", "term", "why"), *rows]) for i in range(2)]
+    output.print_text(f"{'code':<{widths[0]}}  {'term':<{widths[1]}}  why")
+    for code, term, why in rows:
+        output.print_text(f"{code:<{widths[0]}}  {term:<{widths[1]}}  {why}".rstrip())
+    more = " (the limit: there may be more; raise --limit)" if limit and len(found) >= limit \
+        else ""
+    output.print_text(f"{len(found)} code{'s' if len(found) != 1 else ''}{more}")
 
 
 def detail(d: ConceptDetail) -> None:

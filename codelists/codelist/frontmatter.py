@@ -70,10 +70,53 @@ _core_resolvers(_Dumper)
 _Dumper.add_representer(str, _str)
 
 
+#: how much content aliases may repeat beyond the text itself (scalar characters plus one
+#: per node): a 1 KB "billion laughs" front matter would otherwise expand to gigabytes
+MAX_ALIAS_EXPANSION = 64 * 1024
+
+
+def _expanded_size(node, sizes: dict[int, int]) -> int:
+    """Size of a composed node with every alias expanded (memoised: linear in nodes)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 0  # a recursive alias counts nothing more the second time
+    if isinstance(node, yaml.ScalarNode):
+        size = 1 + len(node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    else:
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes)
+                       for k, v in node.value)
+    sizes[id(node)] = size
+    return size
+
+
+def _load_bounded(text: str, *, path, first_line: int) -> Any:
+    """Compose the YAML, refuse it if aliases would expand it past the bound, then build
+    the Python data from the composed nodes (nothing is expanded before the check)."""
+    from codelists.errors import LimitExceeded
+
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "*" in text and _expanded_size(node, {}) > len(text) + MAX_ALIAS_EXPANSION:
+            raise LimitExceeded(
+                "front matter YAML aliases expand to more than "
+                f"{MAX_ALIAS_EXPANSION:,} characters beyond the text", limit="yaml_aliases",
+                path=path, line=first_line,
+                hint="write the values out instead of repeating them with &anchors and *aliases")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def load_yaml(text: str, *, path=None, first_line: int = 2) -> dict[str, Any]:
     """Parse front-matter YAML; errors name the file line (``first_line`` = its line 1)."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - our SafeLoader subclass
+        data = _load_bounded(text, path=path, first_line=first_line)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         last = text.count("\n") - 1

@@ -47,9 +47,11 @@ def members(expression: str, terminology) -> tuple[tuple[int, ...], tuple[str, .
 
 def _matching(ids: tuple[int, ...], text: str, terminology) -> tuple[int, ...]:
     """The ids with a description matching ``text`` (every word starts a word)."""
-    hits = terminology.search(text, limit=max(len(ids), 1), include_inactive=False)
-    wanted = set(ids)
-    return tuple(sorted(int(h.code) for h in hits if int(h.code) in wanted))
+    if hasattr(terminology, "matching_ids"):
+        found = terminology.matching_ids(text)
+    else:
+        found = {int(h.code) for h in terminology.search(text, limit=max(len(ids), 1))}
+    return tuple(i for i in ids if i in found)
 
 
 def expand(expression: str, terminology, *, text_filter: str | None = None,

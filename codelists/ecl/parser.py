@@ -12,7 +12,6 @@ import functools
 import hashlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import lark
@@ -74,6 +73,8 @@ def build(grammar: str, folder: Path | None = None) -> lark.Lark:
             except Exception:  # damaged (say, a disk filled up): compile it again
                 pass
     parser = lark.Lark(grammar, **LARK_OPTIONS)
+    import tempfile  # only when writing: it imports shutil, bz2, lzma, random...
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".ecl-parser-",

@@ -176,8 +176,8 @@ class ECLResult:
     does not hold.
 
     The evaluator may hand over the ids in whichever form it read them: a set (``ids``),
-    ascending ints (``ascending``, a sequence), or ascending strings (``codes``, a list or
-    a function making one, from a stored id set); the other forms are made on first use,
+    ascending ints (``ascending``) or ascending strings (``codes``), each of the last two
+    as a list or a function making one; the other forms are made on first use,
     so a caller wanting strings never pays for a set of ints, nor the reverse.
     Immutable, like a frozen dataclass.
     """
@@ -201,10 +201,17 @@ class ECLResult:
     def __setattr__(self, name, value):
         raise AttributeError(f"ECLResult is immutable: cannot set {name}")
 
+    def _ascending_ids(self):
+        """The ascending ids if they were given (made now when given as a function)."""
+        if callable(self._ascending):
+            object.__setattr__(self, "_ascending", self._ascending())
+        return self._ascending
+
     @property
     def ids(self) -> frozenset[int]:
         if self._ids is None:
-            source = self._ascending if self._ascending is not None else map(int, self.codes())
+            ascending = self._ascending_ids()
+            source = ascending if ascending is not None else map(int, self.codes())
             ids = frozenset(source.tolist() if hasattr(source, "tolist") else source)
             object.__setattr__(self, "_ids", ids)
         return self._ids
@@ -214,18 +221,20 @@ class ECLResult:
         if callable(self._codes):
             object.__setattr__(self, "_codes", self._codes())
         if self._codes is None:
-            ascending = self._ascending if self._ascending is not None else sorted(self._ids)
+            ascending = self._ascending_ids()
+            ascending = ascending if ascending is not None else sorted(self._ids)
             object.__setattr__(self, "_codes", list(map(str, ascending)))
         return list(self._codes)
 
     def __len__(self) -> int:
-        for form in (self._ascending, self._ids, self.codes() if self._codes else None):
-            if form is not None:
-                return len(form)
-        return 0  # pragma: no cover - one form is always set
+        if self._ids is not None:
+            return len(self._ids)
+        ascending = self._ascending_ids()
+        return len(ascending) if ascending is not None else len(self.codes())
 
     def __iter__(self):
-        return iter(self._ascending if self._ascending is not None else sorted(self.ids))
+        ascending = self._ascending_ids()
+        return iter(ascending if ascending is not None else sorted(self.ids))
 
     def __contains__(self, item) -> bool:
         return item in self.ids

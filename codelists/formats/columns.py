@@ -15,6 +15,8 @@ Recognition is by header first, by content second:
   suggests (or every system, for a bare ``code``/``id``): a system *fits* a column when
   every non-missing cell is a well-formed code of it without changing shape (see
   :func:`codelists.terminology.normalise.fits`);
+- the term column is the term-like column named most like a term (``term`` before
+  ``description`` before ``name``), else the first column of words that differ row to row;
 - the code column is the first code-like column with no invalid cell (fewest missing
   cells first); when none is clean, the one with the fewest invalid cells is reported
   with its bad cells, never silently taken.  :attr:`Recognition.reason` says which column
@@ -70,7 +72,11 @@ def squash(name: str) -> str:
 
 def is_missing(value: object) -> bool:
     """True for an empty cell or a missing-value marker (``NA``, ``.``, ``NULL``)."""
-    return value is None or str(value).replace("\u00a0", " ").strip().lower() in MISSING
+    if value is None:
+        return True
+    if isinstance(value, str) and len(value) > 6 and not value[0].isspace():
+        return False
+    return str(value).replace("\u00a0", " ").strip().lower() in MISSING
 
 
 def header_kind(name: str) -> str:
@@ -120,6 +126,7 @@ class Column:
     invalid_count: int = 0
     wordy: float = 0.0  # share of cells that read as words (spaces, lower-case letters)
     values: Sequence[str] = field(default=(), repr=False, compare=False)
+    sampled: bool = False  # judged on a sample only (a column not chosen)
 
     @property
     def clean(self) -> bool:
@@ -148,12 +155,15 @@ def _wordy(values: list[str]) -> float:
 
 
 def examine(name: str, index: int, values: list[str], lines: Sequence[int], *,
-            systems: Sequence[str] | None = None, kind: str | None = None) -> Column:
-    """The evidence about one column: which ``systems`` fit every non-missing cell."""
+            systems: Sequence[str] | None = None, kind: str | None = None,
+            full: bool = True) -> Column:
+    """The evidence about one column: which ``systems`` fit every non-missing cell
+    (``full=False``: judged on an even sample of 400 cells, :attr:`Column.sampled`)."""
     from codelists.terminology.detection import detection_order, misfits
 
     kind = kind or header_kind(name)
-    present = [(line, v) for line, v in zip(lines, values, strict=False) if not is_missing(v)]
+    present = [(line, v) for line, v in zip(lines, values, strict=False)
+               if len(v) > 6 and not v[0].isspace() or not is_missing(v)]
     missing = len(values) - len(present)
     if kind != "code" and systems is None:
         return Column(name, index, kind, cells=len(values), missing=missing,
@@ -161,14 +171,15 @@ def examine(name: str, index: int, values: list[str], lines: Sequence[int], *,
     candidates = list(systems or header_systems(name) or detection_order())
     probe = _spread(present, 400)
     survivors = [s for s in candidates if not misfits(s, probe)]
-    fitting = [s for s in survivors if not misfits(s, present)]
+    checked = present if full else probe
+    fitting = [s for s in survivors if not misfits(s, checked)] if full else survivors
     if fitting:
         system, bad = fitting[0], []
     else:
         system = min(candidates, key=lambda s: len(misfits(s, probe)))
-        bad = misfits(system, present)
+        bad = misfits(system, checked)
     return Column(name, index, kind, tuple(fitting), system, len(values), missing,
-                  tuple(bad[:20]), len(bad), _wordy(values), values)
+                  tuple(bad[:20]), len(bad), _wordy(values), values, sampled=not full)
 
 
 def _spread(items: list, size: int) -> list:
@@ -212,8 +223,7 @@ def recognise(header: Sequence[str], rows: Sequence[Sequence[str]], *,
                        kind="code")
         codes, reason = [code], f"column {header[index]!r} as given"
     else:
-        codes = [examine(name, i, _cells(rows, i), lines, systems=systems)
-                 for i, name in enumerate(header) if header_kind(name) == "code"]
+        codes = _examine_code_columns(header, rows, lines, systems)
         code, reason = _choose_code(codes)
         if code is None:
             code, reason = _by_content(header, rows, lines, systems)
@@ -221,11 +231,32 @@ def recognise(header: Sequence[str], rows: Sequence[Sequence[str]], *,
     return Recognition(code, term, tuple(codes), reason)
 
 
+def _examine_code_columns(header, rows, lines, systems) -> list[Column]:
+    """Every code-like column judged on a sample; then, in order of preference, each
+    sample-clean column checked in full until one is clean throughout (when none is,
+    every column is checked in full, so the bad cells reported are all of them)."""
+    codes = [examine(name, i, _cells(rows, i), lines, systems=systems, full=False)
+             for i, name in enumerate(header) if header_kind(name) == "code"]
+
+    def full(column: Column) -> Column:
+        return examine(column.name, column.index, list(column.values), lines,
+                       systems=systems, kind="code")
+
+    for column in sorted(codes, key=lambda c: (not c.clean, c.missing > 0, c.index)):
+        if not column.clean:
+            break
+        checked = full(column)
+        codes[codes.index(column)] = checked
+        if checked.clean:
+            return codes
+    return [full(c) if c.sampled else c for c in codes]
+
+
 def _choose_code(columns: list[Column]) -> tuple[Column | None, str]:
     usable = [c for c in columns if c.cells > c.missing]
     if not usable:
         return None, ""
-    clean = [c for c in usable if c.clean]
+    clean = [c for c in usable if c.clean and not c.sampled]
     if clean:
         chosen = min(clean, key=lambda c: (c.missing > 0, c.index))
         why = f"every cell is a {chosen.system} code" if not chosen.missing else \
@@ -252,6 +283,19 @@ def _by_content(header, rows, lines, systems) -> tuple[Column | None, str]:
     return None, ""
 
 
+def _term_by_content(header, rows, lines, code: Column | None) -> Column | None:
+    """No header says "term": the first other column of words that differ row to row
+    (a description, not a category repeated down the rows)."""
+    for i, name in enumerate(header):
+        if (code is not None and i == code.index) or header_kind(name) == "code":
+            continue
+        values = _cells(rows, i)
+        sample = [v.strip() for v in values[:500] if not is_missing(v)]
+        if sample and _wordy(values) > 0.5 and len(set(sample)) > 0.8 * len(sample):
+            return examine(name, i, values, lines, kind="term")
+    return None
+
+
 def _choose_term(header, rows, lines, code: Column | None, term_column, path) -> Column | None:
     if term_column is not None:
         index = _find(header, term_column, "term", path)
@@ -260,7 +304,7 @@ def _choose_term(header, rows, lines, code: Column | None, term_column, path) ->
              for i, name in enumerate(header)
              if header_kind(name) == "term" and (code is None or i != code.index)]
     if not terms:
-        return None
+        return _term_by_content(header, rows, lines, code)
 
     def rank(column: Column) -> tuple:
         key = squash(column.name)

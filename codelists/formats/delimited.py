@@ -64,16 +64,18 @@ def read(path: str | Path, *, system: str | None = None, code_column: str | None
     group_i = _index(header, group_column, "group", path)
     used = {code.index, term_i, status_i, group_i}
     items, empty = [], []
+    extra_columns = [(h, i) for h, i in index.items() if i not in used]
     for values, line in zip(table.rows, table.lines, strict=True):
         cell = values[code.index] if code.index < len(values) else ""
         if is_missing(cell):
             empty.append(line)
             continue
         items.append(ImportedCode(
-            cell, _get(values, term_i), included=_status(values, status_i, path, line),
+            cell, values[term_i] if term_i is not None and term_i < len(values) else "",
+            included=_status(values, status_i, path, line) if status_i is not None else True,
             group=_get(values, group_i).strip() or None if group_i is not None else None,
-            extra={h: values[i] for h, i in index.items()
-                   if i not in used and i < len(values) and not is_missing(values[i])},
+            extra={h: values[i] for h, i in extra_columns if i < len(values) and (
+                len(values[i]) > 6 and not values[i][0].isspace() or not is_missing(values[i]))},
             line=line))
     notes = list(table.notes) + [found.reason]
     if found.term:

@@ -30,6 +30,9 @@ def load_json(path: str | Path, text: str | None = None) -> Any:
     except json.JSONDecodeError as exc:
         raise InputFileError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno,
                              column=exc.colno, hint="check the file is JSON") from exc
+    except RecursionError as exc:
+        raise InputFileError("JSON nested too deeply to read", path=path,
+                             hint="a ValueSet or concept set is only a few levels deep") from exc
 
 
 def looks_like(data: Any) -> bool:
@@ -70,31 +73,75 @@ def _empty_set(compose: dict) -> bool:
         {g["system"] for g in include} == {g["system"] for g in exclude}
 
 
-def read(path: str | Path, *, system: str | None = None, text: str | None = None) -> Imported:
+def _explicit(compose: dict) -> bool:
+    groups = (compose.get("include") or []) + (compose.get("exclude") or [])
+    return bool(groups) and all(g.get("concept") and not g.get("filter")
+                                and not g.get("valueSet") for g in groups)
+
+
+def _pairs(data: dict, path) -> list[tuple[str, ImportedCode]]:
+    """(system URI, code) of the ValueSet's explicit compose, else of its expansion."""
+    compose = data.get("compose") or {}
+    expansion = data.get("expansion") or {}
+    if _empty_set(compose):
+        return []  # sct's empty list: include a whole system, then exclude all of it
+    if compose and (_explicit(compose) or not expansion.get("contains")):
+        pairs = _concepts(compose.get("include"), True, path)
+        return pairs + _concepts(compose.get("exclude"), False, path)
+    return [(c.get("system", ""), ImportedCode(str(c["code"]), c.get("display", ""),
+                                               line=i))
+            for i, c in enumerate(_contains(expansion.get("contains") or []), 1)]
+
+
+def _contains(entries: list[dict]) -> list[dict]:
+    """An expansion's codes, nested ``contains`` flattened; abstract entries skipped."""
+    out = []
+    for entry in entries:
+        if entry.get("code") and not entry.get("abstract"):
+            out.append(entry)
+        out += _contains(entry.get("contains") or [])
+    return out
+
+
+def read(path: str | Path, *, system: str | None = None,
+         text: str | None = None) -> Imported | list[Imported]:
+    """A ValueSet: its explicit ``compose`` (include/exclude concepts), or its
+    ``expansion`` when the compose selects by filter; one codelist per code system (or
+    the one ``system`` names)."""
     data = load_json(path, text)
     if not looks_like(data):
         raise InputFileError("not a FHIR ValueSet (resourceType is not ValueSet)", path=path,
                              hint="export a ValueSet resource as JSON")
-    compose = data.get("compose") or {}
-    if _empty_set(compose):
-        compose = {}  # sct's empty list: include a whole system, then exclude all of it
-        data = {**data, "expansion": None}
-    pairs = _concepts(compose.get("include"), True, path)
-    pairs += _concepts(compose.get("exclude"), False, path)
-    if not compose and data.get("expansion"):
-        pairs = [(c.get("system", ""), ImportedCode(str(c["code"]), c.get("display", "")))
-                 for c in data["expansion"].get("contains", [])]
-    urls = {url for url, _ in pairs}
-    if system is None:
-        systems = {_system_of(url, path) for url in urls}
-        if len(systems) > 1:
-            raise InputFileError(f"the ValueSet mixes code systems ({', '.join(sorted(urls))})",
-                                 path=path, hint="split it into one codelist per system")
-        system = systems.pop() if systems else _system_of(
-            ((data.get("compose") or {}).get("include") or [{}])[0].get("system",
-                                                                      SYSTEMS["snomedct"].fhir_url),
-            path)
-    items = [item for _, item in pairs]
+    pairs = _pairs(data, path)
+    by_system: dict[str, list[ImportedCode]] = {}
+    for url, item in pairs:
+        known = system_for_fhir_uri(url) if url else None
+        key = known.id if known else url if system is not None or not url else \
+            _system_of(url, path)
+        by_system.setdefault(key, []).append(item)
+    if not pairs:
+        first = ((data.get("compose") or {}).get("include") or [{}])[0]
+        by_system = {system or _system_of(first.get("system", SYSTEMS["snomedct"].fhir_url),
+                                          path): []}
+    notes = []
+    if system is not None:
+        others = {s: len(v) for s, v in by_system.items() if s not in (system, "")}
+        if others:
+            notes.append("codes of other systems not imported: " + ", ".join(
+                f"{n} {s}" for s, n in others.items()))
+        by_system = {system: by_system.get(system, []) + by_system.get("", [])}
+    found = []
+    for code_system, items in by_system.items():
+        imported = _imported(data, code_system or system or "snomedct", items, path)
+        imported.notes[:0] = notes
+        if len(by_system) > 1:
+            imported.meta["member"] = code_system
+            imported.meta["title"] = f"{imported.meta.get('title', 'ValueSet')} ({code_system})"
+        found.append(imported)
+    return found[0] if len(found) == 1 else found
+
+
+def _imported(data: dict, system: str, items: list[ImportedCode], path) -> Imported:
     notes = normalise_rows(system, items, path=path)
     meta = {k: data[k] for k in ("title", "description", "copyright") if data.get(k)}
     meta["id"] = data.get("id") or data.get("name")

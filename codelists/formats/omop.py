@@ -1,8 +1,16 @@
 """OHDSI ATLAS concept set JSON (``{"items": [{"concept": {...}, "isExcluded": ...}]}``,
 bare or wrapped as ``{"name": ..., "expression": {"items": [...]}}``).
 
-Import keeps ``CONCEPT_ID`` as an ``omop_concept_id=`` tag and ``includeDescendants`` as
-``rule=descendants``; excluded items become excluded lines.  Export writes the same
+Import keeps ``CONCEPT_ID`` as an ``omop_concept_id=`` tag; excluded items become
+excluded lines.  ``includeDescendants`` items become the codelist's definition rules
+(``definition: rules:``, include or exclude the code and its descendants, as
+``isExcluded`` says) and stay tagged ``rule=descendants`` on their lines;
+``includeMapped`` is kept as an ``include_mapped=1`` tag (the definition has no mapped
+semantics).  A concept set over one vocabulary we know is read as that coding system
+(``CONCEPT_CODE``); one over several vocabularies, or one we do not know (Visit, OMOP
+Extension, RxNorm Extension), as OMOP concept ids (``CONCEPT_ID``, system ``omop``) with
+each line's ``vocabulary=`` and ``source_code=``.  A cohort definition
+(``ConceptSets``) gives one codelist per concept set.  Export writes the same
 shape; OMOP concept ids come from the ``omop_concept_id`` tags (0 when unknown: map the
 codes to OMOP with your vocabulary tables before loading the set into ATLAS).
 """
@@ -14,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from codelists.codelist.definition import Definition, Rule
 from codelists.codelist.model import Codelist
 from codelists.codelist.systems import SYSTEMS
 from codelists.errors import InputFileError
@@ -101,8 +110,13 @@ def concept_set(items: list[dict], path, *, system: str | None = None,
         notes.append(f"vocabularies {', '.join(sorted(vocabularies))}: imported as OMOP "
                      "concept ids (each line keeps its vocabulary and source code)")
     notes += normalise_rows(chosen, rows, path=path)
-    return Imported(chosen, rows, meta={"title": name} if name else {}, source=str(path),
-                    format="ATLAS concept set", notes=notes)
+    meta: dict[str, Any] = {"title": name} if name else {}
+    rules = tuple(Rule(r.code, r.included) for r in rows
+                  if r.extra.get("rule") == "descendants" and r.invalid is None)
+    if rules:  # includeDescendants / isExcluded as the codelist's definition
+        meta["definition"] = Definition(rules=rules)
+    return Imported(chosen, rows, meta=meta, source=str(path), format="ATLAS concept set",
+                    notes=notes)
 
 
 def _row(i: int, item: dict, concept: dict, by_id: bool, path) -> ImportedCode:

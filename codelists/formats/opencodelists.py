@@ -269,14 +269,18 @@ def definition_rows(codelist: Codelist, rules: list[tuple[str, bool]], hierarchy
     """``definition.csv``: ``code,term,is_included`` (``+``/``-``), depth first.
 
     ``rules`` are (code, included) decisions; with a ``hierarchy`` (anything with
-    ``parents(code)``) each rule follows the nearest rule above it, roots in code order,
-    as OpenCodelists lists a definition; without one they keep their order.
+    ``parents(code)``; a Terminology also gives terms the list lacks) each rule follows
+    the nearest rule above it, roots in code order, as OpenCodelists lists a definition;
+    without one they keep their order.
     """
     system = codelist.system.id
     terms = codelist.terms()
     ordered = _depth_first([c for c, _ in rules], hierarchy) if hierarchy else \
         [c for c, _ in rules]
     decided = dict(rules)
+    missing = [c for c in ordered if not terms.get(c)]
+    if missing and hasattr(hierarchy, "lookup_many"):
+        terms.update({c: found.term for c, found in hierarchy.lookup_many(missing).items()})
     return _crlf_csv([["code", "term", "is_included"],
                       *([opencodelists_code(system, c), terms.get(c, ""),
                          "+" if decided[c] else "-"] for c in ordered)])
@@ -317,8 +321,9 @@ def _nearest_ruled_ancestor(code: str, chosen: set[str], hierarchy) -> str | Non
 
 def dmd_download(bnf_codes: list[str], bnf, dmd=None) -> str:
     """``dmd-download.csv`` of a BNF list: ``dmd_type,dmd_id,dmd_name,bnf_code``, one row
-    per dm+d product a code maps to in the BNF store (``bnf``); names from the dm+d
-    store (``dmd``) when one is installed, else from the map."""
+    per dm+d product (VMP or AMP; packs are left out, as OpenCodelists converts a BNF list
+    to products) a code maps to in the BNF store (``bnf``); names from the dm+d store
+    (``dmd``) when one is installed."""
     from codelists.errors import CodelistsError
     from codelists.terminology.crossmap import map_code
 
@@ -330,6 +335,8 @@ def dmd_download(bnf_codes: list[str], bnf, dmd=None) -> str:
             continue
         names = dmd.lookup_many([e.target_code for e in entries]) if dmd is not None else {}
         for entry in entries:
+            if (entry.relation or "").upper() not in ("VMP", "AMP"):
+                continue
             concept = names.get(entry.target_code)
             rows.append([entry.relation or "", entry.target_code,
                          concept.term if concept else "", code])

@@ -90,26 +90,32 @@ class PullResult:
 
 def pull(folder: str | Path, base_url: str, *, with_codelist: bool = True,
          now: datetime.datetime | None = None) -> PullResult:
-    """Download every list of ``folder/codelists.txt`` and write the manifest."""
+    """Download every list of ``folder/codelists.txt`` and write the manifest.
+
+    Everything is downloaded before anything is written, so a list that fails to
+    download leaves the folder as it was.
+    """
     folder = Path(folder)
     entries = study.read_lines(folder)
     previous = study.read_manifest(folder)
-    result = PullResult()
-    files: dict[str, dict] = {}
+    fetched = []
     for entry in entries:
         content = fetch_csv(base_url, entry)
         moment = now or datetime.datetime.now(tz=datetime.UTC)
+        text = fetch_codelist(base_url, entry) if with_codelist else None
+        fetched.append((entry, content, moment, text))
+    result = PullResult()
+    files: dict[str, dict] = {}
+    for entry, content, moment, text in fetched:
         write_atomic(folder / entry.filename, content)
         result.written.append(entry.filename)
         files[entry.filename] = {"id": entry.id, "url": entry.url(base_url),
                                  "downloaded_at": f"{moment}Z",
                                  "sha": study.content_sha(content)}
-        if with_codelist:
-            text = fetch_codelist(base_url, entry)
-            if text is not None:
-                name = entry.filename[:-4] + ".codelist"
-                write_atomic(folder / name, text)
-                result.codelist_files.append(name)
+        if text is not None:
+            name = entry.filename[:-4] + ".codelist"
+            write_atomic(folder / name, text)
+            result.codelist_files.append(name)
     for stale in sorted(set(p.name for p in folder.glob("*.csv")) - set(files)):
         (folder / stale).unlink()
         result.removed.append(stale)

@@ -10,6 +10,7 @@ matter, and notes about repairs.  :func:`to_codelist` turns it into a
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -61,13 +62,18 @@ class Imported:
         return [c.code for c in self.codes if c.included]
 
 
+@functools.lru_cache(maxsize=1024)
 def tag_key(name: str) -> str:
     key = _TAG_KEY.sub("_", name.strip()).strip("_") or "column"
     return key if key[0].isalpha() or key[0] == "_" else f"c_{key}"
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9._~:/-]*")
+
+
 def tag_value(value: str) -> str:
-    return quote(str(value).strip(), safe="!$&'()*+,;:@/.-_~[]")
+    text = str(value).strip()
+    return text if _PLAIN.fullmatch(text) else quote(text, safe="!$&'()*+,;:@/.-_~[]")
 
 
 def untag_value(value: str) -> str:
@@ -103,6 +109,8 @@ def to_codelist(imported: Imported, *, id: str | None = None, title: str | None 
     for key in ("authors", "opencodelists_url", "opencodelists_id", "canonical_url"):
         if imported.meta.get(key):
             cl.meta[key] = imported.meta[key]
+    if imported.meta.get("definition") is not None:
+        cl.definition = imported.meta["definition"]
     cl.meta = order_keys(cl.meta)
     cl.lines = [Line(BLANK)]
     add_rows(cl, imported.codes)
@@ -124,6 +132,7 @@ def add_rows(cl: Codelist, rows: list[ImportedCode]) -> None:
     """
     group: str | None = None
     merged = _merge_duplicates(rows)
+    system = cl.system
     for row in rows:
         if (row.code, row.included) not in merged:
             continue
@@ -137,9 +146,9 @@ def add_rows(cl: Codelist, rows: list[ImportedCode]) -> None:
         if row.invalid is not None:
             cl.lines.append(_invalid_line(cl, row, term))
             continue
-        if not cl.system.is_code(row.code):
+        if not system.is_code(row.code):
             raise InputFileError(
-                f"{row.code!r} cannot be written as a {cl.system.name} code line",
+                f"{row.code!r} cannot be written as a {system.name} code line",
                 line=row.line, hint="pass --system to choose the right coding system")
         tags = {tag_key(k): tag_value(v) for k, v in row.extra.items()
                 if v is not None and str(v).strip() != ""}
@@ -162,15 +171,21 @@ def _invalid_line(cl: Codelist, row: ImportedCode, term: str) -> Line:
 
 def _merge_duplicates(rows: list[ImportedCode]) -> dict[tuple[str, bool], ImportedCode]:
     """One row per (code, included); a duplicate's differing extra values are kept,
-    comma-separated, so nothing in the source is lost."""
+    comma-separated, so nothing in the source is lost (the first row is copied only when
+    it has a duplicate)."""
     first: dict[tuple[str, bool], ImportedCode] = {}
+    copied: set[tuple[str, bool]] = set()
     for row in rows:
         key = (row.code, row.included)
         if key not in first:
-            first[key] = ImportedCode(row.code, row.term, row.included, row.group,
-                                      dict(row.extra), row.raw, row.line, row.why,
-                                      row.invalid)
+            first[key] = row
             continue
+        if key not in copied:
+            kept = first[key]
+            first[key] = ImportedCode(kept.code, kept.term, kept.included, kept.group,
+                                      dict(kept.extra), kept.raw, kept.line, kept.why,
+                                      kept.invalid)
+            copied.add(key)
         extra = first[key].extra
         for name, value in row.extra.items():
             values = [v for v in str(extra.get(name, "")).split(",") if v]
@@ -199,6 +214,11 @@ def read_csv(path: str | Path, *, delimiter: str | None = None,
         raise InputFileError(
             f"more than one column is named {', '.join(repr(d) for d in dupes)}", path=path,
             line=1, hint="rename the columns so each name is used once")
+    if not table.rows:
+        raise InputFileError(
+            f"the file has a header ({', '.join(h for h in table.header if h) or 'empty'}) "
+            "but no rows of codes", path=path, line=1,
+            hint="export the codelist again with its codes (an empty list is not imported)")
     rows = []
     for values, line in zip(table.rows, table.lines, strict=True):
         row = {h: (values[i] if i < len(values) else "") for i, h in enumerate(table.header)}
@@ -257,14 +277,19 @@ def normalise_rows(system: str, rows: list[ImportedCode], *, path=None,
     """
     from codelists.terminology.detection import describe_change
     from codelists.terminology.normalise import SYSTEMS as KNOWN
-    from codelists.terminology.normalise import normalise_codes
+    from codelists.terminology.normalise import canonical_test, normalise_codes
 
     if system not in KNOWN:
         return []
     notes, bad = [], []
-    results = normalise_codes(system, [r.code for r in rows])
+    fast = canonical_test(system)
+    if fast is not None:  # codes already canonical need no work (most of a large file)
+        slow = [r for r in rows if not fast(r.code)]
+    else:
+        slow = rows
+    results = normalise_codes(system, [r.code for r in slow])
     line_system = SYSTEMS.get(system)
-    for row, result in zip(rows, results, strict=True):
+    for row, result in zip(slow, results, strict=True):
         if result.code is not None:
             if result.code != row.code.strip():
                 row.raw, row.why = row.code, describe_change(row.code, result.code)

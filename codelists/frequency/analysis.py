@@ -5,10 +5,12 @@ Pipeline (see docs/reference/frequency-method.md for the exact semantics):
 1. match events to list codes by match key (:mod:`codelists.frequency.codekeys`);
 2. with a cohort: keep events of cohort patients, dated inside the window relative to
    each patient's index date (both window ends inclusive);
-3. per patient and code, count episodes (every event, or distinct dates when
-   ``dedupe_same_day``) — one pass over the events, materialised as a small table;
+3. per patient and code, count episodes (distinct dates by default: an exact duplicate
+   record, same patient, code and day, counts once; every record when
+   ``dedupe_same_day=False``) — one pass over the events, materialised as a small table;
 4. from that table: per code episodes and patients, and per list the patients with at
-   least one episode for all codes, for uncertainty 0 and for uncertainty <= 1.
+   least one episode at each level of ``results.LEVELS`` (all codes; uncertainty 0,
+   <= 1, <= 2; uncertainty 1 only, 2 only).
 
 Only engine-neutral Ibis operations appear here; everything engine-specific lives in
 :mod:`codelists.frequency.engines`.
@@ -24,6 +26,7 @@ import pyarrow as pa
 from codelists.errors import InputFileError
 from codelists.frequency import codekeys
 from codelists.frequency.inputs import CodeSet, Window
+from codelists.frequency.results import LEVELS
 
 #: a date no real event has, standing in for a missing date when counting distinct days
 _NO_DATE = ibis.date(1000, 1, 1)
@@ -88,10 +91,11 @@ def in_window(matched, cohort, window: Window | None):
     # with a window, undated events and patients without an index date never count,
     # even when both ends are open (docs/reference/frequency-method.md)
     conditions = [joined.date.notnull(), joined.index_date.notnull()]
-    if window.start is not None:
-        conditions.append(joined.date >= joined.index_date + ibis.interval(days=window.start))
-    if window.end is not None:
-        conditions.append(joined.date <= joined.index_date + ibis.interval(days=window.end))
+    start, end = window.interval("start"), window.interval("end")
+    if start is not None:
+        conditions.append(joined.date >= joined.index_date + ibis.interval(**start))
+    if end is not None:
+        conditions.append(joined.date <= joined.index_date + ibis.interval(**end))
     return joined.filter(*conditions).select(matched.columns)
 
 
@@ -118,17 +122,20 @@ def cohort_summary(engine, cohort) -> tuple[int, int]:
 
 
 def outcome_patients(table) -> dict:
-    """Patients with at least one episode: all codes, uncertainty 0, uncertainty <= 1."""
+    """Patients with at least one episode at each outcome level (results.LEVELS)."""
     unc = table.uncertainty
-    return table.aggregate(
-        all=table.patient.nunique(),
-        u0=table.patient.nunique(where=unc.notnull() & (unc == 0)),
-        u1=table.patient.nunique(where=unc.notnull() & (unc <= 1)),
-    )
+    measures = {}
+    for level, _label, low, high in LEVELS:
+        if high is None:
+            measures[level] = table.patient.nunique()
+        else:
+            measures[level] = table.patient.nunique(
+                where=unc.notnull() & (unc >= low) & (unc <= high))
+    return table.aggregate(**measures)
 
 
 def count(engine, events, codeset: CodeSet, *, cohort=None, window: Window | None = None,
-          dedupe_same_day: bool = False) -> Counts:
+          dedupe_same_day: bool = True) -> Counts:
     """Run the check on an engine; ``events``/``cohort`` are standard Ibis tables."""
     codes = codes_table(engine, codeset, integer_keys=integer_match(events, codeset.system))
     matched = matched_events(events, codes, codeset.system)
@@ -144,5 +151,5 @@ def count(engine, events, codeset: CodeSet, *, cohort=None, window: Window | Non
             episodes=pairs.episodes.sum(), patients=pairs.count()))
     }
     row = engine.to_rows(outcome_patients(pairs))[0]
-    patients = {level: int(row[level] or 0) for level in ("all", "u0", "u1")}
+    patients = {level: int(row[level] or 0) for level, *_ in LEVELS}
     return Counts(per_code, patients, size, no_index)

@@ -56,15 +56,19 @@ def settings_for(engine: Engine, events: Any, cohort: Any, window: Window | None
         "window_text": window.as_text() if window and cohort is not None else None,
         "window": window.describe() if window and cohort is not None else None,
         "dedupe_same_day": dedupe_same_day,
+        "episodes": results.episode_definition(dedupe_same_day),
     }
 
 
 def run_check(codes: Any, events: Any, *, columns: ColumnMap | None = None,
               cohort: Any = None, cohort_patient: str = "patient",
               cohort_index: str = "index_date", window: Window | None = None,
-              dedupe_same_day: bool = False, engine: Engine | str = "duckdb",
+              dedupe_same_day: bool = True, engine: Engine | str = "duckdb",
               ) -> results.FrequencyResult:
     """Raw result (``disclosure=None``): do not release it outside a secure environment.
+
+    Episodes: an exact duplicate record (same patient, code and date) counts once unless
+    ``dedupe_same_day=False`` (then every record counts).
 
     ``codes``: a CodeSet, a Codelist or a ``.codelist`` path; ``events``/``cohort``: file
     paths (CSV/TSV/Parquet) or Ibis tables of the engine.

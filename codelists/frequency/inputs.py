@@ -6,7 +6,8 @@
 * :class:`ColumnMap` — which columns of the events file hold patient, code and date;
   presets for CPRD GOLD (``patid``, ``medcode``, ``eventdate``) and CPRD Aurum
   (``patid``, ``medcodeid``, ``obsdate``).
-* :class:`Window` — days relative to the index date, both ends inclusive.
+* :class:`Window` — days, weeks, calendar months or years relative to the index date,
+  both ends inclusive.
 * :func:`events_table` / :func:`cohort_table` — Ibis tables with standard columns
   ``patient``, ``code`` (raw text), ``date`` (a date) and ``patient``, ``index_date``.
 """
@@ -55,39 +56,79 @@ def column_map(preset: str | None = None, *, patient: str | None = None,
 
 
 # --------------------------------------------------------------------------- window
+#: window units: days, weeks, calendar months, calendar years
+UNITS = {"d": "days", "w": "weeks", "m": "months", "y": "years"}
+_OFFSET = r"([+-]?\d+)([dwmy])?"
+
+
 @dataclass(frozen=True)
 class Window:
-    """Events dated from ``index + start`` days to ``index + end`` days, both inclusive.
+    """Events dated from ``index + start`` to ``index + end``, both ends inclusive.
 
-    ``None`` leaves that end open.  ``Window(-365, -1)`` is the year before the index
-    date, excluding the index day; ``Window(-365, 0)`` includes the index day.
+    ``start`` and ``end`` count ``start_unit``/``end_unit``: ``d`` days (the default),
+    ``w`` weeks, ``m`` calendar months or ``y`` calendar years; ``None`` leaves that end
+    open.  ``Window(-365, -1)`` is the 365 days before the index date, excluding the index
+    day; ``Window(-1, -1, "y", "d")`` (written ``-1y:-1d``) is the calendar year before it.
+
+    Calendar arithmetic moves the date by whole months or years and, when that day does
+    not exist, takes the last day of the month: 29 February 2024 minus one year is
+    28 February 2023, and 31 March minus one month is the last day of February.
     """
 
     start: int | None
     end: int | None
+    start_unit: str = "d"
+    end_unit: str = "d"
 
     def __post_init__(self) -> None:
-        if self.start is not None and self.end is not None and self.start > self.end:
-            raise UsageError(f"window start {self.start} is after its end {self.end}",
-                             hint="write the window as START:END in days, e.g. -365:-1")
+        for unit in (self.start_unit, self.end_unit):
+            if unit not in UNITS:
+                raise UsageError(f"unknown window unit {unit!r}",
+                                 hint="use d (days), w (weeks), m (months) or y (years)")
+        if self.start is not None and self.end is not None and \
+                self._days(self.start, self.start_unit) > self._days(self.end, self.end_unit):
+            raise UsageError(f"window start {self.as_text().split(':')[0]} is after its end "
+                             f"{self.as_text().split(':')[1]}",
+                             hint="write the window as START:END, e.g. -365:-1 or -1y:-1d")
+
+    @staticmethod
+    def _days(amount: int, unit: str) -> float:
+        """Roughly in days, only to order the two ends."""
+        return amount * {"d": 1, "w": 7, "m": 30.44, "y": 365.25}[unit]
+
+    def interval(self, which: str) -> dict[str, int] | None:
+        """The ``ibis.interval`` keyword for one end (``"start"`` or ``"end"``)."""
+        amount = self.start if which == "start" else self.end
+        unit = self.start_unit if which == "start" else self.end_unit
+        return None if amount is None else {UNITS[unit]: amount}
+
+    @staticmethod
+    def _end_text(amount: int | None, unit: str, sign: bool) -> str:
+        if amount is None:
+            return ""
+        text = f"{amount:+d}" if sign else str(amount)
+        return text if unit == "d" else text + unit
 
     def describe(self) -> str:
-        lo = "-inf" if self.start is None else f"index{self.start:+d}d"
-        hi = "+inf" if self.end is None else f"index{self.end:+d}d"
+        lo = "-inf" if self.start is None else f"index{self.start:+d}{self.start_unit}"
+        hi = "+inf" if self.end is None else f"index{self.end:+d}{self.end_unit}"
         return f"[{lo}, {hi}]"
 
     def as_text(self) -> str:
-        return f"{'' if self.start is None else self.start}:{'' if self.end is None else self.end}"
+        """``START:END`` as :meth:`parse` reads it (days without a unit)."""
+        return (f"{self._end_text(self.start, self.start_unit, False)}:"
+                f"{self._end_text(self.end, self.end_unit, False)}")
 
     @classmethod
     def parse(cls, text: str) -> Window:
-        m = re.fullmatch(r"\s*([+-]?\d+)?\s*:\s*([+-]?\d+)?\s*", text or "")
+        m = re.fullmatch(rf"\s*(?:{_OFFSET})?\s*:\s*(?:{_OFFSET})?\s*", text or "")
         if not m or text.strip() == ":":
             raise UsageError(f"cannot read window {text!r}",
-                             hint="write START:END in days relative to the index date, both "
-                                  "included, e.g. -365:-1 (year before, index day excluded)")
-        start, end = (int(g) if g is not None else None for g in m.groups())
-        return cls(start, end)
+                             hint="write START:END relative to the index date, both included, "
+                                  "in days (-365:-1) or with units d/w/m/y (-1y:-1d, -6m:0)")
+        start, start_unit, end, end_unit = m.groups()
+        return cls(None if start is None else int(start), None if end is None else int(end),
+                   start_unit or "d", end_unit or "d")
 
 
 # --------------------------------------------------------------------------- codes

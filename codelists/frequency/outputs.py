@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from codelists.errors import UsageError
-from codelists.frequency.results import PARETO_SHARE, FrequencyResult
+from codelists.frequency.results import (
+    HALF_SHARE,
+    LEVELS,
+    PARETO_SHARE,
+    FrequencyResult,
+    episode_definition,
+)
 
 CSV_FIELDS = ("code", "term", "uncertainty", "episodes", "patients", "share",
               "cumulative_share")
@@ -121,10 +127,9 @@ def to_markdown(result: FrequencyResult, *, top: int | None = None) -> str:
     lines = [f"# Frequency check: {result.codelist or 'codelist'}", ""]
     lines.append(f"- events: `{s.get('events')}`; cohort: `{s.get('cohort') or 'none'}`; "
                  f"window: {s.get('window_text') or 'none'}")
-    lines.append(f"- same patient, code and day counted once: "
-                 f"{'yes' if s.get('dedupe_same_day') else 'no'}; engine: {s.get('engine')}")
-    lines.append(f"- disclosure control: counts of 1-{t - 1} suppressed, counts rounded to "
-                 f"the nearest {result.disclosure['rounding']}")
+    lines.append(f"- episodes: {episode_definition(bool(s.get('dedupe_same_day')))}; "
+                 f"engine: {s.get('engine')}")
+    lines.append(f"- disclosure control: {disclosure_text(result.disclosure)}")
     if result.cohort_size is not None:
         lines.append(f"- cohort: {_num(result.cohort_size, t)} patients")
     lines += ["", "## Outcome and sensitivity analysis", "",
@@ -138,8 +143,7 @@ def to_markdown(result: FrequencyResult, *, top: int | None = None) -> str:
     n_used = sum(1 for r in result.rows)
     lines += ["", f"{n_used} codes used, {len(result.never_used)} never used"]
     if result.codes_for_share:
-        lines[-1] += (f"; {result.codes_for_share} codes give {PARETO_SHARE:.0%} "
-                      "of episodes")
+        lines[-1] += f"; {share_sentence(result.codes_for_half, result.codes_for_share)}"
     lines += ["", "## Per code", "",
               "| code | term | uncertainty | episodes | patients | share | cumulative |",
               "|---|---|---:|---:|---:|---:|---:|"]
@@ -156,6 +160,28 @@ def to_markdown(result: FrequencyResult, *, top: int | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def disclosure_text(disclosure: dict[str, Any]) -> str:
+    """The disclosure settings in words (``threshold 0``: nothing suppressed)."""
+    threshold, rounding = disclosure["threshold"], disclosure["rounding"]
+    if threshold <= 1:
+        suppressed = "no counts suppressed (threshold 0)"
+    elif threshold == 2:
+        suppressed = "counts of 1 suppressed"
+    else:
+        suppressed = f"counts of 1 to {threshold - 1} suppressed"
+    rounded = ("counts not rounded" if rounding <= 1
+               else f"counts rounded to the nearest {rounding}")
+    return f"{suppressed}, {rounded}"
+
+
+def share_sentence(half: int | None, ninety: int | None) -> str:
+    """``"3 codes give 50% of episodes and 7 give 90%"``."""
+    if half is None:
+        return f"{ninety} codes give {PARETO_SHARE:.0%} of episodes"
+    return (f"{half} code{'s' if half != 1 else ''} give{'s' if half == 1 else ''} "
+            f"{HALF_SHARE:.0%} of episodes and {ninety} give {PARETO_SHARE:.0%}")
+
+
 def method_entry(result: FrequencyResult, *, top: int = 10) -> dict[str, Any]:
     """The plain dict recorded as ``method: frequency:`` (docs/reference/frequency-results.md)."""
     require_protected(result)
@@ -168,15 +194,18 @@ def method_entry(result: FrequencyResult, *, top: int = 10) -> dict[str, Any]:
         "cohort": s.get("cohort"),
         "window": s.get("window_text"),
         "dedupe_same_day": bool(s.get("dedupe_same_day")),
+        "episodes": episode_definition(bool(s.get("dedupe_same_day"))),
         "disclosure": {"threshold": result.disclosure["threshold"],
                        "rounding": result.disclosure["rounding"]},
         "cohort_patients": result.cohort_size,
-        "outcomes": [{"level": o.level, "max_uncertainty": o.max_uncertainty, "codes": o.codes,
+        "outcomes": [{"level": o.level, "min_uncertainty": o.min_uncertainty,
+                      "max_uncertainty": o.max_uncertainty, "codes": o.codes,
                       "patients": o.patients, "episodes": o.episodes,
                       "proportion": None if o.proportion is None else round(o.proportion, 4)}
                      for o in result.outcomes],
         "codes_used": len(result.rows),
         "codes_never_used": list(result.never_used),
+        "codes_for_50_percent": result.codes_for_half,
         "codes_for_90_percent": result.codes_for_share,
         "top_codes": [{"code": r.code, "episodes": r.episodes, "patients": r.patients}
                       for r in result.rows[:top] if not r.suppressed],
@@ -192,7 +221,7 @@ def entry_table(entry: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     threshold = (entry.get("disclosure") or {}).get("threshold", 10)
     outcomes = entry.get("outcomes") or []
     base = outcomes[0] if outcomes else {}
-    labels = {"all": "all codes", "u0": "uncertainty 0", "u1": "uncertainty <= 1"}
+    labels = {level: label for level, label, *_ in LEVELS}
     header = ["Codes", "n codes", "Patients", "% of cohort", "Episodes", "Δ patients",
               "Δ episodes"]
     rows = []

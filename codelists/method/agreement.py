@@ -8,7 +8,20 @@ Pure functions over plain data.  ``ratings`` everywhere is a mapping
 * :func:`cohen_kappa` -- two raters (Cohen 1960): ``(po - pe) / (1 - pe)``.
 * :func:`fleiss_kappa` -- any fixed number of raters per item (Fleiss 1971), from the
   item x category count table.
-* :func:`agreement` -- all of the above for a panel, as a dict (what reports show).
+* :func:`raw_agreement` -- the share (0-1) of agreeing reviewer pairs over all codes
+  (for two reviewers, the share of codes rated the same).
+* :func:`pabak` -- prevalence- and bias-adjusted kappa (Byrt, Bishop & Carlin 1993), for
+  ``k`` categories ``(k * po - 1) / (k - 1)``; with more than two raters the same with the
+  mean pairwise agreement (Randolph's free-marginal kappa).
+* :func:`agreement` -- all of the above for a panel, as a dict (what reports show), with
+  ``advice``: which figure to quote, and why.
+
+**Which to quote.**  Cohen's and Fleiss' kappa correct observed agreement for the agreement
+expected from each rater's own marginal totals.  When nearly every code is rated the same
+way (most candidates kept after screening are clearly "include"), expected agreement is
+close to observed agreement and kappa is low however well the panel agreed -- the kappa
+paradox (Feinstein & Cicchetti 1990).  Report the raw agreement with PABAK beside kappa, and
+quote kappa alone only when the ratings are spread over the categories.
 """
 
 from __future__ import annotations
@@ -86,6 +99,50 @@ def interpret(kappa: float | None) -> str:
     return "almost perfect"
 
 
+def raw_agreement(ratings: Ratings) -> float | None:
+    """The share (0-1) of agreeing pairs of ratings, over every pair of reviewers of every
+    code rated by two or more (Fleiss' mean observed agreement)."""
+    agreeing = pairs = 0
+    for rated in ratings.values():
+        values = list(rated.values())
+        for i, first in enumerate(values):
+            for second in values[i + 1:]:
+                pairs += 1
+                agreeing += first == second
+    return agreeing / pairs if pairs else None
+
+
+def pabak(observed: float | None, categories: int = len(CATEGORIES)) -> float | None:
+    """Prevalence- and bias-adjusted kappa for observed agreement ``observed`` (0-1)."""
+    if observed is None or categories < 2:
+        return None
+    return (categories * observed - 1) / (categories - 1)
+
+
+#: when raw agreement is at least this high and kappa is "slight" or worse, the kappa
+#: paradox is named in the advice
+PARADOX_AGREEMENT = 0.8
+
+
+def advice(stats: Mapping[str, Any]) -> str:
+    """One paragraph saying which agreement figure to quote for these statistics."""
+    kappa_name = "Cohen's kappa" if stats["reviewers"] == 2 else "Fleiss' kappa"
+    kappa = stats["cohen_kappa"] if stats["reviewers"] == 2 else stats["fleiss_kappa"]
+    raw = stats["raw_agreement"]
+    if raw is None:
+        return "No code was rated by two or more reviewers: there is no agreement to report."
+    shown = f"raw agreement {100 * raw:.1f}% and PABAK {stats['pabak']:.2f}"
+    if kappa is None:
+        return (f"Quote {shown}: {kappa_name} is undefined because every rating fell in "
+                "one category.")
+    if raw >= PARADOX_AGREEMENT and kappa <= 0.2:
+        return (f"Quote {shown}, with {kappa_name} ({kappa:.2f}) beside them: kappa is low "
+                "although the panel agreed on most codes, because nearly all ratings fall "
+                "in one category (the kappa paradox); PABAK adjusts for that prevalence.")
+    return (f"Quote {kappa_name} ({kappa:.2f}, {interpret(kappa)}) with {shown}: the "
+            "ratings are spread enough over the categories for kappa to be informative.")
+
+
 def agreement(ratings: Ratings, categories: Sequence[int] = CATEGORIES) -> dict[str, Any]:
     """Agreement statistics for a panel: counts, percent, Cohen (2 raters), Fleiss (all).
 
@@ -112,4 +169,9 @@ def agreement(ratings: Ratings, categories: Sequence[int] = CATEGORIES) -> dict[
         result["fleiss_kappa"] = fleiss_kappa(count_table(complete, categories))
     result["interpretation"] = interpret(
         result["cohen_kappa"] if len(reviewers) == 2 else result["fleiss_kappa"])
+    result["raw_agreement"] = raw_agreement(complete)
+    result["pabak"] = pabak(result["raw_agreement"], len(categories))
+    result["pabak_interpretation"] = (interpret(result["pabak"])
+                                      if result["pabak"] is not None else "undefined")
+    result["advice"] = advice(result)
     return result

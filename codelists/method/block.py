@@ -75,7 +75,37 @@ def record_search(codelist, summary: dict[str, Any], *, release: dict[str, Any] 
 
 
 def record_screening(codelist, counts: dict[str, int]) -> None:
-    block(codelist)["screening"] = {"excluded": sum(counts.values()), "by_reason": dict(counts)}
+    """The screening counts (the recorded rules, if any, are kept)."""
+    old = block(codelist).get("screening") or {}
+    data: dict[str, Any] = {"excluded": sum(counts.values()), "by_reason": dict(counts)}
+    if old.get("rules"):
+        data["rules"] = old["rules"]
+    block(codelist)["screening"] = data
+
+
+def screening_rules(codelist) -> list:
+    """The recorded screening rules (``screening.rules``), in order."""
+    from codelists.method.screening_rules import rule_from_data
+
+    rules = []
+    for number, data in enumerate(((codelist.method or {}).get("screening") or {})
+                                  .get("rules") or [], start=1):
+        rule, problems = rule_from_data(data, f"method.screening.rules[{number}]")
+        if problems:
+            raise UserError("; ".join(problems), path=codelist.path,
+                            hint="fix the rule in the method: block, or screen again")
+        rules.append(rule)
+    return rules
+
+
+def add_screening_rules(codelist, rules: list) -> None:
+    """Append rules (not already recorded) to ``screening.rules``, keeping their order."""
+    screening = block(codelist).setdefault("screening", {})
+    recorded = list(screening.get("rules") or [])
+    for rule in rules:
+        if rule.as_dict() not in recorded:
+            recorded.append(rule.as_dict())
+    screening["rules"] = recorded
 
 
 def delphi(codelist) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 from codelists.method import block, screening
 from codelists.method.delphi import final_ratings
 from codelists.method.replay import previous_codes
+from codelists.method.suggest.model import suggested_codes
 
 LINE_HEIGHT = 18
 PAD = 10
@@ -40,6 +41,7 @@ def flow(codelist) -> dict[str, Any]:
     return {
         "candidates": len(candidates) if candidates else (block.last_run(codelist) or {}).get(
             "candidates", 0),
+        "suggested": len(suggested_codes(codelist)),
         "screened_out": sum(row["count"] for row in table),
         "screening_reasons": table,
         "reviewed": len(ratings),
@@ -81,8 +83,13 @@ def layout(counts: dict[str, Any]) -> tuple[list[Box], list[tuple[int, int, int,
     boxes: list[Box] = []
     arrows = []
     y = 20
-    first = Box(MAIN_X, y, MAIN_W, ("Candidate codes from the search",
-                                    f"n = {counts['candidates']}"))
+    if counts.get("suggested"):
+        first = Box(MAIN_X, y, MAIN_W, ("Candidate codes",
+                                        f"from the search: n = {counts['candidates']}",
+                                        f"from suggestions: n = {counts['suggested']}"))
+    else:
+        first = Box(MAIN_X, y, MAIN_W, ("Candidate codes from the search",
+                                        f"n = {counts['candidates']}"))
     side = Box(SIDE_X, y + first.h + 20, SIDE_W,
                (f"Excluded at screening: n = {counts['screened_out']}",
                 *_reason_lines(counts)))

@@ -50,7 +50,17 @@ def _compiled(term: Term) -> re.Pattern[str]:
 
 
 def term_pattern(term: Term) -> str:
-    """The Python regular expression (without flags) that a term searches for."""
+    """The Python regular expression (without flags) that a term searches for; with
+    ``term.spelling``, its literal words widened to their British/American spellings."""
+    pattern = _plain_pattern(term)
+    if term.spelling:
+        from codelists.terminology.spelling import expand_regex
+
+        return expand_regex(pattern)
+    return pattern
+
+
+def _plain_pattern(term: Term) -> str:
     text = term.text
     if term.mode == "substring":
         return re.escape(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,41 @@ from codelists.method.candidates import (
     run,
 )
 
+#: kinds of node that group codes without being codes a list holds, per coding system
+GROUPING_KINDS = {"icd10": {"chapter", "block"}, "icd10cm": {"chapter", "block"},
+                  "opcs4": {"chapter"}}
+
+
+@dataclass
+class Grouping:
+    """A chapter or block the search matched, and the codes offered in its place."""
+
+    code: str
+    term: str
+    kind: str
+    rules: list[str]
+    offered: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "term": self.term, "kind": self.kind,
+                "rules": self.rules, "offered": self.offered}
+
 
 @dataclass
 class Replay:
     result: SearchResult
     comparison: Comparison
     added: list[str]
+    groupings: list[Grouping] = field(default_factory=list)
+    #: (code, term, rule) for new candidates the recorded screening rules excluded
+    screened: list[tuple[str, str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.result.summary(), "new": self.comparison.new,
                 "vanished": self.comparison.vanished, "added": self.added,
+                "groupings": [g.as_dict() for g in self.groupings],
+                "screened": [{"code": c, "term": t, "rule": r.as_dict()}
+                             for c, t, r in self.screened],
                 "candidates": [c.as_dict() for c in self.result.candidates]}
 
 
@@ -51,21 +76,78 @@ def replay(codelist, descriptions: Iterable[tuple], *, terminology=None,
     strategy = block.strategy(codelist)
     preferred = None
     result = run(strategy, descriptions)
+    groupings: list[Grouping] = []
     if terminology is not None:
         concepts = terminology.lookup_many(result.codes())
         preferred = {code: c.term for code, c in concepts.items() if c.term}
         for candidate in result.candidates:
             candidate.term = preferred.get(candidate.code, candidate.term)
+        groupings = _offer_codes_of_groupings(result, terminology, codelist.system, concepts)
         _widen(result, terminology)
     elif strategy.expand != "none" or strategy.ecl:
         raise NotSupportedError("hierarchy expansion and ECL need a terminology store, "
                                 "not a plain dictionary")
+    else:
+        groupings = _drop_non_codes(result, codelist.system)
     comparison = compare(previous_codes(codelist), result.codes())
     added = [] if dry_run else add_candidates(codelist, result)
+    screened = []
+    rules = block.screening_rules(codelist)
+    if rules and added:  # new candidates are screened as the recorded rules screened
+        from codelists.method.screening import counts_by_reason
+        from codelists.method.screening_rules import apply_rules
+
+        screened = [(code, term, rules[i]) for code, term, i in apply_rules(
+            codelist, rules, terminology=terminology, codes=added)]
+        block.record_screening(codelist, counts_by_reason(codelist))
     if not dry_run:
         block.record_search(codelist, result.summary(), release=release,
                             new=comparison.new, vanished=comparison.vanished, today=today)
-    return Replay(result, comparison, added)
+    return Replay(result, comparison, added, groupings, screened)
+
+
+def _is_grouping(code: str, concept, system) -> bool:
+    kinds = GROUPING_KINDS.get(system.id, set())
+    return not system.is_code(code) or (concept is not None and concept.kind in kinds)
+
+
+def _offer_codes_of_groupings(result: SearchResult, terminology, system,
+                              concepts) -> list[Grouping]:
+    """Replace each matched chapter or block by the highest codes below it that a codelist
+    can hold (their descendants follow with ``expand: descendants``)."""
+    groupings = []
+    found = result.by_code()
+    for candidate in list(result.candidates):
+        concept = concepts.get(candidate.code)
+        if not _is_grouping(candidate.code, concept, system):
+            continue
+        result.candidates.remove(candidate)
+        offered = []
+        frontier = list(terminology.children(candidate.code))
+        while frontier:
+            code = frontier.pop(0)
+            child = terminology.lookup(code)
+            if _is_grouping(code, child, system):
+                frontier.extend(terminology.children(code))
+            elif code not in found and code not in offered:
+                offered.append(code)
+        terms = terminology.lookup_many(offered)
+        for code in offered:
+            result.candidates.append(Candidate(code, terms[code].term if code in terms else "",
+                                               [], f"{concept.kind if concept else 'group'}:"
+                                                   f"{candidate.code}"))
+        groupings.append(Grouping(candidate.code, candidate.term,
+                                  concept.kind if concept else "", candidate.rules, offered))
+    result.candidates.sort(key=lambda c: c.code)
+    return groupings
+
+
+def _drop_non_codes(result: SearchResult, system) -> list[Grouping]:
+    """Without a terminology, a matched code the list cannot hold is reported, not added."""
+    dropped = [c for c in result.candidates if not system.is_code(c.code)]
+    for candidate in dropped:
+        result.candidates.remove(candidate)
+    return [Grouping(c.code, c.term, "", c.rules, []) for c in dropped]
 
 
 def _widen(result: SearchResult, terminology) -> None:

@@ -96,13 +96,29 @@ def export(codelist, folder: str | Path, *, reviewers: Sequence[str] | None = No
     return rnd, sheets.write_sheets(sheets_for(codelist, rnd), folder, extension)
 
 
-def import_sheets(codelist, paths: Sequence[str | Path], *, replace: bool = False) -> Round:
-    """Check every sheet, then record all of them in the open round (or none at all)."""
+def import_sheets(codelist, paths: Sequence[str | Path], *, replace: bool = False,
+                  terminology=None, reviewer: str | None = None) -> Round:
+    """Check every sheet, then record all of them in the open round (or none at all).
+
+    Sheets exported by :func:`export` are read as such; any other CSV or Excel sheet with
+    a code and a rating column is read by :mod:`codelists.method.sheets_foreign` (its
+    codes matched through the ``terminology``'s cross-maps when they are another
+    system's; ``reviewer`` names whose ratings a single such sheet holds).
+    """
+    from codelists.method.sheets_foreign import read_foreign
+
     existing = block.rounds(codelist)
     if not existing:
         raise UsageError("no review round is open", hint="run `codelist review export` first")
     target = existing[-1]
-    pairs = [(sheets.read_sheet(p), Path(p)) for p in paths]
+    foreign = [p for p in paths if not sheets.is_exported(p)]
+    if reviewer and len(foreign) > 1:
+        raise UsageError("--reviewer names the reviewer of one sheet, not of several",
+                         hint="import each reviewer's sheet with its own --reviewer, or put "
+                              "the name in each file name")
+    pairs = [(read_foreign(p, codelist=codelist, rnd=target, terminology=terminology,
+                           reviewer=reviewer) if p in foreign else sheets.read_sheet(p),
+              Path(p)) for p in paths]
     by_number = {r.number: r for r in existing}
     if pairs and pairs[0][0].round in by_number and pairs[0][0].codelist_id == codelist.id:
         target = by_number[pairs[0][0].round]  # a re-import into an earlier round

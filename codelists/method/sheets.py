@@ -48,6 +48,17 @@ def write_sheets(sheets: Sequence[RatingSheet], folder: str | Path,
     return paths
 
 
+def is_exported(path: str | Path) -> bool:
+    """Whether a file is a sheet `codelist review export` wrote (else a reviewer's own)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError("review sheet not found", path=path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return sheets_excel.is_exported(path)
+    with path.open("rb") as handle:
+        return sheets_csv.MARKER.encode() in handle.read(4096)
+
+
 def read_sheet(path: str | Path) -> RatingSheet:
     path = Path(path)
     if not path.is_file():

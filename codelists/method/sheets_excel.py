@@ -132,6 +132,18 @@ def _atomic_save(book: Workbook, path: Path) -> None:
         raise
 
 
+def is_exported(path: Path) -> bool:
+    """Whether a workbook has the sheets `codelist review export` writes."""
+    try:
+        book = load_workbook(path, read_only=True)
+    except Exception:  # not a workbook we can open: the reader will say why
+        return False
+    try:
+        return META_SHEET in book.sheetnames and RATINGS_SHEET in book.sheetnames
+    finally:
+        book.close()
+
+
 def read(path: Path) -> RatingSheet:
     try:
         book = load_workbook(path, read_only=True, data_only=True)

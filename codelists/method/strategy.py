@@ -24,7 +24,7 @@ docs/reference/method-block.md) so ``codelist search run`` replays it exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from codelists.errors import UserError
@@ -40,6 +40,7 @@ class Term:
     text: str
     mode: str = "substring"
     case_sensitive: bool = False
+    spelling: bool = False  # match British and American spellings (set by Strategy.spelling)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -154,14 +155,28 @@ class Strategy:
     expand: str = "none"  # "descendants": add every descendant of a hit
     ecl: tuple[str, ...] = ()  # ECL expressions whose members are candidates too
     fields: dict[str, Any] = field(default_factory=dict)  # unknown keys, kept on round trip
+    #: every term also matches the other spellings of its words (oedema/edema, ...): the
+    #: literal words of each pattern widened by codelists.terminology.spelling.expand_regex
+    spelling: bool = False
 
     def __post_init__(self) -> None:
+        if any(t.spelling != self.spelling for t in self.terms()):
+            object.__setattr__(self, "rules", tuple(_respelt_rule(r, self.spelling)
+                                                    for r in self.rules))
+            object.__setattr__(self, "exclusions", tuple(
+                Exclusion(x.id, replace(x.term, spelling=self.spelling), x.scope)
+                for x in self.exclusions))
         if self.expand not in EXPANSIONS:
             raise UserError(f"unknown expansion {self.expand!r}",
                             hint=f"use one of: {', '.join(EXPANSIONS)}")
         ids = [r.id for r in self.rules]
         if len(set(ids)) != len(ids):
             raise UserError(f"search rule ids repeat: {ids}", hint="give each rule its own id")
+
+    def terms(self) -> list[Term]:
+        """Every term of every rule and exclusion."""
+        return [t for r in self.rules for t in (*r.all_of, *r.none_of)] + [
+            x.term for x in self.exclusions]
 
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
@@ -182,13 +197,16 @@ class Strategy:
             data["expand"] = self.expand
         if self.ecl:
             data["ecl"] = list(self.ecl)
+        if self.spelling:
+            data["spelling"] = True
         return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Strategy:
         if not isinstance(data, dict):
             raise UserError("method.search must be a mapping with 'rules'")
-        known = {"systems", "rules", "exclusions", "include_inactive", "expand", "ecl"}
+        known = {"systems", "rules", "exclusions", "include_inactive", "expand", "ecl",
+                 "spelling"}
         systems = data.get("systems", [])
         if isinstance(systems, str):
             systems = [systems]
@@ -204,7 +222,13 @@ class Strategy:
             expand=str(data.get("expand", "none")),
             ecl=tuple(str(e) for e in ecl),
             fields={k: v for k, v in data.items() if k not in known and k != "last_run"},
+            spelling=bool(data.get("spelling", False)),
         )
+
+
+def _respelt_rule(rule: Rule, spelling: bool) -> Rule:
+    return replace(rule, all_of=tuple(replace(t, spelling=spelling) for t in rule.all_of),
+                   none_of=tuple(replace(t, spelling=spelling) for t in rule.none_of))
 
 
 def strategy_from_do_file(text: str, *, systems: tuple[str, ...] = ()) -> Strategy:

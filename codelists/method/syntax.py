@@ -47,6 +47,9 @@ def _macro_risk(text: str) -> bool:
 
 
 def _stata_test(term: Term, variable: str) -> str:
+    if term.mode == "stata" and term.spelling:  # the widened pattern needs ICU's (?:...)
+        target = variable if term.case_sensitive else f"lower({variable})"
+        return f"ustrregexm({target}, {_stata_string(term_pattern(term))})"
     if term.mode == "stata":
         target = variable if term.case_sensitive else f"lower({variable})"
         return f"regexm({target}, {_stata_string(term.text)})"

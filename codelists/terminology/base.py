@@ -39,6 +39,7 @@ class SearchHit:
     active: bool = True
     score: float = 0.0
     description_id: str | None = None
+    why: str = ""  # in words: "all words in inclusion term 'Breathlessness'"
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -97,8 +98,9 @@ class Terminology(Protocol):
         """Everything known about a code; raises UnknownCodeError when absent."""
 
     def search(self, query: str, *, limit: int = 50, within: str | None = None,
-               include_inactive: bool = False) -> list[SearchHit]:
-        """Ranked full-text search with prefix matching."""
+               include_inactive: bool = False, partial: bool = False) -> list[SearchHit]:
+        """Ranked full-text search with prefix matching, in British and American spelling;
+        with ``partial``, descriptions with most of the words after those with all."""
 
     def search_regex(self, pattern: str, *, limit: int | None = None,
                      within: str | None = None,

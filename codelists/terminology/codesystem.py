@@ -87,11 +87,13 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
 def fts_query(query: str) -> str | None:
-    """An FTS5 query matching every word of ``query`` as a prefix (None: nothing to find)."""
-    tokens = _TOKEN.findall(query.lower())
-    if not tokens:
+    """An FTS5 query matching every word of ``query`` as a prefix, in any of its British
+    and American spellings (None: nothing to find)."""
+    from codelists.terminology import search
+
+    if not _TOKEN.findall(query.lower()):
         return None
-    return " AND ".join(f'"{t}"*' for t in tokens)
+    return search.fts_query(query)
 
 
 def first_matches(conn: sqlite3.Connection, match: str, *, limit: int,
@@ -211,6 +213,25 @@ class CodeSystemTerminology:
             "SELECT h.parent FROM hierarchy h JOIN codes c ON c.code = h.parent "
             "WHERE h.child = ? ORDER BY c.seq", (stored,))]
 
+    def parents_many(self, codes: list[str]) -> dict[str, list[str]]:
+        """The parents of many codes at once (a code the store does not hold is absent
+        from the answer): one query per 500 codes instead of one per code."""
+        stored = {}
+        for code in codes:
+            found = self.resolve(code)
+            if found is not None:
+                stored[found] = code
+        answer: dict[str, list[str]] = {stored[s]: [] for s in stored}
+        keys = list(stored)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for child, parent in self.conn.execute(
+                    "SELECT h.child, h.parent FROM hierarchy h JOIN codes c ON c.code = h.parent "
+                    f"WHERE h.child IN ({marks}) ORDER BY c.seq", chunk):
+                answer[stored[child]].append(parent)
+        return answer
+
     def descendants(self, code: str, *, include_self: bool = False) -> list[str]:
         stored = self._require(code)
         found = [r[0] for r in self.conn.execute(
@@ -272,36 +293,68 @@ class CodeSystemTerminology:
 
     # ---- search
     def search(self, query: str, *, limit: int = 50, within: str | None = None,
-               include_inactive: bool = False) -> list[SearchHit]:
-        """Prefix search over every description, best first: a description equal to the
-        query, then the shortest matching descriptions (one hit per code)."""
+               include_inactive: bool = False, partial: bool = False) -> list[SearchHit]:
+        """Ranked search over every description (preferred terms, synonyms, inclusion
+        terms), each word as a prefix in any of its British/American spellings, one hit
+        per code, best first: a description equal to the query; then descriptions with
+        every word, shortest first; then, with ``partial`` and when those are fewer than
+        ``limit``, descriptions with the most of the query's content words.  Each hit
+        says why it matched (:attr:`SearchHit.why`)."""
+        from codelists.terminology import search as words
+
         match = fts_query(query)
         if match is None:
             return []
         allowed = (set(self.descendants(within, include_self=True))
                    if within is not None else None)
         hits: dict[str, SearchHit] = {}
-        sql = ("SELECT d.code, d.term, c.term, d.active AND c.active FROM descriptions d "
-               "JOIN codes c ON c.code = d.code WHERE ")
+        sql = ("SELECT d.code, d.term, c.term, d.active AND c.active, d.type FROM "
+               "descriptions d JOIN codes c ON c.code = d.code WHERE ")
 
         def accept(row, score: float):
-            code, term, preferred, active = row
+            code, term, preferred, active, kind = row
             if code in hits or (not active and not include_inactive) or (
                     allowed is not None and code not in allowed):
                 return None
-            hits[code] = SearchHit(code, term, preferred, bool(active), score)
+            hits[code] = SearchHit(code, term, preferred, bool(active), score,
+                                   why=words.why(query, term, kind, preferred))
             return code
 
-        for row in self.conn.execute(sql + "d.term = ? COLLATE NOCASE", (query.strip(),)):
-            accept(row, 1e9)
-        if len(hits) < limit:
-            found = first_matches(self.conn, match, limit=limit - len(hits),
-                                  accept=lambda rowid: accept(
-                                      self.conn.execute(sql + "d.id = ?", (rowid,)).fetchone(),
-                                      0.0))
+        for spelling in words.spelling_variants(query.strip()):
+            for row in self.conn.execute(sql + "d.term = ? COLLATE NOCASE", (spelling,)):
+                accept(row, 1e9)
+        tiers = [match, words.partial_query(query) if partial else None]
+        for tier, expression in enumerate(tiers):
+            if expression is None or len(hits) >= limit:
+                continue
+            found = self._ranked(expression, limit - len(hits), accept, sql,
+                                 partial=tier == 1, query=query)
             for position, code in enumerate(found, start=1):
-                hits[code] = replace(hits[code], score=1.0 / position)
+                hits[code] = replace(hits[code], score=round((0.5 if tier else 1.0) / position,
+                                                             4))
         return list(hits.values())[:limit]
+
+    def _ranked(self, expression: str, limit: int, accept, sql: str, *, partial: bool,
+                query: str) -> list[str]:
+        """Codes of the descriptions matching ``expression``, best first."""
+        from codelists.terminology import search as words
+
+        if not partial:
+            return first_matches(self.conn, expression, limit=limit, accept=lambda rowid: accept(
+                self.conn.execute(sql + "d.id = ?", (rowid,)).fetchone(), 0.0))
+        # partial: most content words first, then shortest; bounded read of the best rows
+        rows = [self.conn.execute(sql + "d.id = ?", (rowid,)).fetchone()
+                for (rowid,) in self.conn.execute(
+                    "SELECT rowid FROM descriptions_fts WHERE descriptions_fts MATCH ? "
+                    "ORDER BY rank LIMIT ?", (expression, limit * words.PARTIAL_READ))]
+        out = []
+        for row in words.by_words_found(rows, query, 1):
+            code = accept(row, 0.0)
+            if code is not None:
+                out.append(code)
+                if len(out) >= limit:
+                    break
+        return out
 
     def search_regex(self, pattern: str, *, limit: int | None = None,
                      within: str | None = None, include_inactive: bool = False,

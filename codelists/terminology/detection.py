@@ -31,6 +31,7 @@ from codelists.terminology.normalise import (
     CANONICAL,
     normalise_code,
     sctid_namespace,
+    sctid_problem,
 )
 
 #: systems judged by content alone (those whose forms are too generic to guess from
@@ -56,8 +57,10 @@ def detection_order() -> tuple[str, ...]:
 def fits(system: str, raw: str) -> bool:
     """True when ``raw`` is a code of ``system`` as written or after a documented,
     shape-keeping normalisation (see the module docstring)."""
-    if system in _FAST and CANONICAL[system].match(raw):
+    if system in _FAST and CANONICAL[system].fullmatch(raw):
         return True
+    if system == "snomedct" and CANONICAL[system].fullmatch(raw):
+        return sctid_problem(raw) is None
     result = normalise_code(system, raw)
     if not result.ok:
         return False
@@ -166,3 +169,16 @@ def describe_change(raw: str, code: str) -> str:
     """Why ``raw`` was stored as ``code`` (the documented normalisations that applied)."""
     reasons = [why for test, why in _WHY if test(raw, code)]
     return ", ".join(reasons) or "normalised"
+
+
+def detect(values: Sequence[str], *, header_systems: Sequence[str] = ()) -> str | None:
+    """The system of a column of codes (missing cells ignored), or None (see
+    :func:`choose`); a header's systems are tried first, then every system by content."""
+    cells = [(i, v) for i, v in enumerate(values) if v and v.strip()]
+    if not cells:
+        return None
+    for candidates in ([s for s in header_systems if s], DETECTION_ORDER):
+        fitting = [s for s in candidates if not misfits(s, cells)]
+        if fitting:
+            return choose(fitting, [v for _, v in cells], header_systems=header_systems).system
+    return None

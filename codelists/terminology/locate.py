@@ -22,11 +22,8 @@ The project config names stores per terminology::
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-
-import platformdirs
 
 from codelists.errors import InputFileError, StoreNotFoundError
 from codelists.terminology.store import StoreMetadata, read_metadata
@@ -39,6 +36,8 @@ def data_dir() -> Path:
     env = os.environ.get("CODELISTS_DATA_DIR")
     if env:
         return Path(env)
+    import platformdirs  # only here: --db PATH never needs it, and it is slow to import
+
     return Path(platformdirs.user_data_dir("codelists")) / "terminologies"
 
 
@@ -55,6 +54,8 @@ def read_config(start: Path | None = None) -> tuple[Path | None, dict]:
     path = find_config(start)
     if path is None:
         return None, {}
+    import tomllib
+
     try:
         return path, tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

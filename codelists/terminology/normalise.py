@@ -420,13 +420,32 @@ def normalise_code(system: str, raw: str) -> NormalisedCode:
     return _NORMALISERS[system](str(raw))
 
 
+#: systems whose canonical form alone does not make a code valid (a check digit, the
+#: Read column rule): never short-cut
+_CHECKED = {"snomedct", "readv2", "ctv3", "dictionary"}
+
+
+def canonical_test(system: str):
+    """A fast test: True when a raw code is already canonical and valid, so it needs no
+    normalising (None: every code goes through :func:`normalise_code`, for the Read
+    column rule)."""
+    _check_system(system)
+    pattern = CANONICAL[system]
+    if system == "snomedct":
+        return lambda raw: pattern.fullmatch(raw) is not None and sctid_problem(raw) is None
+    return None if system in _CHECKED else pattern.fullmatch
+
+
 def normalise_codes(system: str, raws: Iterable[str]) -> list[NormalisedCode]:
     """Normalise a column of codes, using the column as context.
 
     For Read v2, a number a spreadsheet shortened (``6627`` from ``6627.00``) is restored
     to seven characters when the rest of the column is seven characters wide.
     """
-    results = [normalise_code(system, raw) for raw in raws]
+    _check_system(system)
+    pattern = CANONICAL[system] if system not in _CHECKED else None
+    results = [NormalisedCode(raw, raw) if pattern is not None and type(raw) is str
+               and pattern.fullmatch(raw) else normalise_code(system, raw) for raw in raws]
     if system != "readv2":
         return results
     widths = Counter(len(r.code) for r in results if r.code and not r.repaired)
@@ -476,42 +495,14 @@ def candidate_systems(codes: Iterable[str], *, threshold: float = 0.95) -> list[
 
 
 def detect_system(codes: Iterable[str], *, header: str | None = None) -> str | None:
-    """The coding system a column of codes is written in, judged by their shapes.
+    """The coding system a column of codes is written in, judged by their shapes without
+    rewriting any (see :mod:`codelists.terminology.detection`).
 
     ``header`` (the column's name, e.g. ``CTV3ID``) settles shapes several systems share.
-    Returns None when the codes fit no system, or several equally (say so to the user).
+    Returns None when the codes fit no system, or several that would store them
+    differently (say so to the user).
     """
-    values = [c for c in (str(x).strip() for x in codes) if c]
+    from codelists.terminology.detection import detect
+
     hinted = _system_from_header(header)
-    if hinted and values and _fits(hinted, values, 0.9):
-        return hinted
-    candidates = candidate_systems(values)
-    if not candidates:
-        return None
-    if "snomedct" in candidates:
-        namespaced = sum(1 for c in values if sctid_namespace(c) == "1000001")
-        return "dmd" if namespaced >= len(values) / 2 else "snomedct"
-    if all(_DIGITS.fullmatch(c.replace(".0", "")) for c in values):
-        integers = [c for c in ("cprd_medcode", "cprd_aurum_medcodeid") if c in candidates]
-        return integers[0] if integers else None
-    if "bnf" in candidates:
-        return "bnf"
-    if "icd10" in candidates:
-        return "icd10"  # shared with OPCS-4 by shape: ICD-10 is the commoner (pass header)
-    if "icd10cm" in candidates:
-        return "icd10cm"
-    return _detect_read(values, candidates)
-
-
-def _detect_read(values: list[str], candidates: list[str]) -> str | None:
-    if "readv2" in candidates and any(len(c) == 7 for c in values):
-        return "readv2"
-    if "ctv3" in candidates:
-        ctv3_only = sum(1 for c in values if re.match(r"^[XY][0-9A-Za-z]*[a-z]", c))
-        if ctv3_only:
-            return "ctv3"
-        return None  # five-character codes shared by Read v2 and CTV3: needs a header
-    for system in ("cprd_medcode", "cprd_aurum_medcodeid"):
-        if system in candidates:
-            return system
-    return None
+    return detect([str(c) for c in codes], header_systems=(hinted,) if hinted else ())

@@ -4,6 +4,12 @@ A store with an FTS5 table over its terms uses :func:`fts_query` to turn what a 
 typed into a safe FTS5 query with prefix matching, and :func:`first_matches` to read
 matches best first while filtering them (active, within a subtree) in Python.
 :func:`compile_regex` and :func:`regex_matches` serve ``--regex``.
+
+**Spelling.**  Each word of a query matches its British and American spellings
+(:mod:`codelists.terminology.spelling`): ``dyspnoea`` finds ``Dyspnea``, ``tumor`` finds
+``Tumour``.  :func:`partial_query` serves the second tier of a ranked search (descriptions
+with some, not all, of the words) and :func:`why` says in words why a description
+matched.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from itertools import accumulate
 from codelists.errors import UsageError
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TEXT_ANCHORS = re.compile(r"(?<!\\)((?:\\\\)*)\\([AZ])")
 
 
 def query_words(text: str) -> list[str]:
@@ -24,17 +31,104 @@ def query_words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def fts_query(text: str, *, prefix: bool = True) -> str:
-    """An FTS5 MATCH expression: every word must match, each as a prefix by default.
+#: words that never make a description a match on their own (partial matches)
+STOPWORDS = frozenset({"a", "an", "and", "by", "due", "for", "from", "in", "is", "nos", "of",
+                       "on", "or", "the", "to", "with", "without"})
 
-    ``"heart att"`` -> ``"heart"* AND "att"*``.  Raises UsageError for a query with no words.
+
+def _group(word: str, star: str, spelling: bool) -> str:
+    from codelists.terminology.spelling import word_variants
+
+    spellings = word_variants(word) if spelling else [word]
+    alternatives = " OR ".join(f'"{w}"{star}' for w in spellings)
+    return f"({alternatives})" if len(spellings) > 1 else alternatives
+
+
+def fts_query(text: str, *, prefix: bool = True, spelling: bool = True) -> str:
+    """An FTS5 MATCH expression: every word must match, each as a prefix by default, in
+    any of its spellings.
+
+    ``"heart att"`` -> ``"heart"* AND "att"*``; ``"dyspnoea"`` ->
+    ``("dyspnoea"* OR "dyspnea"*)``.  Raises UsageError for a query with no words.
     """
     words = query_words(text)
     if not words:
         raise UsageError(f"nothing to search for in {text!r}",
                          hint="give at least one word (letters or digits)")
     star = "*" if prefix else ""
-    return " AND ".join(f'"{w}"{star}' for w in words)
+    return " AND ".join(_group(w, star, spelling) for w in words)
+
+
+def spelling_variants(text: str) -> list[str]:
+    """Every spelling of a query (the query itself first)."""
+    from codelists.terminology.spelling import variants
+
+    return variants(text)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a query that can make a partial match (no stop words)."""
+    return [w for w in query_words(text) if w not in STOPWORDS]
+
+
+def partial_query(text: str, *, spelling: bool = True) -> str | None:
+    """An FTS5 expression for descriptions with *any* content word of the query (None when
+    the query has fewer than two content words: then there is no partial tier)."""
+    words = content_words(text)
+    if len(words) < 2:
+        return None
+    return " OR ".join(_group(w, "*", spelling) for w in words)
+
+
+def by_words_found(rows: Iterable[tuple], query: str, term_index: int) -> list[tuple]:
+    """Rows of a partial match, best first: most of the query's content words, then the
+    shortest term (then the order given)."""
+    wanted = " ".join(content_words(query))
+    scored = [(-len(set(words_found(wanted, row[term_index])[0])), len(row[term_index]), n, row)
+              for n, row in enumerate(rows)]
+    scored.sort(key=lambda item: item[:3])
+    return [item[3] for item in scored]
+
+
+#: how many FTS rows (best by bm25) a partial tier reads per result wanted
+PARTIAL_READ = 40
+
+
+def words_found(text: str, description: str) -> tuple[list[str], list[str]]:
+    """(query words found in the description, those found only in another spelling)."""
+    from codelists.terminology.spelling import word_variants
+
+    tokens = query_words(description)
+    found, respelt = [], []
+    for word in query_words(text):
+        if any(t.startswith(word) for t in tokens):
+            found.append(word)
+        elif any(t.startswith(v.lower()) for v in word_variants(word)[1:] for t in tokens):
+            found.append(word)
+            respelt.append(word)
+    return found, respelt
+
+
+def why(text: str, description: str, kind: str = "", preferred: str = "") -> str:
+    """Why ``description`` (of type ``kind``) matched the query ``text``, in words:
+    ``"inclusion term 'Breathlessness'; other spelling of dyspnoea"``."""
+    found, respelt = words_found(text, description)
+    words = set(query_words(text))
+    if description.strip().lower() == text.strip().lower():
+        what = "exact"
+    elif set(found) >= words:
+        what = "all words"
+    else:
+        content = content_words(text)
+        shown = [w for w in dict.fromkeys(found) if w in content]
+        what = f"{len(shown)} of {len(set(content))} words ({', '.join(shown)})"
+    if kind and kind not in ("preferred", "fsn") and description != preferred:
+        what += f" in {kind} term '{description}'"
+    elif description != preferred and preferred:
+        what += f" in '{description}'"
+    if respelt:
+        what += f"; other spelling of {', '.join(respelt)}"
+    return what
 
 
 #: what an ``accept`` function returns when no later row can be a result
@@ -108,7 +202,12 @@ class TermIndex:
     def matching(self, pattern: re.Pattern[str], stop: int | None = None) -> list[int]:
         """Indices (ascending) of the terms, among the first ``stop``, the pattern matches."""
         flags = pattern.flags | re.MULTILINE
-        scanner = re.compile(pattern.pattern, flags)
+        # the scanner runs over all terms joined by newlines: the text's own anchors
+        # (\A, \Z, as Stata's ^ and $ translate) become line anchors there; each
+        # candidate is then checked against the pattern as given
+        scanner = re.compile(_TEXT_ANCHORS.sub(
+            lambda m: m.group(1) + ("^" if m.group(2) == "A" else "$"), pattern.pattern),
+            flags)
         stop = len(self.terms) if stop is None else min(stop, len(self.terms))
         if stop <= 0:
             return []

@@ -120,10 +120,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("leucorrhoea", "leukorrhea"), ("plough", "plow"), ("tyre", "tire"),
     ("manoeuvre", "maneuver"), ("manoeuvres", "maneuvers"), ("haemorrhoids", "hemorrhoids"),
     ("orthopaedic", "orthopedic"), ("orthopaedics", "orthopedics"),
-    ("paracetamol", "acetaminophen"), ("adrenaline", "epinephrine"),
-    ("noradrenaline", "norepinephrine"), ("salbutamol", "albuterol"),
-    ("frusemide", "furosemide"), ("lignocaine", "lidocaine"), ("pethidine", "meperidine"),
-    ("amoxycillin", "amoxicillin"), ("cephalexin", "cefalexin"),
+    ("frusemide", "furosemide"), ("amoxycillin", "amoxicillin"),
+    ("cephalexin", "cefalexin"),
 )
 
 _WORD_MAP: dict[str, set[str]] = {}

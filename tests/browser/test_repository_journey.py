@@ -78,6 +78,7 @@ def test_a_long_code_table_grows_on_request(page, live_server, web_users):
         make_codelist_text(id="many", title="Many", system="icd10", active=codes)))
     page.goto(f"{live_server.url}/codelists/{codelist.pk}/")
     page.wait_for_function("window.htmx !== undefined")
+    page.get_by_role("tab", name="Full list").click()
     rows = page.locator("#codes-active tbody tr:not(.more)")
     assert rows.count() == 500
     page.get_by_role("link", name="Show the next 500 codes").click()

@@ -54,3 +54,15 @@ def test_version_and_unknown_command(capsys):
     assert capsys.readouterr().out.startswith("codelist ")
     assert main(["no-such-command"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_ecl_expand_loads_only_what_it_uses(snomed_small_store):
+    """With --db, no data-directory lookup (platformdirs), no reference evaluator, no
+    numpy for a plain query; the parser comes from the cache on the second run."""
+    argv = ["ecl", "expand", "<< 404684003", "--db", str(snomed_small_store)]
+    _loaded_after(argv)  # compiles the parser into the (test) cache folder
+    loaded = _loaded_after(argv)
+    assert "codelists.cli.ecl" in loaded and "lark" in loaded
+    unwanted = {"platformdirs", "codelists.ecl.reference", "codelists.ecl.substrate", "numpy",
+                "rich", "codelists.cli.terminology", "tomllib"}
+    assert not unwanted & loaded, unwanted & loaded

@@ -22,7 +22,8 @@ from codelists.frequency.inputs import CodeSet, Window
 DAY0 = dt.date(2020, 1, 1)
 LIST = {"A": 0, "B": 0, "C": 1, "D": 2, "E": None}
 CODES = list(LIST) + ["X", "Y"]
-LEVELS = {"all": None, "u0": 0, "u1": 1}
+LEVELS = {"all": (None, None), "u0": (0, 0), "u1": (0, 1), "u2": (0, 2), "only1": (1, 1),
+          "only2": (2, 2)}
 
 dates = st.one_of(st.integers(-6, 6).map(lambda n: DAY0 + dt.timedelta(n)), st.none())
 events_st = st.lists(st.tuples(st.integers(1, 8), st.sampled_from(CODES), dates),
@@ -37,9 +38,31 @@ bound = st.one_of(st.integers(-5, 5), st.none())
 window_st = st.one_of(st.tuples(bound, bound).map(
     lambda t: Window(*sorted(t, key=lambda x: (x is not None, x)))
     if None in t else Window(min(t), max(t))), st.none())
+# calendar windows: months or years before, days after (index dates sit around New Year)
+calendar_st = st.tuples(st.integers(-2, 0), st.sampled_from("wmy"), st.integers(0, 3)).map(
+    lambda t: Window(t[0], t[2], t[1], "d"))
 
-def in_level(u, max_u):
-    return max_u is None or (u is not None and u <= max_u)
+
+def shift(date, amount, unit):
+    """The documented calendar arithmetic: whole months, clamped to the month's end."""
+    if unit == "d":
+        return date + dt.timedelta(amount)
+    if unit == "w":
+        return date + dt.timedelta(weeks=amount)
+    months = amount * (12 if unit == "y" else 1)
+    year, month = divmod(date.year * 12 + date.month - 1 + months, 12)
+    month += 1
+    for day in range(date.day, 27, -1):
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            continue
+    return dt.date(year, month, date.day)
+
+
+def in_level(u, bounds):
+    low, high = bounds
+    return high is None or (u is not None and low <= u <= high)
 
 
 def reference(events, cohort, window, dedupe):
@@ -54,9 +77,10 @@ def reference(events, cohort, window, dedupe):
             if window is not None:
                 if date is None or index is None:
                     continue
-                if window.start is not None and date < index + dt.timedelta(window.start):
+                if window.start is not None and \
+                        date < shift(index, window.start, window.start_unit):
                     continue
-                if window.end is not None and date > index + dt.timedelta(window.end):
+                if window.end is not None and date > shift(index, window.end, window.end_unit):
                     continue
         pairs[(patient, code)].append(date)
     episodes = {k: len(set(v)) if dedupe else len(v) for k, v in pairs.items()}
@@ -64,8 +88,8 @@ def reference(events, cohort, window, dedupe):
     for (_patient, code), n in episodes.items():
         per_code[code][0] += n
         per_code[code][1] += 1
-    patients = {level: len({p for (p, c) in episodes if in_level(LIST[c], max_u)})
-                for level, max_u in LEVELS.items()}
+    patients = {level: len({p for (p, c) in episodes if in_level(LIST[c], bounds)})
+                for level, bounds in LEVELS.items()}
     return {c: tuple(v) for c, v in per_code.items()}, patients
 
 
@@ -81,7 +105,8 @@ def engine():
 @pytest.mark.slow
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(events=events_st, cohort=cohort_st, window=window_st, dedupe=st.booleans())
+@given(events=events_st, cohort=cohort_st, window=st.one_of(window_st, calendar_st),
+       dedupe=st.booleans())
 @example(events=[(1, "A", DAY0), (1, "A", DAY0), (2, "C", DAY0 - dt.timedelta(3)),
                  (3, "D", DAY0 + dt.timedelta(1)), (4, "E", None)],
          cohort={1: DAY0, 2: DAY0, 3: DAY0, 4: DAY0}, window=Window(-3, 0), dedupe=True)
@@ -91,6 +116,12 @@ def engine():
 @example(events=[(1, "A", None), (1, "A", DAY0), (1, "A", DAY0), (2, "B", DAY0),
                  (2, "B", None), (3, "C", DAY0), (3, "C", DAY0), (4, "X", DAY0)],
          cohort={1: None, 2: DAY0, 3: DAY0}, window=Window(None, None), dedupe=False)
+@example(events=[(1, "A", dt.date(2023, 2, 28)), (1, "A", dt.date(2023, 2, 27)),
+                 (2, "C", dt.date(2024, 2, 28))],
+         cohort={1: dt.date(2024, 2, 29), 2: dt.date(2024, 3, 31)}, window=Window(-1, -1, "y"),
+         dedupe=True)  # the leap-day rule: 29 February 2024 minus 1y is 28 February 2023
+@example(events=[(1, "C", dt.date(2024, 2, 29)), (1, "D", dt.date(2024, 2, 28))],
+         cohort={1: dt.date(2024, 3, 31)}, window=Window(-1, 0, "m"), dedupe=False)
 def test_pipeline_matches_reference(engine, events, cohort, window, dedupe):
     if window is not None and cohort is None:
         window = None

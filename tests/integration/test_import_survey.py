@@ -61,6 +61,22 @@ PDC_COLUMNS = {
     "antihypertensives_codelist_Gold.dta": "prodcode",
     "statins_codelist_Gold.dta": "prodcode", "HES_admission_causes.xlsx": "Read code",
 }
+#: pdc-cprd: the term column (None: the file has none)
+PDC_TERMS = {
+    "ALLDIABETESCODES.txt": "readterm", "diabTestsA.txt": "Term", "diabTestsG.txt": "desc",
+    "anxietyAurum.txt": "term", "anxietyGold.txt": "desc", "depressionAurum.txt": "Term",
+    "depressionGold.txt": "desc", "AurumCharlson.txt": "term", "AurumElixhauser.txt": "term",
+    "GoldCharlson.txt": "readterm", "GoldElixhauser.txt": "readterm",
+    "antidepressants.txt": "productname", "anxiA.txt": "Term.from.EMIS",
+    "anxiG.txt": "productname", "opioidCodesA.txt": "Term.from.EMIS",
+    "opioidCodesG.txt": "productname", "zdrugsA.txt": "Term.from.EMIS",
+    "zdrugsG.txt": "productname", "consultationsA.txt": "ConsultationType",
+    "consultationsG.txt": "ConsultationType", "antihypertensives_codelist_Gold.dta": None,
+    "statins_codelist_Gold.dta": None, "HES_admission_causes.xlsx": "Term",
+}
+OPENSAFELY_TERMS = ("term", "nm", "dmd_name", "ctv3preferredtermdesc", "description", "name",
+                    "readterm/ctv3preferredtermdesc")
+CALIBER_TERMS = ("readcodedescr", "icd10codedescr", "opcs4codedescr", "readterm", "icd_term")
 OPENSAFELY_COLUMNS = ("code", "dmd_id", "ctv3id", "ctv3code", "icd10_code")
 OHDSI_VOCABULARIES = {"SNOMED", "ICD10CM", "ICD10", "RxNorm", "LOINC", "ICD10PCS", "CPT4",
                       "HCPCS", "ICD9CM", "ATC"}
@@ -118,8 +134,20 @@ def _ctv3_key(code: str) -> str:
     return code.strip().ljust(5, ".")
 
 
-def expected(path: Path) -> list[tuple[str, set[str]]]:
-    """(system hint, code keys) of each codelist in a real file."""
+def _words(text) -> str:
+    return " ".join(str(text or "").split())
+
+
+def _terms(rows, column: str, term: str | None, key) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for r in rows:
+        if r[column].strip() and r[column].strip() not in ("NA", "."):
+            found.setdefault(key(r[column]), _words(r[term]) if term else "")
+    return found
+
+
+def expected(path: Path) -> list[dict[str, str]]:
+    """code key -> term of each codelist in a real file (one dict per codelist)."""
     collection = rel(path).split("/")[0]
     if collection.startswith("opensafely"):
         rows = _rows(path, ",")
@@ -127,56 +155,55 @@ def expected(path: Path) -> list[tuple[str, set[str]]]:
         column = "id" if {"type", "id"} <= set(header) else "snomed_id" if \
             "obj_type" in header else "Code" if header[:2] == ["description", "code"] else \
             next(h for h in rows[0] if h.lower() in OPENSAFELY_COLUMNS)
+        term = next((h for h in rows[0] if h.lower() in OPENSAFELY_TERMS), None)
         ctv3 = column.lower().startswith("ctv3")
-        return [("", {(_ctv3_key if ctv3 else _key)(r[column]) for r in rows
-                      if r[column].strip()})]
+        return [_terms(rows, column, term, _ctv3_key if ctv3 else _key)]
     if collection == "caliber-chronological-map":
         rows = _rows(path, ",")
         column = next(h for h in rows[0] if h.lower() in
                       ("readcode", "icd10code", "opcs4code", "icd_code"))
+        term = next(h for h in rows[0] if h.lower() in CALIBER_TERMS)
         read = column.lower() == "readcode"
-        return [("", {(_read_key if read else _key)(r[column]) for r in rows
-                      if r[column].strip()})]
+        return [_terms(rows, column, term, _read_key if read else _key)]
     if collection == "pdc-cprd":
-        return [("", _pdc(path))]
+        return [_pdc(path)]
     if collection == "ohdsi-concept-sets":
         data = json.loads(path.read_text())
         if "ConceptSets" in data:
-            return [("", _atlas(c["expression"]["items"])) for c in data["ConceptSets"]]
-        return [("", _atlas(data["items"]))]
+            return [_atlas(c["expression"]["items"]) for c in data["ConceptSets"]]
+        return [_atlas(data["items"])]
     raise AssertionError(f"no independent reader for {path}")
 
 
-def _pdc(path: Path) -> set[str]:
-    column = PDC_COLUMNS[path.name]
+def _pdc(path: Path) -> dict[str, str]:
+    column, term = PDC_COLUMNS[path.name], PDC_TERMS[path.name]
     if path.suffix == ".dta":
         import pandas as pd
 
-        values = [str(int(v)) for v in pd.read_stata(path)[column].dropna()]
-    elif path.suffix == ".xlsx":
+        return {str(int(v)): "" for v in pd.read_stata(path)[column].dropna()}
+    if path.suffix == ".xlsx":
         from openpyxl import load_workbook
 
         sheet = load_workbook(path, read_only=True)["SMI"]
-        values = [str(r[0]) for r in list(sheet.iter_rows(values_only=True))[1:] if r[0]
-                  and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", str(r[0]))]
-    else:
-        values = [r[column] for r in _rows(path, "\t")]
-    return {_key(v) for v in values if v.strip() not in ("", "NA", ".")}
+        return {str(r[0]): _words(r[1]) for r in list(sheet.iter_rows(values_only=True))[1:]
+                if r[0] and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.-]*", str(r[0]))}
+    return _terms(_rows(path, "\t"), column, term, _key)
 
 
-def _atlas(items: list[dict]) -> set[str]:
+def _atlas(items: list[dict]) -> dict[str, str]:
     vocabularies = {i["concept"]["VOCABULARY_ID"] for i in items}
     by_id = len(vocabularies) != 1 or not vocabularies <= OHDSI_VOCABULARIES
     field = "CONCEPT_ID" if by_id else "CONCEPT_CODE"
-    return {_key(str(i["concept"][field])) for i in items if not i.get("isExcluded")}
+    return {_key(str(i["concept"][field])): _words(i["concept"]["CONCEPT_NAME"])
+            for i in items if not i.get("isExcluded")}
 
 
 # -- the survey ----------------------------------------------------------------------------
-def _exported_keys(imported, tmp_path: Path) -> set[str]:
+def _exported(imported, tmp_path: Path) -> dict[str, str]:
     codelist = to_codelist(imported, path=tmp_path / "x.codelist", today="2026-01-01")
     again = parse(dumps(codelist))
     text = export(again, "csv")
-    return {_key(r["code"]) for r in csv.DictReader(io.StringIO(text))}
+    return {_key(r["code"]): r["term"] for r in csv.DictReader(io.StringIO(text))}
 
 
 def test_the_survey_covers_every_collection():
@@ -204,6 +231,7 @@ def test_real_file_imports_exactly_or_is_refused_precisely(path, tmp_path):
     found = import_all(path, **options)
     wanted = expected(path)
     assert len(found) == len(wanted)
-    for imported, (_, keys) in zip(found, wanted, strict=True):
-        exported = _exported_keys(imported, tmp_path)
-        assert exported == {_key(k) for k in keys}
+    for imported, terms in zip(found, wanted, strict=True):
+        exported = _exported(imported, tmp_path)
+        assert set(exported) == {_key(k) for k in terms}  # the exact code set
+        assert exported == {_key(k): t for k, t in terms.items()}  # and every term

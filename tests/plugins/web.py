@@ -64,11 +64,13 @@ def web_users(db, fast_passwords):
     from django.contrib.auth.models import User
 
     from webapp.accounts import actions
+    from webapp.accounts.verification import mark_verified
 
     users = {"anonymous": None}
     for role in ("other", "depositor", "coauthor", "admin"):
         users[role] = actions.sign_up(username=role, email=f"{role}@example.org",
                                       password=PASSWORD)
+        mark_verified(users[role])  # as if each had opened the link mailed at sign-up
     User.objects.filter(pk=users["admin"].pk).update(is_staff=True, is_superuser=True)
     users["admin"].refresh_from_db()
     return users
@@ -176,3 +178,37 @@ def page(chromium, request, tmp_path):
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+# -- accessibility (axe-core from npm, installed by `make system-deps`) ----------------------
+AXE = "node_modules/axe-core/axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_script(request) -> str:
+    """axe-core's script, as `npm ci` installed it (fails loudly when missing)."""
+    from pathlib import Path
+
+    path = Path(request.config.rootpath) / AXE
+    assert path.is_file(), f"{path} is missing: run `make system-deps` (npm ci)"
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_script):
+    """``axe(page)``: the serious and critical axe-core violations of the page as shown
+    (WCAG 2.1 A and AA rules), as readable lines."""
+
+    def check(page) -> list[str]:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=axe_script)
+        result = page.evaluate("""async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+            return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+              .map(v => v.impact + ' ' + v.id + ': ' + v.help + ' -- ' +
+                   v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+        }""")
+        return [f"{page.url}: {line}" for line in result]
+
+    return check

@@ -57,7 +57,8 @@ def test_markdown_report():
 def test_method_entry_is_plain_data():
     entry = outputs.method_entry(sample())
     assert entry["window"] == "-365:-1"
-    assert entry["outcomes"][0] == {"level": "all", "max_uncertainty": None, "codes": 5,
+    assert entry["outcomes"][0] == {"level": "all", "min_uncertainty": None,
+                                    "max_uncertainty": None, "codes": 5,
                                     "patients": 160, "episodes": 215, "proportion": 0.16}
     assert entry["codes_never_used"] == ["never"]
     assert [t["code"] for t in entry["top_codes"]] == ["@cmd", "b"]  # c hidden with d (secondary)

@@ -9,7 +9,9 @@ from codelists.method.agreement import (
     count_table,
     fleiss_kappa,
     interpret,
+    pabak,
     percent_agreement,
+    raw_agreement,
 )
 
 # Fleiss (1971) as worked on Wikipedia's "Fleiss' kappa" page: 10 subjects, 14 raters,
@@ -67,3 +69,31 @@ def test_count_table_and_errors():
 def test_interpretation_labels():
     assert interpret(0.210) == "fair" and interpret(0.9) == "almost perfect"
     assert interpret(-0.1) == "poor" and interpret(None) == "undefined"
+
+
+def test_pabak_beside_kappa_names_the_paradox():
+    # the paper's panel: 44 of 49 codes rated 1 by both; one reviewer always said 1
+    ratings = {f"c{i}": {"GP1": 1, "GP2": 1} for i in range(44)}
+    ratings.update({f"p{i}": {"GP1": 1, "GP2": 2 if i < 3 else 3} for i in range(5)})
+    stats = agreement(ratings)
+    assert stats["raw_agreement"] == pytest.approx(44 / 49)
+    assert stats["pabak"] == pytest.approx((3 * 44 / 49 - 1) / 2)
+    assert stats["pabak_interpretation"] == "almost perfect"  # 0.847
+    assert stats["cohen_kappa"] == pytest.approx(0.0)
+    assert "kappa paradox" in stats["advice"] and "PABAK" in stats["advice"]
+
+
+def test_pabak_two_categories_is_2po_minus_1_and_spread_ratings_quote_kappa():
+    assert pabak(0.83, categories=2) == pytest.approx(0.66)
+    assert pabak(None) is None
+    ratings = {str(i): {"A": r, "B": r if i % 5 else (r % 3) + 1}
+               for i, r in enumerate([1, 2, 3] * 10)}
+    stats = agreement(ratings)
+    assert "Quote Cohen's kappa" in stats["advice"]
+
+
+def test_raw_agreement_averages_pairs_for_more_than_two_raters():
+    # 3 raters: (1,1,2) agrees on 1 pair of 3; (1,1,1) on 3 of 3 -> 4/6
+    ratings = {"a": {"x": 1, "y": 1, "z": 2}, "b": {"x": 1, "y": 1, "z": 1}}
+    assert raw_agreement(ratings) == pytest.approx(4 / 6)
+    assert agreement(ratings)["pabak"] == pytest.approx((3 * 4 / 6 - 1) / 2)

@@ -163,7 +163,10 @@ def test_read_column_context_restores_term_code():
         (["H33..", "H330."], None, None),
         (["H33..", "H330."], "CTV3ID", "ctv3"),
         (["H33..", "H330."], "Readcode", "readv2"),
-        (["719", "6345", "28994"], None, "cprd_medcode"),
+        (["719", "6345", "28994"], None, None),  # GOLD medcodes or prodcodes: refuse
+        (["719", "6345", "28994"], "medcode", "cprd_medcode"),
+        (["X00AW", "XE0UH"], None, None),  # CTV3 or (dotted) ICD-10-CM: refuse
+        (["X00AW", "XE0Uh"], None, "ctv3"),  # never X00.AW
         (["719", "6345"], "prodcode", "cprd_prodcode"),
         (["0301012A0AA", "0301012A0AAABAB"], None, "bnf"),
         ([], None, None),

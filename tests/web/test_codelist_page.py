@@ -133,3 +133,29 @@ def test_the_method_is_a_document_not_data(client, web_users, test_data):
     assert "<table>" in method and "Terms (match mode)" in method  # the rules as a table
     assert "[{" not in method and "{&#x27;" not in method  # no Python reprs
     assert "Methods report:" not in method  # the page has its own title
+
+
+def _definition(page: str) -> str:
+    panel = page[page.index('id="panel-definition"'):]
+    return panel[:panel.index("</section>")]
+
+
+def test_a_list_without_a_definition_shows_the_inferred_one(client, site_snomed, web_users,
+                                                            shared):
+    rows = csv.DictReader(open(shared / ELBOW.replace("disorder-of-elbow",
+                                                      "disorder-of-elbow-excl-arthritis"),
+                               encoding="utf-8"))
+    article = actions.create_article(web_users["depositor"], title="Elbow", authors="A")
+    codelist = actions.add_codelist(web_users["depositor"], article, actions.NewCodelist(
+        make_codelist_text(id="e", title="Elbow without arthritis", system="snomedct",
+                           active=[(r["code"], r["name"]) for r in rows])))
+    panel = _definition(_page(client, codelist))
+    assert "records no definition" in panel
+    decisions = re.findall(r"<td>(include|exclude), with descendants</td><td><code>(\d+)",
+                           panel)
+    assert decisions == [("include", "128133004"), ("exclude", "439656005")]
+
+
+def test_without_a_release_no_definition_is_invented(client, elbow_codelist):
+    panel = _definition(_page(client, elbow_codelist))
+    assert "records no definition (no ECL" in panel

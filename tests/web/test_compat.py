@@ -160,3 +160,89 @@ def test_embargoed_articles_stay_hidden(client, owned):
         embargo_until=datetime.date.today() + datetime.timedelta(days=30))
     assert client.get("/codelist/asthma-group/asthma/v2/download.csv").status_code == 404
     assert client.get("/api/v1/codelist/").json() == {"codelists": []}
+
+
+def test_definition_csv_lists_the_rules_depth_first(client, owned, snomed_small_store,
+                                                    monkeypatch):
+    from codelists.codelist.definition import Definition, Rule
+    from codelists.codelist.fileformat import dumps, parse
+    from tests.plugins.web import make_codelist_text
+    from webapp.repository import actions
+
+    monkeypatch.setenv("CODELISTS_DB", str(snomed_small_store))
+    cl = parse(make_codelist_text(id="disease", active=[("64572001", "Disease"),
+                                                       ("195967001", "Asthma")]))
+    cl.definition = Definition(rules=(Rule("439656005", True), Rule("3723001", False),
+                                      Rule("64572001", True), Rule("195967001", True)))
+    actions.add_codelist(owned.created_by, owned, actions.NewCodelist(dumps(cl)))
+    rows = _rows(client.get("/codelist/asthma-group/disease/v1/definition.csv"))
+    assert rows == [["code", "term", "is_included"],
+                    ["64572001", "Disease", "+"],
+                    ["195967001", "Asthma", "+"],
+                    ["3723001", "Arthritis", "-"],
+                    ["439656005", "Arthritis of elbow", "+"]]
+
+
+def test_dmd_download_of_a_bnf_list(client, owned, shared, tmp_path, monkeypatch):
+    """A BNF code table (one presentation, rows ours, in the NHSBSA layout) and the real
+    BNF -> dm+d mapping workbook; the list's presentation maps to a VMP and a VMPP."""
+    import csv as csv_module
+    import zipfile
+
+    from codelists.terminology.bnf.importer import LEVELS, import_release
+    from tests.plugins.web import make_codelist_text
+    from webapp.repository import actions
+
+    folder = tmp_path / "bnf"
+    folder.mkdir()
+    levels = [("02", "Cardiovascular system"), ("0206", "Nitrates, calcium-channel blockers"),
+              ("020602", "Calcium-channel blockers"), ("0206020", "Calcium-channel blockers"),
+              ("0206020T0", "Nifedipine"), ("0206020T0AA", "Nifedipine"),
+              ("0206020T0AAAGAG", "Nifedipine 20mg modified-release tablets")]
+    with (folder / "20200101_bnf_code_information.csv").open("w", newline="") as fh:
+        writer = csv_module.writer(fh)
+        writer.writerow([h for level in LEVELS for h in (f"BNF {level}", f"BNF {level} Code")])
+        writer.writerow([v for code, name in levels for v in (name, code)])
+    workbook = (shared / "data/terminologies/opencodelists-fixtures/mappings/bnfdmd/"
+                "fixtures/import_resources/BNF Snomed Mapping data 20241119.zip")
+    with zipfile.ZipFile(workbook) as zf:
+        zf.extractall(folder)
+    stores = tmp_path / "stores"
+    stores.mkdir()
+    import_release(folder, stores / "bnf.db")
+    monkeypatch.setenv("CODELISTS_DATA_DIR", str(stores))
+    text = make_codelist_text(id="nifedipine", system="bnf",
+                              active=[("0206020T0AAAGAG", "Nifedipine 20mg tablets")])
+    actions.add_codelist(owned.created_by, owned, actions.NewCodelist(text))
+    response = client.get("/codelist/asthma-group/nifedipine/v1/dmd-download.csv")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
+    assert _rows(response) == [["dmd_type", "dmd_id", "dmd_name", "bnf_code"],
+                               ["VMP", "42217211000001101", "", "0206020T0AAAGAG"]]
+
+
+def test_owner_names_by_management_command(web_article):
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("opencodelists_owner", str(web_article.pk), "resp-group", stdout=out)
+    assert "/codelist/resp-group/" in out.getvalue()
+    listing = io.StringIO()
+    call_command("opencodelists_owner", "--list", stdout=listing)
+    assert listing.getvalue().startswith(f"resp-group\tarticle {web_article.pk}")
+    for bad in ("Resp Group", "article-3", "user"):
+        with pytest.raises(CommandError, match="cannot be an owner name"):
+            call_command("opencodelists_owner", str(web_article.pk), bad)
+
+
+def test_definition_csv_infers_the_rules_of_a_flat_list(client, owned, snomed_small_store,
+                                                        monkeypatch):
+    from tests.plugins.web import make_codelist_text
+    from webapp.repository import actions
+
+    monkeypatch.setenv("CODELISTS_DB", str(snomed_small_store))
+    text = make_codelist_text(id="arthritis", active=[("3723001", "Arthritis"),
+                                                      ("69896004", "Rheumatoid arthritis")])
+    actions.add_codelist(owned.created_by, owned, actions.NewCodelist(text))
+    rows = _rows(client.get("/codelist/asthma-group/arthritis/v1/definition.csv"))
+    assert rows == [["code", "term", "is_included"], ["3723001", "Arthritis", "+"],
+                    ["439656005", "Arthritis of elbow", "-"]]

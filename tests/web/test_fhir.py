@@ -96,6 +96,18 @@ def test_lookup_snomed_and_other_systems(fhir):
     assert any(p["name"] == "designation" for p in full["parameter"])
     read = get(fhir, "CodeSystem/$lookup", system="http://read.info/readv2", code="H33..")
     assert value(read, "display").lower().startswith("asthma")
+    opcs = get(fhir, "CodeSystem/$lookup", system="https://fhir.nhs.uk/Id/opcs-4",
+               code="W37.1")
+    assert value(opcs, "display").startswith("Primary total prosthetic replacement of hip")
+    parents = [p["part"][1]["valueCode"] for p in opcs["parameter"]
+               if p["name"] == "property" and p["part"][0]["valueCode"] == "parent"]
+    assert parents == ["W37"]
+    old_uri = get(fhir, "CodeSystem/$lookup", system="http://fhir.nhs.uk/CodeSystem/OPCS-4",
+                  code="W371")
+    assert value(old_uri, "display") == value(opcs, "display")
+    icd = get(fhir, "CodeSystem/$subsumes", system="http://hl7.org/fhir/sid/icd-10",
+              codeA="C40", codeB="C40.3")
+    assert value(icd, "outcome") == "subsumes"
     issue = outcome_of(fhir, "CodeSystem/$lookup", 404, system=SCT, code="999999999")
     assert issue["code"] == "not-found"
     issue = outcome_of(fhir, "CodeSystem/$lookup", 404, system="http://example.org/x", code="1")

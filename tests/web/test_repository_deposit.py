@@ -153,3 +153,46 @@ def test_fhir_valueset_and_workbook_uploads(depositor_client, web_article):
              for c in article.codelists.all()}
     assert codes == {"snomedct": ["195967001", "233678006", "266361008"],
                      "icd10": ["J45.0", "J45.1"]}
+
+
+# -- issue 13: the deposit reads uploads through the same library path as `codelist import`
+def test_deposit_shows_the_importers_problems_with_line_numbers(depositor_client, test_data):
+    files_url = _start(depositor_client)
+    hostile = test_data / "import-hostile"
+    uploads = [SimpleUploadedFile(name, (hostile / name).read_bytes())
+               for name in ("scientific.tsv", "utf16le-bom.csv", "dagger.csv")]
+    depositor_client.post(files_url, {"files": uploads})
+    page = depositor_client.get(files_url).content.decode()
+    # every bad cell of the medcode column listed with its line, as the CLI does
+    assert "line 3: &#x27;1.23E+05&#x27;" in page and "line 4: &#x27;6.63E+102&#x27;" in page
+    # UTF-16 with a BOM imports (it raised a traceback in the CLI before)
+    assert "utf16le-bom.csv" in page and "snomedct · 2 included" in page
+    # the dagger mark dropped is reported against its line
+    assert "stored as B01.2" in page
+    assert 'id="confirm" disabled' in page  # the scientific-notation file has errors
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("header-only.csv", b"code,term\n"),
+    ("all-excluded.codelist", None),
+])
+def test_a_file_with_no_included_codes_is_never_ready(depositor_client, name, content):
+    files_url = _start(depositor_client)
+    if content is None:  # a .codelist whose only code line is excluded
+        text = make_codelist_text(**ASTHMA)
+        body = text.split("---\n", 2)
+        content = (body[0] + "---\n" + body[1] + "---\n\n# 195967001  Asthma\n").encode()
+    depositor_client.post(files_url, {"files": [SimpleUploadedFile(name, content)]})
+    page = depositor_client.get(files_url).content.decode()
+    assert name in page and 'id="confirm" disabled' in page
+    assert "no rows of codes" in page or "no included codes" in page
+    depositor_client.post(reverse("repository:deposit-confirm"))
+    assert Codelist.objects.count() == 0
+
+
+def test_binary_upload_is_refused_by_name(depositor_client):
+    files_url = _start(depositor_client)
+    response = depositor_client.post(files_url, {"files": [SimpleUploadedFile(
+        "list.csv", b"\x89PNG\r\n\x1a\n\x00\x00")]}, follow=True)
+    page = response.content.decode()
+    assert "list.csv" in page and "PNG image" in page

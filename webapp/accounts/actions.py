@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from webapp.accounts.models import ApiToken, Profile
+from webapp.accounts.models import ApiToken, Profile, TokenScope
 
 TOKEN_PREFIX = "cl_"
 
@@ -46,11 +47,23 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """A new API token; the secret is returned once and only its digest is stored."""
+#: the longest a token may live, and the default lifetime of a new one (days)
+TOKEN_MAX_DAYS = 365
+TOKEN_DEFAULT_DAYS = 90
+
+
+def create_token(user: User, name: str, *, scope: str = TokenScope.WRITE,
+                 days: int | None = TOKEN_DEFAULT_DAYS) -> tuple[ApiToken, str]:
+    """A new API token; the secret is returned once and only its digest is stored.
+    ``days`` is its lifetime (None: until revoked)."""
+    if scope not in TokenScope.values:
+        raise ValueError(f"unknown token scope {scope!r}")
+    expires = None
+    if days is not None:
+        expires = timezone.now() + timedelta(days=max(1, min(days, TOKEN_MAX_DAYS)))
     key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100] or "token",
-                                    prefix=key[:8], digest=digest(key))
+    token = ApiToken.objects.create(user=user, name=name[:100] or "token", scope=scope,
+                                    expires=expires, prefix=key[:8], digest=digest(key))
     return token, key
 
 
@@ -66,11 +79,20 @@ def revoke_token(token: ApiToken) -> ApiToken:
     return token
 
 
-def user_for_token(key: str) -> User | None:
-    """The user a bearer token belongs to (None for unknown or revoked tokens)."""
+def token_for_key(key: str) -> ApiToken | None:
+    """The live token a bearer key belongs to (None for unknown, revoked or expired
+    tokens, or an inactive user); records its use."""
     token = (ApiToken.objects.select_related("user")
              .filter(digest=digest(key), revoked=False).first())
-    if token is None or not token.user.is_active:
+    if token is None or token.is_expired() or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
-    return token.user
+    now = timezone.now()
+    if token.last_used is None or (now - token.last_used).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    return token
+
+
+def user_for_token(key: str) -> User | None:
+    """The user a bearer token belongs to (None for unknown, revoked or expired tokens)."""
+    token = token_for_key(key)
+    return token.user if token else None

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 
+from webapp.accounts.models import TokenScope
+
 ORCID_RE = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 
 
@@ -45,3 +47,7 @@ class ProfileForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100)
+    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ,
+                              required=False)
+    expires_in_days = forms.IntegerField(min_value=1, max_value=365, initial=90,
+                                         required=False, label="Expires after (days)")

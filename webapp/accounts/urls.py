@@ -12,7 +12,10 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("tokens/", views.token_create, name="token-create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("verify/<str:token>/", views.verify_email, name="verify-email"),
+    path("verify-again/", views.resend_verification, name="verify-again"),
     path("password-reset/", auth_views.PasswordResetView.as_view(
+        form_class=views.VerifiedPasswordResetForm,
         template_name=T + "password_reset.html",
         email_template_name=T + "password_reset_email.txt",
         success_url=reverse_lazy("accounts:password_reset_done")), name="password_reset"),

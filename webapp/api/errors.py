@@ -71,3 +71,13 @@ def exception_handler(exc, context):
 
 def not_found_json(request, exception=None):
     return JsonResponse(error_body(404, "not_found", "Not found."), status=404)
+
+
+def not_found(request, exception=None):
+    """The site's 404: the API's error shape under /api/, the HTML page elsewhere (a
+    URL that matches no route, e.g. ``/api/v1/codelists/-1/``, is still the API's)."""
+    if request.path.startswith("/api/"):
+        return not_found_json(request, exception)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -19,14 +19,20 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import parsers, permissions
+from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.compat import actions, downloads, names
 from webapp.repository.models import Codelist
 
-JSON_OR_FORM = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
+
+class CompatView(APIView):
+    """OpenCodelists' API: its shapes, outside our OpenAPI schema (which describes our
+    own /api/v1/, unchanged).  Bodies: JSON (under the API's nesting budget) or forms,
+    the API's default parsers."""
+
+    schema = None
 
 
 def _error(message: str, status: int = 400) -> Response:
@@ -70,9 +76,7 @@ def _references(article) -> list[dict]:
     return refs
 
 
-class Codelists(APIView):
-    parser_classes = JSON_OR_FORM
-
+class Codelists(CompatView):
     def get(self, request, owner: str | None = None):
         from webapp.repository.queries import visible_codelists
 
@@ -126,9 +130,7 @@ def _body(request, required: set[str], one_of: set[str]) -> tuple[dict, str]:
     return data, ""
 
 
-class Versions(APIView):
-    parser_classes = JSON_OR_FORM
-
+class Versions(CompatView):
     def post(self, request, owner: str, slug: str):
         codelist = names.codelist_for(request.user, owner, slug)
         data, problem = _body(request, set(), {"codes", "csv_data", "ecl"})
@@ -144,11 +146,10 @@ class Versions(APIView):
                          f"/codelist/{names.full_slug(codelist)}/{names.version_tag(version)}/"})
 
 
-class Check(APIView):
+class Check(CompatView):
     """Is a study's ``codelists/`` folder current with this repository?  A read: anyone
     may ask (POST only because OpenCodelists takes the folder's files as a form)."""
 
-    parser_classes = JSON_OR_FORM
     permission_classes = [permissions.AllowAny]
 
     def post(self, request):

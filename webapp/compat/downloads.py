@@ -40,15 +40,23 @@ def download_csv(version: CodelistVersion, *, fixed_headers: bool = False) -> st
 
 
 def definition_csv(version: CodelistVersion) -> str:
-    """``definition.csv``: the version's include/exclude decisions, depth first."""
+    """``definition.csv``: the version's include/exclude decisions, depth first -- the
+    rules of its ``definition:`` when it has some; else, with a store for its system, the
+    minimal rules that give exactly its codes (OpenCodelists' construction,
+    ``codelists.codelist.definition.infer_on``); else its included and excluded codes."""
+    from codelists.codelist.definition import infer_on
     from codelists.formats import opencodelists
     from codelists.terminology.installed import open_installed
 
     codelist = parsed(version)
-    rules = [(ln.code, ln.kind == "active") for ln in codelist.code_lines()
-             if ln.kind in ("active", "excluded")]
-    hierarchy = open_installed(codelist.system.id)
-    return opencodelists.definition_rows(codelist, rules, hierarchy)
+    store = open_installed(codelist.system.id)
+    rules = [(r.code, r.include) for r in codelist.definition.rules]
+    if not rules and store is not None:
+        rules = [(r.code, r.include) for r in infer_on(codelist.active_codes(), store)]
+    if not rules:
+        rules = [(ln.code, ln.kind == "active") for ln in codelist.code_lines()
+                 if ln.kind in ("active", "excluded")]
+    return opencodelists.definition_rows(codelist, rules, store)
 
 
 def dmd_csv(version: CodelistVersion) -> str | None:

@@ -8,6 +8,7 @@ from rest_framework import exceptions, permissions, renderers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from codelists.errors import CodelistsError
 from webapp.fhir import capability, codesystem, conceptmap, params, terminologies, valuesets
 from webapp.fhir.outcome import FhirError, invalid, not_found, operation_outcome
 
@@ -22,6 +23,7 @@ class FhirView(APIView):
     renderer_classes = [FhirJSON, renderers.JSONRenderer]
     permission_classes = [permissions.AllowAny]
     parser_classes: list = []  # bodies are read as Parameters by webapp.fhir.params
+    schema = None  # described by its CapabilityStatement, not the repository's OpenAPI
     operation = None
 
     def handle_exception(self, exc):
@@ -32,6 +34,8 @@ class FhirView(APIView):
             if exc.wait:
                 response["Retry-After"] = str(int(exc.wait) + 1)
             return response
+        if isinstance(exc, CodelistsError):  # e.g. a store that needs re-importing
+            return Response(operation_outcome("exception", str(exc)), status=500)
         if isinstance(exc, exceptions.APIException):
             code = {401: "login", 403: "forbidden", 404: "not-found",
                     405: "not-supported"}.get(exc.status_code, "invalid")

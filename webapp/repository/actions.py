@@ -21,6 +21,7 @@ from webapp.repository.models import (
     Codelist,
     CodelistVersion,
     MemberRole,
+    Publication,
     Tag,
 )
 from webapp.repository.permissions import (
@@ -28,6 +29,7 @@ from webapp.repository.permissions import (
     require_change,
     require_manage_members,
 )
+from webapp.repository.validation import check_article_fields
 
 ARTICLE_FIELDS = ("title", "authors", "journal", "year", "doi", "pmid", "abstract",
                   "article_type", "link", "licence", "embargo_until", "is_collection")
@@ -53,6 +55,7 @@ def _tags(names: Iterable[str]) -> list[Tag]:
 def create_article(user: User, *, tags: Iterable[str] = (), **fields) -> Article:
     require_authenticated(user)
     data = {k: v for k, v in fields.items() if k in ARTICLE_FIELDS and v is not None}
+    check_article_fields(data)
     article = Article.objects.create(created_by=user, **data)
     ArticleMember.objects.create(article=article, user=user, role=MemberRole.DEPOSITOR)
     article.tags.set(_tags(tags))
@@ -63,6 +66,7 @@ def create_article(user: User, *, tags: Iterable[str] = (), **fields) -> Article
 def update_article(user: User, article: Article, *, tags: Iterable[str] | None = None,
                    **fields) -> Article:
     require_change(user, article)
+    check_article_fields({k: v for k, v in fields.items() if k in ARTICLE_FIELDS})
     for key, value in fields.items():
         if key in ARTICLE_FIELDS and (value is not None or key in NULLABLE_FIELDS):
             setattr(article, key, value)
@@ -96,6 +100,8 @@ def _store_version(codelist: Codelist, user: User, parsed, text: str,
     )
     Code.objects.bulk_create(
         Code(version=version, **row) for row in library.code_rows(parsed))
+    # the seal: from here the database refuses more codes for this version
+    Publication.objects.create(version=version, licence=codelist.article.licence)
     codelist.title = parsed.title[:500]
     codelist.description = str(parsed.meta.get("description") or "")
     codelist.coding_system = parsed.system.id

@@ -21,18 +21,33 @@ def new_draft(*, article: dict | None = None, article_id: int | None = None,
     return {"article": article, "article_id": article_id, "files": [], "licence": licence}
 
 
+def upload_limits():
+    """The parsing budgets of uploads (settings.CODELISTS_UPLOAD_LIMITS)."""
+    from django.conf import settings
+
+    return settings.CODELISTS_UPLOAD_LIMITS
+
+
 def read_upload(data: bytes, name: str) -> tuple[str, str]:
-    """(name, text) of an upload: workbooks become CSV (named ``.xlsx.csv``)."""
+    """(name, text) of an upload: workbooks become CSV (named ``.xlsx.csv``).
+
+    The budgets are checked first (LimitExceeded names the one hit); a workbook's CSV is
+    checked again, since its rows are only known once unpacked."""
+    from codelists.formats import limits
+
+    limits.check_upload(data, name, upload_limits())
     if name.lower().endswith(".xlsx"):
-        return name + ".csv", library.workbook_to_csv(data, name)
+        text = library.workbook_to_csv(data, name)
+        limits.check_table(text, upload_limits(), name)
+        return name + ".csv", text
     return name, decode(data, name)
 
 
 def decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    """The library's decoding (UTF-8, UTF-16 with BOM, cp1252; binary refused)."""
+    from codelists.formats.reading import decode as library_decode
+
+    return library_decode(data, name)
 
 
 def _problem_dicts(problems: list[Problem]) -> list[dict]:
@@ -40,14 +55,18 @@ def _problem_dicts(problems: list[Problem]) -> list[dict]:
 
 
 def _error_dict(exc: CodelistsError, name: str) -> dict:
-    return {"rule": "format", "severity": "error", "message": getattr(exc, "message", str(exc)),
+    limit = getattr(exc, "limit", None)
+    return {"rule": f"limit-{limit}" if limit else "format", "severity": "error", "message": getattr(exc, "message", str(exc)),
             "line": getattr(exc, "line", None), "hint": getattr(exc, "hint", None),
             "path": name}
 
 
 def check_codelist_text(entry: dict) -> dict:
     """Parse and check a ``.codelist`` text; fills ``problems``/``codelist_text``."""
+    from codelists.formats import limits
+
     try:
+        limits.check_text(entry["text"], entry["name"], upload_limits())
         parsed = library.parse_text(entry["text"], entry["name"])
         problems = library.check(parsed)
     except CodelistsError as exc:
@@ -56,6 +75,17 @@ def check_codelist_text(entry: dict) -> dict:
     entry.update(codelist_text=entry["text"], problems=_problem_dicts(problems),
                  title=parsed.title, system=parsed.system.id,
                  counts=_counts(parsed))
+    return _refuse_empty(entry)
+
+
+def _refuse_empty(entry: dict) -> dict:
+    """A codelist with no included code is never ready to deposit."""
+    if entry.get("counts", {}).get("active", 0) == 0:
+        entry["problems"].insert(0, {
+            "rule": "empty", "severity": "error", "line": None, "path": entry["name"],
+            "message": "the file has no included codes, so there is nothing to deposit",
+            "hint": "upload the list with its codes (excluded lines alone are not a "
+                    "codelist)"})
     return entry
 
 
@@ -81,9 +111,24 @@ def add_file(draft: dict, name: str, text: str) -> dict:
     except CodelistsError as exc:
         entry.update(columns=[], mapping={}, problems=[_error_dict(exc, name)])
         return entry
-    entry["mapping"] = {**library.guess_columns(entry["columns"]), "coding_system": None,
+    entry["mapping"] = {**_guess_columns(text, entry["columns"]), "coding_system": None,
                         "title": name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")}
     return _import(entry, draft.get("licence"), {})
+
+
+def _guess_columns(text: str, header: list[str]) -> dict:
+    """The code and term columns the library recognises (its guess from the header alone
+    when the table cannot be read)."""
+    from codelists.formats.columns import recognise
+    from codelists.formats.reading import parse_text
+
+    try:
+        table = parse_text(text)
+        found = recognise(table.header, table.rows[:2000], lines=table.lines[:2000])
+    except CodelistsError:
+        return library.guess_columns(header)
+    return {"code_column": found.code.name if found.code else None,
+            "term_column": found.term.name if found.term else None}
 
 
 def apply_mapping(entry: dict, mapping: dict, licence: str | None = None) -> dict:
@@ -106,14 +151,56 @@ def _import(entry: dict, licence: str | None, options: dict, title: str | None =
     entry["mapping"].update(coding_system=parsed.system.id, title=parsed.title)
     entry.update(codelist_text=text, problems=_problem_dicts(problems), title=parsed.title,
                  system=parsed.system.id, counts=_counts(parsed))
-    return entry
+    return _refuse_empty(entry)
+
+
+def limit_problem(entry: dict) -> dict | None:
+    """The problem of an entry refused for a parsing budget, if it was."""
+    return next((p for p in entry.get("problems", [])
+                 if str(p.get("rule", "")).startswith("limit-")), None)
 
 
 def has_errors(entry: dict) -> bool:
-    return entry.get("codelist_text") is None or any(
-        p.get("severity") == "error" for p in entry.get("problems", []))
+    return entry.get("codelist_text") is None or not entry.get("counts", {}).get("active") \
+        or any(p.get("severity") == "error" for p in entry.get("problems", []))
 
 
 def ready(draft: dict) -> bool:
-    """Every file converted and free of errors (warnings are the depositor's call)."""
+    """Every file converted, with at least one included code, and free of errors
+    (warnings are the depositor's call)."""
     return bool(draft["files"]) and not any(has_errors(f) for f in draft["files"])
+
+
+def code_lines(text: str) -> int:
+    """Lines of an upload or a .codelist text: what decides whether it is checked and
+    saved in the request or as a background job."""
+    return text.count("\n")
+
+
+def draft_lines(draft: dict) -> int:
+    return sum(code_lines(f.get("codelist_text") or "") for f in draft["files"])
+
+
+def save_draft(user, draft: dict, items=None):
+    """Save a ready draft: its article (new or existing) and every codelist, at once."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from webapp.repository import actions
+    from webapp.repository.models import Article
+
+    if items is None:
+        items = [actions.NewCodelist(text=f["codelist_text"], filename=f["name"])
+                 for f in draft["files"]]
+    with transaction.atomic():
+        if draft.get("article_id"):
+            article = Article.objects.get(pk=draft["article_id"])
+        else:
+            data = dict(draft["article"])
+            tags = data.pop("tags", [])
+            if data.get("embargo_until"):
+                data["embargo_until"] = dt.date.fromisoformat(data["embargo_until"])
+            article = actions.create_article(user, tags=tags, **data)
+        actions.deposit(user, article, items)
+    return article

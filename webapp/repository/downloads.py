@@ -12,10 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 from webapp.repository import library
 from webapp.repository.models import Article, Codelist, CodelistVersion
@@ -28,15 +31,31 @@ LICENCE_URLS = {
 }
 CSV_HEADER = ["code", "term", "status", "comment", "licence"]
 CACHE_SECONDS = 24 * 3600
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def licence_url(licence: str) -> str:
     return LICENCE_URLS.get(licence, "")
 
 
-def _respond(body: bytes | str, content_type: str, filename: str, licence: str) -> HttpResponse:
+def version_licence(version: CodelistVersion) -> str:
+    """The licence a version was published under (frozen at publication), or its
+    article's for a version published before publications were recorded."""
+    try:
+        return version.publication.licence
+    except ObjectDoesNotExist:
+        return version.codelist.article.licence
+
+
+def header_value(text: str) -> str:
+    """A value safe in an HTTP header: control characters (CR/LF injection) removed."""
+    return _CONTROL.sub(" ", str(text)).strip()
+
+
+def respond(body: bytes | str, content_type: str, filename: str, licence: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, header_value(filename))
+    licence = header_value(licence)
     response["X-Licence"] = licence
     url = licence_url(licence)
     if url:
@@ -73,22 +92,22 @@ def stem(codelist: Codelist, version: CodelistVersion) -> str:
 
 
 def codelist_download(codelist: Codelist, version: CodelistVersion, fmt: str) -> HttpResponse:
-    licence = codelist.article.licence
+    licence = version_licence(version)
     name = stem(codelist, version)
     if fmt == "csv":
-        return _respond(version_csv(version, licence), "text/csv; charset=utf-8",
+        return respond(version_csv(version, licence), "text/csv; charset=utf-8",
                         f"{name}.csv", licence)
     if fmt == "codelist":
-        return _respond(version.text, "text/plain; charset=utf-8", f"{name}.codelist", licence)
+        return respond(version.text, "text/plain; charset=utf-8", f"{name}.codelist", licence)
     parsed = library.parse_text(version.text, f"{name}.codelist")
     if fmt == "fhir":
         valueset = library.to_fhir_valueset(parsed)
         valueset.setdefault("copyright", f"Licence: {licence}")
-        return _respond(json.dumps(valueset, indent=2), "application/fhir+json",
+        return respond(json.dumps(valueset, indent=2), "application/fhir+json",
                         f"{name}.valueset.json", licence)
     if fmt == "opencodelists":
         text = library.to_opencodelists_csv(parsed)
-        return _respond(text, "text/csv; charset=utf-8", f"{name}.opencodelists.csv", licence)
+        return respond(text, "text/csv; charset=utf-8", f"{name}.opencodelists.csv", licence)
     raise ValueError(f"unknown format {fmt}")
 
 
@@ -101,10 +120,11 @@ def article_codes_csv(article: Article) -> str:
         version = codelist.latest_version
         if version is None:
             continue
+        licence = version_licence(version)
         for code in version.codes.order_by("line", "pk").iterator(chunk_size=2000):
             writer.writerow(_row([codelist.slug, codelist.coding_system, version.number,
                                   code.code, code.term, code.status, code.comment,
-                                  article.licence]))
+                                  licence]))
     return buffer.getvalue()
 
 
@@ -117,7 +137,7 @@ def article_zip(article: Article, research_object: dict) -> bytes:
                 continue
             name = stem(codelist, version)
             zf.writestr(f"{name}.codelist", version.text)
-            zf.writestr(f"{name}.csv", version_csv(version, article.licence))
+            zf.writestr(f"{name}.csv", version_csv(version, version_licence(version)))
         zf.writestr("metadata.json", json.dumps(research_object, indent=2))
         zf.writestr("LICENCE.txt", licence_text(article))
     return buffer.getvalue()
@@ -132,12 +152,12 @@ def licence_text(article: Article) -> str:
 def article_download(article: Article, fmt: str, research_object: dict) -> HttpResponse:
     name = f"article-{article.pk}"
     if fmt == "csv":
-        return _respond(article_codes_csv(article), "text/csv; charset=utf-8",
+        return respond(article_codes_csv(article), "text/csv; charset=utf-8",
                         f"{name}-codes.csv", article.licence)
     if fmt == "zip":
-        return _respond(article_zip(article, research_object), "application/zip",
+        return respond(article_zip(article, research_object), "application/zip",
                         f"{name}-codelists.zip", article.licence)
     if fmt == "json":
-        return _respond(json.dumps(research_object, indent=2), "application/json",
+        return respond(json.dumps(research_object, indent=2), "application/json",
                         f"{name}-metadata.json", article.licence)
     raise ValueError(f"unknown format {fmt}")

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 
 from webapp.repository.models import ArticleType
+from webapp.repository.validation import single_line_problem
 
 
 class ArticleForm(forms.Form):
@@ -33,6 +34,14 @@ class ArticleForm(forms.Form):
         if doi and not doi.startswith("10."):
             raise forms.ValidationError("A DOI starts with 10., e.g. 10.1371/journal.pone.0000001.")
         return doi
+
+    def clean(self):
+        data = super().clean()
+        for field, value in list(data.items()):
+            problem = single_line_problem(field, value)
+            if problem:
+                self.add_error(field, problem)
+        return data
 
     def tag_list(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
@@ -86,7 +95,7 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["code_column"].choices = [(c, c) for c in columns]
         self.fields["term_column"].choices = [("", "(none)")] + [(c, c) for c in columns]
-        self.fields["coding_system"].choices = [(s, s) for s in systems]
+        self.fields["coding_system"].choices = [("", "(choose)")] + [(s, s) for s in systems]
 
 
 class CoauthorForm(forms.Form):

@@ -68,7 +68,7 @@ def tree_html(version, system_id: str, label: str) -> SafeString | None:
     terminology = library.terminology_for(system_id)
     if terminology is None:
         return None
-    key = _key("version-tree", version.sha256, system_id, _store_label(terminology), label)
+    key = cache_key("version-tree", version.sha256, system_id, _store_label(terminology), label)
     cached = cache.get(key)
     if cached is not None:
         return mark_safe(cached)  # noqa: S308 -- rendered and escaped below
@@ -172,7 +172,7 @@ def _cached_order(version, system_id: str) -> list[tuple[int, str]] | None:
     terminology = library.terminology_for(system_id)
     if terminology is None:
         return None
-    key = _key("version-order", version.sha256, system_id, _store_label(terminology))
+    key = cache_key("version-order", version.sha256, system_id, _store_label(terminology))
     order = cache.get(key)
     if order is None:
         built = version_tree(version, system_id)
@@ -181,7 +181,7 @@ def _cached_order(version, system_id: str) -> list[tuple[int, str]] | None:
     return order
 
 
-def _key(kind: str, *parts: str) -> str:
+def cache_key(kind: str, *parts: str) -> str:
     import hashlib
 
     return f"{kind}:" + hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

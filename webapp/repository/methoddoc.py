@@ -16,8 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 from codelists.errors import CodelistsError
 from webapp.repository import library
 
-#: the report's own title and its closing copy of the list (the page has both already)
-_SKIP_HEADINGS = ("Methods report:", "6. The codelist")
+#: the report's own title (the page has its own); its closing table stays: the Delphi
+#: result per code with its uncertainty
+_SKIP_HEADINGS = ("Methods report:",)
 
 
 def method_html(version) -> SafeString | None:
@@ -55,24 +56,67 @@ def _render(version) -> str:
 
 def definition_of(version, system_id: str) -> dict | None:
     """The version's definition as the page shows it: its ECL and its include/exclude
-    rules with terms; None when the version records none."""
-    try:
-        from codelists.codelist.definition import Definition
-    except ImportError:  # the definition module lands with issue 15
-        return None
+    rules with terms -- or, for a list that records none, the minimal rules that give
+    the same codes on the installed release (the library's ``infer``), marked inferred.
+    None when there is neither."""
+    from codelists.codelist.definition import Definition
+
     data = (version.metadata or {}).get("definition")
-    if not data:
-        return None
-    try:
-        definition = Definition.from_mapping(data)
-    except CodelistsError:
-        return None
-    terms = dict(version.codes.values_list("code", "term"))
     terminology = library.terminology_for(system_id)
+    if data:
+        try:
+            definition = Definition.from_mapping(data)
+        except CodelistsError:
+            return None
+        inferred = False
+    else:
+        definition = _inferred(version, system_id, terminology)
+        if definition is None:
+            return None
+        inferred = True
+    terms = dict(version.codes.values_list("code", "term"))
     missing = [r.code for r in definition.rules if not terms.get(r.code)]
     if terminology is not None and missing:
         terms.update({c: concept.term for c, concept in
                       terminology.lookup_many(missing).items()})
-    return {"ecl": definition.ecl,
+    return {"ecl": definition.ecl, "inferred": inferred,
+            "release": _release(terminology) if inferred else "",
             "rules": [{"code": r.code, "term": terms.get(r.code, ""), "include": r.include}
                       for r in definition.rules]}
+
+
+#: lists longer than this are not given an inferred definition on the page
+MAX_INFERRED = 20_000
+
+
+def _release(terminology) -> str:
+    meta = getattr(terminology, "metadata", None)
+    return " ".join(p for p in (getattr(meta, "edition", ""),
+                                str(getattr(meta, "release_date", "") or "")) if p)
+
+
+def _inferred(version, system_id: str, terminology):
+    """The minimal definition of a version's included codes over the installed release
+    (cached per version and release); None without a release or for a huge list."""
+    if terminology is None:
+        return None
+    from webapp.repository.hierarchy import cache_key
+
+    key = cache_key("version-inferred", version.sha256, system_id, _release(terminology))
+    cached = cache.get(key)
+    if cached is None:
+        codes = list(version.codes.filter(status="active").values_list("code", flat=True))
+        rules = ()
+        if 0 < len(codes) <= MAX_INFERRED:
+            from codelists.codelist.definition import infer
+            from codelists.codelist.workspace import Search, Workspace
+
+            space = Workspace(terminology, [Search("codes", " ".join(codes))])
+            rules = infer([c for c in codes if c in space.codes], space.codes, space)
+        cached = [(r.code, r.include) for r in rules]
+        cache.set(key, cached, 24 * 3600)
+    if not cached:
+        return None
+    from codelists.codelist.definition import Definition, Rule
+
+    return Definition(rules=tuple(Rule(code, include) for code, include in cached))

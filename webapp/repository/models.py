@@ -2,7 +2,9 @@
 
 Only :mod:`webapp.repository.actions` writes these models.  A :class:`CodelistVersion`
 and its :class:`Code` rows are immutable once saved: the models refuse updates and
-deletes, and database triggers (migration 0002) refuse them too.
+deletes, and database triggers (migration 0002) refuse them too.  Publishing a version
+writes its :class:`Publication` (the licence as it was then); from that moment the
+database also refuses new codes for the version (migration 0003).
 """
 
 from __future__ import annotations
@@ -214,3 +216,27 @@ class Code(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("codes of a published version are never deleted")
+
+
+class Publication(models.Model):
+    """The seal of a published version: what it was published under, frozen.
+
+    Once this row exists the version takes no more codes, and the row itself is never
+    changed (database triggers, migration 0003): a download of the version states this
+    licence, whatever the article's licence becomes later.
+    """
+
+    version = models.OneToOneField(CodelistVersion, on_delete=models.PROTECT,
+                                   related_name="publication")
+    licence = models.CharField(max_length=100)
+    published = models.DateTimeField(default=timezone.now)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("a publication is never modified")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("a publication is never deleted")

@@ -108,7 +108,10 @@ def _article_or_404(request, pk: int) -> Article:
 
 def article_detail(request, pk: int):
     article = _article_or_404(request, pk)
-    codelists = article.codelists.select_related("latest_version", "derived_from").order_by("slug")
+    codelists = list(article.codelists.select_related("latest_version", "derived_from",
+                                                      "derived_from__article").order_by("slug"))
+    for codelist in codelists:
+        codelist.source = _source(request, codelist)
     return render(request, "repository/article.html", {
         "article": article, "codelists": codelists,
         "can_change": can_change(request.user, article),
@@ -156,7 +159,10 @@ def _anonymous_page(request, codelist: Codelist, version):
     key = ":".join(str(part) for part in (
         "codelist-page", codelist.pk, version.sha256, codelist.latest_version_id,
         codelist.updated.timestamp(), codelist.article.updated.timestamp(),
-        codelist.derivatives.count(), request.get_host(), request.GET.get("order", "")))
+        _derivatives(request, codelist).count(), _source(request, codelist) is not None,
+        request.get_host(), request.GET.get("order", ""),
+        # the tree, the order and an inferred definition depend on the installed release
+        hierarchy.release_of(codelist.coding_system).replace(" ", "_")))
     cached = cache.get(key)
     if cached is not None:
         return HttpResponse(cached)
@@ -164,6 +170,17 @@ def _anonymous_page(request, codelist: Codelist, version):
     if response.status_code == 200:
         cache.set(key, response.content, 3600)
     return response
+
+
+def _derivatives(request, codelist: Codelist):
+    """Codelists derived from this one that the user may see (embargoed ones stay hidden)."""
+    return queries.visible_codelists(request.user).filter(derived_from=codelist)
+
+
+def _source(request, codelist: Codelist) -> Codelist | None:
+    """The codelist this one derives from, when the user may see it."""
+    source = codelist.derived_from
+    return source if source is not None and can_view(request.user, source.article) else None
 
 
 def _render_codelist(request, codelist: Codelist, version):
@@ -187,7 +204,8 @@ def _render_codelist(request, codelist: Codelist, version):
         "method_html": methoddoc.method_html(version),
         "about": library.public_metadata(metadata),
         "definition": methoddoc.definition_of(version, system),
-        "badge": _badge(version), "derivatives": codelist.derivatives.all(),
+        "badge": _badge(version), "derivatives": _derivatives(request, codelist),
+        "source": _source(request, codelist), "licence": downloads.version_licence(version),
         "cite_text": describe.cite_text(codelist, version, url),
         "cite_bibtex": describe.cite_bibtex(codelist, version, url),
         "can_change": can_change(request.user, codelist.article),
@@ -303,9 +321,9 @@ def codelist_download(request, pk: int, fmt: str):
         data = describe.codelist_data(codelist, _base(request))
         data["version"] = describe.version_data(version)
         data["article"] = describe.article_data(codelist.article, _base(request))
-        return downloads._respond(_json(data), "application/json",
+        return downloads.respond(_json(data), "application/json",
                                   f"{downloads.stem(codelist, version)}.json",
-                                  codelist.article.licence)
+                                  downloads.version_licence(version))
     if fmt not in ("csv", "codelist", "fhir", "opencodelists"):
         raise Http404("unknown format")
     return downloads.codelist_download(codelist, version, fmt)

@@ -3,16 +3,15 @@ repository until the depositor confirms; the draft lives in the session meanwhil
 
 from __future__ import annotations
 
-import datetime as dt
-
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from codelists.errors import CodelistsError
-from webapp.repository import actions, deposit, library
+from codelists.errors import CodelistsError, LimitExceeded
+from webapp.repository import actions, deposit, deposit_jobs, library
 from webapp.repository.forms import ArticleForm, MappingForm, UploadForm
 from webapp.repository.models import Article
 from webapp.repository.permissions import can_change
@@ -69,27 +68,46 @@ def files(request):
     draft = _draft(request)
     if draft is None:
         return redirect("repository:deposit")
-    form = UploadForm()
+    form, status = UploadForm(), 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
+            refused = None
             for upload in form.cleaned_data["files"]:
                 try:
                     name, text = deposit.read_upload(upload.read(), upload.name)
+                except LimitExceeded as exc:  # said on this page, with a 4xx status
+                    refused = 413 if exc.limit in ("bytes", "decompressed") else 422
+                    form.add_error("files", f"{upload.name}: {exc.message} ({exc.hint})")
+                    continue
                 except CodelistsError as exc:
                     messages.error(request, f"{upload.name}: {exc}")
                     continue
-                deposit.add_file(draft, name, text)
+                if deposit_jobs.is_large(text):  # checked in the background
+                    deposit_jobs.submit_check(request.user, draft, name, text)
+                    continue
+                entry = deposit.add_file(draft, name, text)
+                hit = deposit.limit_problem(entry)
+                if hit:  # over a budget while parsing (YAML aliases): not kept
+                    draft["files"].remove(entry)
+                    refused = 422
+                    form.add_error("files", f"{upload.name}: {hit['message']} ({hit['hint']})")
             _save(request, draft)
-            return redirect("repository:deposit-files")
+            if refused is None:
+                return redirect("repository:deposit-files")
+            status = refused
+    if deposit_jobs.resolve(request.user, draft):
+        _save(request, draft)
     title, _ = _target(draft)
     entries = [_entry_context(i, entry) for i, entry in enumerate(draft["files"])]
     return render(request, "repository/deposit_files.html", {
-        "form": form, "title": title, "entries": entries, "ready": deposit.ready(draft)})
+        "form": form, "title": title, "entries": entries, "ready": deposit.ready(draft)},
+        status=status)
 
 
 def _entry_context(index: int, entry: dict) -> dict:
-    context = {"index": index, "entry": entry, "has_errors": deposit.has_errors(entry)}
+    context = {"index": index, "entry": entry, "has_errors": deposit.has_errors(entry),
+               "job": deposit_jobs.job_of(entry)}
     if entry["kind"] == "table":
         mapping = {k: v or "" for k, v in entry["mapping"].items()}
         context["mapping_form"] = MappingForm(initial=mapping, columns=entry["columns"],
@@ -138,10 +156,14 @@ def confirm(request):
     if not deposit.ready(draft):
         messages.error(request, "Fix the problems marked as errors first.")
         return redirect("repository:deposit-files")
+    if deposit.draft_lines(draft) > settings.CODELISTS_SYNC_LINES:
+        record = deposit_jobs.submit_save(request.user, draft)
+        del request.session[KEY]
+        return redirect(record.get_absolute_url())
     items = [actions.NewCodelist(text=f["codelist_text"], filename=f["name"])
              for f in draft["files"]]
     try:
-        article = _save_all(request.user, draft, items)
+        article = deposit.save_draft(request.user, draft, items)
     except CodelistsError as exc:
         messages.error(request, str(exc))
         return redirect("repository:deposit-files")
@@ -150,17 +172,3 @@ def confirm(request):
     return redirect("repository:article", pk=article.pk)
 
 
-def _save_all(user, draft: dict, items) -> Article:
-    from django.db import transaction
-
-    with transaction.atomic():
-        if draft.get("article_id"):
-            article = get_object_or_404(Article, pk=draft["article_id"])
-        else:
-            data = dict(draft["article"])
-            tags = data.pop("tags", [])
-            if data.get("embargo_until"):
-                data["embargo_until"] = dt.date.fromisoformat(data["embargo_until"])
-            article = actions.create_article(user, tags=tags, **data)
-        actions.deposit(user, article, items)
-    return article

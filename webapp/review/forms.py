@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from codelists.method.delphi import DEFAULT_RULE
+from webapp.accounts.verification import users_with_verified_email
 from webapp.review import method
 from webapp.review.actions import Invitee
 
@@ -35,7 +36,9 @@ def parse_panel(text: str) -> list[Invitee]:
         who, label = match["who"], match["label"] or ""
         user = User.objects.filter(username=who, is_active=True).first()
         if user is None and "@" in who:
-            user = User.objects.filter(email__iexact=who, is_active=True).first()
+            # only an account that proved it reads this address; otherwise the address
+            # gets an invitation link (an unverified profile may claim anyone's address)
+            user = users_with_verified_email(who).first()
             if user is None:
                 try:
                     validate_email(who)

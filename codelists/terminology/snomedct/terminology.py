@@ -158,6 +158,25 @@ class SnomedTerminology:
             "AND type_id = ?", (sctid, IS_A)).fetchall()
         return _codes(rows)
 
+    def parents_many(self, codes: list[str]) -> dict[str, list[str]]:
+        """The parents of many concepts at once (a concept the store does not hold is
+        absent from the answer): one query per 500 codes instead of one per code."""
+        ids = {self._id(code): code for code in codes}
+        ids.pop(None, None)
+        found: dict[str, list[str]] = {}
+        keys = list(ids)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for source, destination in self.conn.execute(
+                    "SELECT DISTINCT source_id, destination_id FROM relationships "
+                    f"WHERE type_id = ? AND source_id IN ({marks})", (IS_A, *chunk)):
+                found.setdefault(ids[source], []).append(str(destination))
+        known = self.lookup_many([ids[k] for k in keys if ids[k] not in found])
+        for code in known:
+            found.setdefault(code, [])
+        return found
+
     def count_descendants(self, code: str) -> int:
         return self.conn.execute("SELECT count(*) FROM closure WHERE ancestor_id = ?",
                                  (self._require(code),)).fetchone()[0]
@@ -225,32 +244,54 @@ class SnomedTerminology:
         return accept
 
     def search(self, query: str, *, limit: int = 50, within: str | None = None,
-               include_inactive: bool = False) -> list[SearchHit]:
+               include_inactive: bool = False, partial: bool = False) -> list[SearchHit]:
         """Full-text search with prefix matching: every word of the query must start a
-        word of the description.  Results come one per concept, its best description
-        shown: active concepts first, then shorter (more specific) terms first."""
+        word of the description, in any of its British/American spellings.  Results
+        come one per concept, its best description shown: active concepts first, then
+        shorter (more specific) terms first.  With ``partial``, when fewer than ``limit``
+        concepts have every word, descriptions with the most of the query's content
+        words follow."""
         if limit <= 0:
             raise UsageError("--limit must be at least 1")
         match = fts.fts_query(query)
-        rows = self.conn.execute(
-            "SELECT s.position, s.description_id, s.concept_id, s.active, s.term "
-            "FROM search_fts f JOIN search_terms s ON s.position = f.rowid "
-            "WHERE search_fts MATCH ? ORDER BY f.rowid", (match,))
-        return self._collect(rows, limit, include_inactive, within)
+        select = ("SELECT s.position, s.description_id, s.concept_id, s.active, s.term "
+                  "FROM search_fts f JOIN search_terms s ON s.position = f.rowid "
+                  "WHERE search_fts MATCH ? ")
+        rows = self.conn.execute(select + "ORDER BY f.rowid", (match,))
+        accept = self._accept(include_inactive=include_inactive, within=within)
+        found = fts.first_matches(rows, limit=limit, accept=accept)
+        expression = fts.partial_query(query) if partial else None
+        if expression is not None and len(found) < limit:
+            best = self.conn.execute(select + "ORDER BY f.rank LIMIT ?",
+                                     (expression, limit * fts.PARTIAL_READ)).fetchall()
+            found += fts.first_matches(fts.by_words_found(best, query, 4),
+                                       limit=limit - len(found), accept=accept)
+        return self._hits(found, query)
 
     def _collect(self, rows, limit, include_inactive, within) -> list[SearchHit]:
         accept = self._accept(include_inactive=include_inactive, within=within)
         return self._hits(fts.first_matches(rows, limit=limit, accept=accept))
 
-    def _hits(self, rows: list[tuple]) -> list[SearchHit]:
+    def _hits(self, rows: list[tuple], query: str | None = None) -> list[SearchHit]:
         terms = self.lookup_many([str(r[2]) for r in rows])
         hits = []
         for rank, (_pos, did, cid, active, term) in enumerate(rows):
             concept = terms.get(str(cid))
-            hits.append(SearchHit(str(cid), term, concept.term if concept else term,
+            preferred = concept.term if concept else term
+            hits.append(SearchHit(str(cid), term, preferred,
                                   bool(concept.active) if concept else bool(active),
-                                  round(1.0 / (rank + 1), 4), str(did)))
+                                  round(1.0 / (rank + 1), 4), str(did),
+                                  why=fts.why(query, term, "", preferred) if query else ""))
         return hits
+
+    def matching_ids(self, query: str) -> set[int]:
+        """Every active concept with an active description matching ``query`` as
+        :meth:`search` matches (every word starts a word, any spelling), unranked and
+        without a limit: a filter for large sets (FHIR ``$expand`` with ``filter``)."""
+        return {row[0] for row in self.conn.execute(
+            "SELECT s.concept_id FROM search_fts f JOIN search_terms s "
+            "ON s.position = f.rowid WHERE search_fts MATCH ? AND s.active = 1",
+            (fts.fts_query(query),))}
 
     def search_regex(self, pattern: str, *, limit: int | None = None,
                      within: str | None = None, include_inactive: bool = False,

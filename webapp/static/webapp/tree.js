@@ -59,6 +59,16 @@
     if (!g) return;
     item.setAttribute("aria-expanded", open ? "true" : "false");
     g.hidden = !open;
+    if (open && g.dataset.src && !g.dataset.loaded) {  // a branch drawn when first opened
+      g.dataset.loaded = "1";
+      g.setAttribute("aria-busy", "true");
+      fetch(g.dataset.src, {credentials: "same-origin"}).then(function (r) { return r.text(); })
+        .then(function (html) {
+          g.innerHTML = html;
+          g.removeAttribute("aria-busy");
+          document.dispatchEvent(new CustomEvent("tree:loaded", {detail: g}));
+        });
+    }
   }
   function focusItem(tree, item) {
     tree.querySelectorAll('[role="treeitem"][tabindex="0"]').forEach(function (el) { el.tabIndex = -1; });

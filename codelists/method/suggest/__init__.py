@@ -1,0 +1,109 @@
+"""Suggestions: codes the search missed, from the hierarchy, the terminology, the meaning
+of terms and the patient data (``codelist suggest``).
+
+>>> found = suggest(codelist, terminology, sources=("hierarchy", "terminology"))  # doctest: +SKIP
+>>> add_suggestions(codelist, found)                                           # doctest: +SKIP
+
+See docs/explanation/suggestions.md for how each source scores and how they combine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from codelists.errors import UsageError
+from codelists.method.suggest.model import (
+    KINDS,
+    Evidence,
+    ListState,
+    Proposals,
+    Suggestion,
+    add_suggestions,
+    combine,
+    suggested_codes,
+)
+
+__all__ = ["KINDS", "Evidence", "ListState", "Proposals", "Suggestion", "add_suggestions",
+           "combine", "suggest", "suggested_codes", "check_sources"]
+
+
+def check_sources(sources: Iterable[str]) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(s.strip().lower() for s in sources if s.strip()))
+    unknown = [s for s in chosen if s not in KINDS]
+    if unknown or not chosen:
+        raise UsageError(f"unknown suggestion source {', '.join(unknown) or '(none)'}",
+                         hint=f"choose from: {', '.join(KINDS)}")
+    return chosen
+
+
+def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "terminology"),
+            vectors=None, encoder=None, others=(), cooccurrence=None, window_days: int = 0,
+            release: dict | None = None,
+            limit: int | None = 50, min_score: float = 0.0,
+            min_share: float = 0.5) -> list[Suggestion]:
+    """Ranked suggestions for ``codelist`` from the chosen sources.
+
+    ``vectors``/``encoder``: the store's meaning vectors and the model (source
+    ``meaning``); ``others``: stores of other systems to cross-map through;
+    ``cooccurrence``: rows from :func:`codelists.frequency.cooccurrence.cooccurring`
+    (source ``data``); ``release``: the store's release (as
+    :func:`codelists.method.replay.store_release` gives it), to know whether the last
+    search run already read this store.
+    """
+    sources = check_sources(sources)
+    state = ListState.of(codelist)
+    found: list[Proposals] = []
+    if "hierarchy" in sources:
+        from codelists.method.suggest import hierarchy
+
+        found.append(hierarchy.suggest(terminology, state, min_share=min_share))
+    if "terminology" in sources:
+        from codelists.method.suggest import terminology as terms
+
+        found.append(terms.suggest(terminology, state, strategy=_strategy(codelist),
+                                   others=others, searched_here=_searched(codelist, release)))
+    if "meaning" in sources:
+        found.append(_meaning(codelist, terminology, state, vectors, encoder))
+    if "data" in sources:
+        from codelists.method.suggest import data
+
+        if cooccurrence is None:
+            raise UsageError("the data source needs patient events",
+                             hint="give --events FILE (and its columns)")
+        found.append(data.suggest(cooccurrence, state, terminology, window_days=window_days))
+    ranked = combine(found, min_score=min_score)
+    concepts = terminology.lookup_many([s.code for s in ranked])
+    ranked = [s for s in ranked if s.code in concepts]  # e.g. a map target this store lacks
+    for suggestion in ranked:
+        suggestion.term = concepts[suggestion.code].term
+    return ranked[:limit] if limit else ranked
+
+
+def _strategy(codelist):
+    if not ((codelist.method or {}).get("search") or {}).get("rules"):
+        return None
+    from codelists.method import block
+
+    return block.strategy(codelist)
+
+
+def _searched(codelist, release: dict | None) -> bool:
+    """True when the recorded last search run read the same release of the same store."""
+    from codelists.method import block
+
+    last = ((block.last_run(codelist) if codelist.method else None) or {}).get("release")
+    if not release or not isinstance(last, dict):
+        return False
+    keys = ("terminology", "edition", "release_date", "store")
+    return all(last.get(k) == release.get(k) for k in keys)
+
+
+def _meaning(codelist, terminology, state, vectors, encoder) -> Proposals:
+    from codelists.method.suggest import meaning
+
+    if vectors is None or encoder is None:
+        raise UsageError("the meaning source needs the store's vectors and the model",
+                         hint="build them once: codelist terminology vectors")
+    seeds = terminology.lookup_many(sorted(state.seeds))
+    asked = meaning.queries(codelist, {c: x.term for c, x in seeds.items()})
+    return meaning.suggest(vectors, encoder, state, asked)

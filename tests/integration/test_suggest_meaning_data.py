@@ -1,0 +1,123 @@
+"""The meaning source (the real model over real store vectors) and the data source (real
+DuckDB over an events file written here)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from codelists.codelist.fileformat import parse
+from codelists.errors import UserError
+from codelists.method.suggest import suggest
+from codelists.method.suggest.encoder import Encoder, words
+from codelists.terminology.registry import open_terminology
+from codelists.terminology.vectors import load_vectors
+from tests.integration.test_suggest import header
+
+
+def test_encoder_puts_related_words_closer_than_unrelated(meaning_encoder: Encoder):
+    v = meaning_encoder.encode_words(["heart attack", "myocardial infarction", "banana"])
+    assert v[0] @ v[1] > 0.5 > v[0] @ v[2] + 0.2
+    assert abs(float(v[0] @ v[0]) - 1.0) < 1e-5
+
+
+def test_words_are_lower_case_runs_of_letters_and_digits():
+    assert words("Type 2 diabetes-mellitus (E11)") == ["type", "2", "diabetes", "mellitus",
+                                                       "e11"]
+
+
+def test_vectors_cover_every_active_description(snomed_small_store, snomed_small_vectors):
+    vectors = load_vectors(snomed_small_vectors, store=snomed_small_store)
+    terminology = open_terminology(snomed_small_store)
+    try:
+        descriptions = list(terminology.iter_descriptions())
+    finally:
+        terminology.close()
+    assert vectors.vectors.shape == (len(descriptions), 128)
+    assert {vectors.codes[i] for i in vectors.rows} == {d[0] for d in descriptions}
+    assert "arthritis" in vectors.vocab and vectors.meta["model"] == Encoder.model_id
+
+
+def test_vectors_of_another_release_are_refused(snomed_small_vectors, who_icd10_store):
+    with pytest.raises(UserError, match="another release"):
+        load_vectors(snomed_small_vectors, store=who_icd10_store)
+    with pytest.raises(UserError, match="no meaning vectors"):
+        load_vectors(snomed_small_vectors.parent / "missing")
+
+
+def test_meaning_ranks_the_related_disorder_first(snomed_small_store, snomed_small_vectors,
+                                                  meaning_encoder):
+    terminology = open_terminology(snomed_small_store)
+    vectors = load_vectors(snomed_small_vectors, store=snomed_small_store)
+    codelist = parse(header("snomedct", "Arthritis") + "69896004  Rheumatoid arthritis\n")
+    try:
+        found = suggest(codelist, terminology, sources=["meaning"], vectors=vectors,
+                        encoder=meaning_encoder, limit=5)
+    finally:
+        terminology.close()
+    assert found[0].code in {"3723001", "439656005"}  # Arthritis / Arthritis of elbow
+    assert found[0].kinds == ["meaning"]
+    assert "close in meaning to" in found[0].reason()
+    assert "69896004" not in {s.code for s in found}
+
+
+def test_meaning_without_vectors_says_how_to_build_them(snomed_small_store):
+    from codelists.errors import UsageError
+
+    terminology = open_terminology(snomed_small_store)
+    try:
+        with pytest.raises(UsageError, match="vectors"):
+            suggest(parse(header("snomedct")), terminology, sources=["meaning"])
+    finally:
+        terminology.close()
+
+
+def _events(path, rows):
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["patient", "code", "date"])
+        writer.writerows(rows)
+    return path
+
+
+def test_cooccurrence_lift_minimum_count_and_disclosure(tmp_path):
+    from codelists.frequency.cooccurrence import cooccurring
+
+    rows = []
+    for p in range(40):  # 40 patients: asthma (listed) and wheeze on the same day
+        rows += [(p, "195967001", "2020-01-01"), (p, "56018004", "2020-01-01")]
+    for p in range(40, 400):  # 360 others: paracetamol, some of them also with asthma
+        rows.append((p, "322236009", "2020-02-01"))
+    for p in range(40, 46):  # 6 patients: arthritis next to asthma (below the threshold)
+        rows += [(p, "195967001", "2020-03-01"), (p, "3723001", "2020-03-01")]
+    for p in range(100, 120):  # 20: paracetamol on the same day as asthma, lift ~1
+        rows.append((p, "195967001", "2020-02-01"))
+    found = cooccurring(["195967001"], _events(tmp_path / "events.csv", rows),
+                        system="snomedct", threshold=10)
+    codes = {c.code: c for c in found}
+    assert set(codes) == {"56018004"}  # arthritis: 6 < 10; paracetamol: lift < 2
+    assert codes["56018004"].near == 40 and codes["56018004"].lift > 5
+    window = cooccurring(["195967001"], _events(tmp_path / "e2.csv", [
+        *[(p, "195967001", "2020-01-01") for p in range(12)],
+        *[(p, "56018004", "2020-01-20") for p in range(12)],
+        *[(p, "322236009", "2020-01-01") for p in range(12, 200)]]),
+        system="snomedct", window_days=30)
+    assert [c.code for c in window] == ["56018004"]
+
+
+def test_data_source_proposes_codes_of_the_store(snomed_small_store, tmp_path):
+    from codelists.frequency.cooccurrence import cooccurring
+
+    rows = [(p, c, "2021-05-05") for p in range(30) for c in ("195967001", "3723001")]
+    rows += [(p, "322236009", "2021-05-05") for p in range(30, 300)]
+    rows += [(p, "99999999", "2021-05-05") for p in range(30)]  # not in the store
+    co = cooccurring(["195967001"], _events(tmp_path / "ev.csv", rows), system="snomedct")
+    terminology = open_terminology(snomed_small_store)
+    try:
+        found = suggest(parse(header("snomedct") + "195967001\n"), terminology,
+                        sources=["data"], cooccurrence=co, limit=None)
+    finally:
+        terminology.close()
+    assert [s.code for s in found] == ["3723001"]
+    assert "on the same day as a listed code for ~30 patients" in found[0].reason()

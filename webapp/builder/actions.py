@@ -1,0 +1,222 @@
+"""State changes of the builder: the only code that writes drafts.
+
+Each action checks the caller may change the draft.  The meaning of a decision (a code
+and its descendants, nearest decided ancestors win, conflicts) is the library's
+(:mod:`codelists.codelist.definition`); publishing goes through the repository's own
+actions, so a published draft is an ordinary immutable codelist version.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from codelists.codelist.definition import Definition, Status, infer
+from codelists.codelist.workspace import Search, searches_of, to_codelist
+from codelists.errors import UserError
+from webapp.builder import session
+from webapp.builder.models import Draft, DraftStatus
+from webapp.builder.permissions import require_authenticated, require_change
+from webapp.repository import actions as repository_actions
+from webapp.repository import library
+from webapp.repository.permissions import can_change as can_change_article
+
+UNDO_DEPTH = 100
+
+
+def _require_draft(draft: Draft) -> None:
+    if draft.status != DraftStatus.DRAFT:
+        raise UserError(f"this codelist is {draft.get_status_display().lower()}",
+                        hint="return it to draft first")
+
+
+def start_draft(user, *, title: str, coding_system: str, description: str = "") -> Draft:
+    """A new, empty draft on the release of ``coding_system`` installed on the site."""
+    require_authenticated(user)
+    title = title.strip()
+    if not title:
+        raise UserError("a codelist needs a title", hint="say what it is a list of")
+    draft = Draft(owner=user, title=title[:500], description=description,
+                  coding_system=coding_system)
+    draft.release = session.release_label(draft)  # also: a release must be installed
+    draft.save()
+    return draft
+
+
+def start_from_text(user, text: str, *, filename: str = "", source_version=None) -> Draft:
+    """A draft from a ``.codelist`` (an uploaded file or a published version): its
+    searches and definition as recorded, or -- for a list without a definition -- the
+    minimal definition that reproduces its codes (the library's ``infer``)."""
+    require_authenticated(user)
+    parsed = library.parse_text(text, filename)
+    draft = Draft(owner=user, title=parsed.title[:500],
+                  description=str(parsed.meta.get("description") or ""),
+                  coding_system=parsed.system.id, source_version=source_version)
+    draft.release = session.release_label(draft)
+    codes = parsed.active_codes()
+    searches = searches_of(parsed) or ([Search("codes", " ".join(codes))] if codes else [])
+    draft.searches = [s.to_mapping() for s in searches]
+    definition = parsed.definition
+    if definition.rules:
+        rules = definition.rules
+    else:
+        space = session.workspace(draft)
+        rules = infer([c for c in codes if c in space.codes], space.codes, space)
+    draft.rules = [{"code": r.code, "include": r.include} for r in rules]
+    if source_version is not None:
+        draft.codelist = source_version.codelist
+        draft.article = source_version.codelist.article
+    draft.save()
+    return draft
+
+
+def new_version(user, codelist) -> Draft:
+    """"New version" of a published codelist: a draft starting from its latest version."""
+    if not can_change_article(user, codelist.article):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("only depositors and co-authors may make a new version")
+    version = codelist.latest_version
+    return start_from_text(user, version.text, source_version=version)
+
+
+def add_search(user, draft: Draft, kind: str, query: str) -> Draft:
+    require_change(user, draft)
+    _require_draft(draft)
+    search = Search.from_mapping({"kind": kind, "query": query})
+    if search.to_mapping() in draft.searches:
+        return draft
+    trial = list(draft.searches) + [search.to_mapping()]
+    from codelists.codelist.workspace import run_search
+
+    run_search(search, session.terminology(draft))  # a bad ECL or regex fails here
+    draft.searches = trial
+    draft.save(update_fields=["searches", "updated"])
+    return draft
+
+
+def remove_search(user, draft: Draft, index: int) -> Draft:
+    """Drop a search; decisions already taken are kept."""
+    require_change(user, draft)
+    _require_draft(draft)
+    if 0 <= index < len(draft.searches):
+        draft.searches = [s for i, s in enumerate(draft.searches) if i != index]
+        draft.save(update_fields=["searches", "updated"])
+    return draft
+
+
+def decide(user, draft: Draft, code: str, include: bool | None) -> Draft:
+    """Include or exclude a code with its descendants (None: take the decision back)."""
+    require_change(user, draft)
+    _require_draft(draft)
+    definition = Definition(rules=session.rules_of(draft))
+    changed = (definition.without_rule(code) if include is None
+               else definition.with_rule(code, include))
+    if changed.rules == definition.rules:
+        return draft
+    draft.history = (list(draft.history) + [draft.rules])[-UNDO_DEPTH:]
+    draft.rules = [{"code": r.code, "include": r.include} for r in changed.rules]
+    draft.save(update_fields=["rules", "history", "updated"])
+    return draft
+
+
+def undo(user, draft: Draft) -> Draft:
+    require_change(user, draft)
+    _require_draft(draft)
+    if draft.history:
+        draft.rules = draft.history[-1]
+        draft.history = draft.history[:-1]
+        draft.save(update_fields=["rules", "history", "updated"])
+    return draft
+
+
+def problems(draft: Draft) -> dict[str, int]:
+    """How many codes are still unresolved or conflicted (both block review)."""
+    statuses = session.workspace(draft).statuses(session.rules_of(draft))
+    counts = {"unresolved": 0, "conflicted": 0}
+    for status in statuses.values():
+        if status is Status.UNRESOLVED:
+            counts["unresolved"] += 1
+        elif status is Status.CONFLICTED:
+            counts["conflicted"] += 1
+    return counts
+
+
+def submit_for_review(user, draft: Draft) -> Draft:
+    require_change(user, draft)
+    _require_draft(draft)
+    left = problems(draft)
+    if left["unresolved"] or left["conflicted"]:
+        raise UserError(f"{left['unresolved']} unresolved and {left['conflicted']} conflicted "
+                        "codes remain", hint="include or exclude them first (use the filters)")
+    if not session.workspace(draft).included(session.rules_of(draft)):
+        raise UserError("the codelist includes no codes", hint="include a concept first")
+    draft.status = DraftStatus.REVIEW
+    draft.save(update_fields=["status", "updated"])
+    return draft
+
+
+def return_to_draft(user, draft: Draft) -> Draft:
+    require_change(user, draft)
+    if draft.status != DraftStatus.REVIEW:
+        raise UserError("only a codelist under review can return to draft")
+    draft.status = DraftStatus.DRAFT
+    draft.save(update_fields=["status", "updated"])
+    return draft
+
+
+def codelist_text(draft: Draft, *, pending: bool = False) -> str:
+    """The draft as a ``.codelist``: included codes (pending, for a Delphi review),
+    definition, searches."""
+    space = session.workspace(draft)
+    rules = session.rules_of(draft)
+    included = [(code, space.terms.get(code, "")) for code in space.included(rules)]
+    codelist = to_codelist(title=draft.title, system=draft.coding_system, rules=rules,
+                           included=included, searches=session.searches_of(draft),
+                           description=draft.description or None,
+                           release=draft.release or None, pending=pending)
+    return library.dumps(codelist)
+
+
+def _save_version(user, draft: Draft, text: str, note: str):
+    """The text as a new version of the draft's codelist, or as a new codelist in a new
+    article of its own."""
+    if draft.codelist is not None:
+        version = repository_actions.add_version(user, draft.codelist, text, note=note)
+    else:
+        article = repository_actions.create_article(
+            user, title=draft.title, is_collection=True,
+            abstract=draft.description or f"Built in the codelist builder on "
+                                          f"{library.system_name(draft.coding_system)}.")
+        codelist = repository_actions.add_codelist(
+            user, article, repository_actions.NewCodelist(text, filename="builder.codelist"))
+        version = codelist.latest_version
+        draft.article, draft.codelist = article, codelist
+    return version
+
+
+@transaction.atomic
+def publish_for_delphi(user, draft: Draft):
+    """A draft under review goes to a Delphi panel: its included codes are published as
+    pending lines of a new version, which the review app's rounds and consensus then
+    decide (the draft stays under review)."""
+    require_change(user, draft)
+    if draft.status != DraftStatus.REVIEW:
+        raise UserError("send the codelist for review first")
+    version = _save_version(user, draft, codelist_text(draft, pending=True),
+                            "built in the builder; codes pending a Delphi review")
+    draft.save()
+    return version
+
+
+@transaction.atomic
+def publish(user, draft: Draft):
+    """Publish a reviewed draft as an immutable version: a new version of the codelist it
+    came from, or a new codelist in a new article of its own."""
+    require_change(user, draft)
+    if draft.status != DraftStatus.REVIEW:
+        raise UserError("send the codelist for review before publishing it")
+    version = _save_version(user, draft, codelist_text(draft), "built in the builder")
+    draft.status = DraftStatus.PUBLISHED
+    draft.published_version = version
+    draft.save()
+    return version
