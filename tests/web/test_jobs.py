@@ -112,3 +112,15 @@ def test_a_large_api_deposit_is_accepted_as_a_job(api_client, web_users, web_art
     api_client.force_authenticate(web_users["other"])
     assert api_client.get(job["url"]).status_code == 404
 
+
+
+def test_a_finished_job_reloads_the_page_that_polls_it(client, web_users):
+    record = jobs.submit(count_to, owner=web_users["other"], title="Count", n=1)
+    client.force_login(web_users["other"])
+    polled = client.get(record.get_absolute_url(), HTTP_HX_REQUEST="true",
+                        HTTP_HX_CURRENT_URL="http://testserver/deposit/files/")
+    assert "HX-Refresh" not in polled.headers and "every 2s" in polled.content.decode()
+    _work()
+    polled = client.get(record.get_absolute_url(), HTTP_HX_REQUEST="true",
+                        HTTP_HX_CURRENT_URL="http://testserver/deposit/files/")
+    assert polled["HX-Refresh"] == "true"

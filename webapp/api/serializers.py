@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.accounts.models import TokenScope
@@ -76,12 +77,26 @@ class CodelistSerializer(serializers.ModelSerializer):
     latest_version = serializers.IntegerField(source="latest_version.number", read_only=True,
                                               allow_null=True)
     licence = serializers.CharField(source="article.licence", read_only=True)
+    derived_from = serializers.SerializerMethodField(
+        help_text="the codelist this one derives from, when you may see it")
 
     class Meta:
         model = Codelist
         fields = ["id", "slug", "article", "title", "description", "coding_system",
                   "code_count", "latest_version", "derived_from", "tags", "licence",
                   "created", "updated"]
+
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_derived_from(self, obj) -> int | None:
+        """An embargoed source is not named (not even by its number)."""
+        if obj.derived_from_id is None:
+            return None
+        from webapp.repository.permissions import can_view
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return obj.derived_from_id if can_view(user, obj.derived_from.article) else None
 
 
 class VersionSerializer(serializers.ModelSerializer):

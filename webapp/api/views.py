@@ -148,8 +148,9 @@ class ArticleCodelists(APIView):
     @extend_schema(responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
     def get(self, request, pk: int):
         article = _visible_article(request, pk)
-        qs = article.codelists.select_related("latest_version", "article").prefetch_related("tags")
-        return Response(s.CodelistSerializer(qs, many=True).data)
+        qs = article.codelists.select_related("latest_version", "article",
+                                              "derived_from__article").prefetch_related("tags")
+        return Response(s.CodelistSerializer(qs, many=True, context={"request": request}).data)
 
     @extend_schema(request=s.CodelistInputSerializer,
                    responses={201: s.CodelistSerializer, 202: ACCEPTED, **ERRORS})
@@ -173,7 +174,8 @@ class ArticleCodelists(APIView):
             raise ProblemsFound(entry["problems"])
         codelist = actions.add_codelist(request.user, article, actions.NewCodelist(
             text=data["text"], filename=entry["name"], derived_from=source))
-        return Response(s.CodelistSerializer(codelist).data, status=status.HTTP_201_CREATED)
+        return Response(s.CodelistSerializer(codelist, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 CODELIST_FILTERS = [
@@ -197,7 +199,8 @@ class CodelistList(generics.ListAPIView):
         return queries.search_codelists(
             self.request.user, q=_str(p.get("q")), code=_str(p.get("code"), 64),
             tag=_str(p.get("tag")), system=_str(p.get("system"), 40),
-        ).select_related("latest_version").defer(*LIGHT).prefetch_related("tags")
+        ).select_related("latest_version", "derived_from__article").defer(*LIGHT).prefetch_related(
+            "tags")
 
     @extend_schema(parameters=CODELIST_FILTERS,
                    responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
@@ -211,7 +214,8 @@ class CodelistDetail(APIView):
 
     @extend_schema(responses={200: s.CodelistSerializer, **READ_ERRORS})
     def get(self, request, pk: int):
-        return Response(s.CodelistSerializer(_visible_codelist(request, pk)).data)
+        return Response(s.CodelistSerializer(_visible_codelist(request, pk),
+                                             context={"request": request}).data)
 
 
 class VersionList(APIView):
