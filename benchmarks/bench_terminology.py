@@ -26,6 +26,7 @@ from benchmarks.synthetic_rf2 import DATA, QUALIFIERS, ROOTS, SITES, SUFFIXES, e
 
 TARGETS = {"370k": "≤ 45 s wall on a quiet machine, ≤ 1.2 GB", "840k": "≤ 180 s, ≤ 2 GB"}
 LOAD_AT_START = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+STARTED = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
 
 
 # -- import, in a subprocess ---------------------------------------------------------
@@ -166,14 +167,21 @@ def bench_sct(store: Path) -> dict | None:
 
 
 # -- report ----------------------------------------------------------------------------
+def commit() -> str:
+    from benchmarks.bench_ecl import commit as head
+
+    return head()
+
+
 def report(imports: list[dict], queries: dict | None, query_size: str,
            sct: dict | None = None) -> str:
     lines = ["## Terminology (SNOMED CT store)", "",
              "Synthetic RF2 Snapshot releases from `benchmarks/synthetic_rf2.py`; each import "
              "in a fresh process (peak RSS by `getrusage`), closure and both full-text "
              "indexes included.", "",
-             f"Load average when the run started: {LOAD_AT_START}. The machine is shared; "
-             "CPU time (user + system) is the figure least disturbed by other work.", "",
+             f"Run started {STARTED}, commit {commit()}. Load average when the run started: "
+             f"{LOAD_AT_START}. The machine is shared; CPU time (user + system) is the "
+             "figure least disturbed by other work.", "",
              "| import | wall time | CPU time | peak RSS | store size | target |",
              "|---|---|---|---|---|---|"]
     for r in imports:
@@ -240,7 +248,8 @@ def main(argv: list[str]) -> str:
         result, store = bench_import(size, args.repeat)
         imports.append(result)
         stores[size] = store
-        print(f"imported {size}: {result['seconds']:.1f} s", file=sys.stderr)
+        print(f"imported {size}: {json.dumps(result)}", file=sys.stderr)  # kept if a later
+        # step fails
     query_size = "370k" if "370k" in stores else sizes[-1]
     queries = bench_queries(stores[query_size]) if stores else None
     sct = bench_sct(stores[query_size]) if stores and not args.no_sct else None

@@ -17,6 +17,7 @@ and the benchmarks refuse to run against a peer without it.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import deque
 from pathlib import Path
@@ -86,8 +87,7 @@ def ensure_sct_db(store: Path, dest: Path | None = None) -> Path:
     if dest.exists() and _build_time(dest, "SELECT value FROM metadata WHERE key = "
                                      "'source_build_time'") == built and closure_in_use(dest):
         return dest
-    tmp = dest.with_name(dest.name + ".building")
-    tmp.unlink(missing_ok=True)
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.building")  # benchmarks/data is shared
     src = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     out = sqlite3.connect(tmp)
     out.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + SCHEMA)
@@ -111,7 +111,8 @@ def ensure_sct_db(store: Path, dest: Path | None = None) -> Path:
     out.close()
     src.close()
     if not closure_in_use(tmp):
-        raise RuntimeError(f"{tmp}: sct would not use this closure table")
+        tmp.unlink()
+        raise RuntimeError(f"{dest}: sct would not use this closure table")
     tmp.replace(dest)
     return dest
 

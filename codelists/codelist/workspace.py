@@ -21,7 +21,8 @@ from codelists.codelist.definition import Rule, Status, resolve_below
 from codelists.codelist.tree import Tree, natural_key
 from codelists.errors import UnknownCodeError, UsageError
 
-KINDS = {"term": "words of a term", "regex": "regular expression", "code": "code",
+KINDS = {"term": "words of a term", "regex": "regular expression",
+         "stata": "Stata regexm() pattern (case-sensitive)", "code": "code",
          "ecl": "ECL expression", "codes": "codes of a list"}
 #: at most this many matches are kept from one search
 MAX_MATCHES = 50_000
@@ -57,6 +58,11 @@ def run_search(search: Search, terminology) -> list[str]:
         hits = terminology.search(search.query, limit=MAX_MATCHES)
     elif search.kind == "regex":
         hits = terminology.search_regex(search.query, limit=MAX_MATCHES)
+    elif search.kind == "stata":  # the method's syntax, with Stata's exact meaning
+        from codelists.method.stata_regex import translate
+
+        hits = terminology.search_regex(translate(search.query), limit=MAX_MATCHES,
+                                        ignore_case=False)
     elif search.kind in ("code", "codes"):
         codes = search.query.split()
         found = terminology.lookup_many(codes)
@@ -124,9 +130,10 @@ class Workspace:
                     roots.append(code)
                 for parent in parents:
                     kids.setdefault(parent, []).append(code)
-            key = self.sort_key
-            self._tree = Tree(tuple(sorted(roots, key=key)),
-                              {p: tuple(sorted(k, key=key)) for p, k in kids.items()})
+            rank = {code: i for i, code in enumerate(sorted(self.codes, key=self.sort_key))}
+            self._tree = Tree(tuple(sorted(roots, key=rank.__getitem__)),
+                              {p: tuple(sorted(k, key=rank.__getitem__))
+                               for p, k in kids.items()})
         return self._tree
 
     def sort_key(self, code: str):
@@ -136,12 +143,14 @@ class Workspace:
     def descendants(self, code: str) -> frozenset[str]:
         """A concept's descendants within the workspace (kept once computed)."""
         if code not in self._below:
-            tree, found, stack = self.tree(), set(), list(self.tree().kids(code))
+            children = self.tree().children
+            found: set[str] = set()
+            stack = list(children.get(code, ()))
             while stack:
                 current = stack.pop()
                 if current not in found:
                     found.add(current)
-                    stack.extend(tree.kids(current))
+                    stack.extend(children.get(current, ()))
             self._below[code] = frozenset(found)
         return self._below[code]
 
@@ -237,9 +246,10 @@ def strategy_of(searches: Iterable[Search], system: str) -> dict:
             terms = [{"text": f"{w}*", "mode": "word", "case_sensitive": False}
                      for w in search.query.split()]
             rules.append({"id": str(len(rules) + 1), "all_of": terms, "label": search.query})
-        elif search.kind == "regex":
+        elif search.kind in ("regex", "stata"):
             rules.append({"id": str(len(rules) + 1), "label": search.query, "all_of": [
-                {"text": search.query, "mode": "regex", "case_sensitive": False}]})
+                {"text": search.query, "mode": search.kind,
+                 "case_sensitive": search.kind == "stata"}]})
         elif search.kind == "ecl":
             ecl.append(search.query)
         else:
@@ -266,8 +276,8 @@ def searches_of(codelist) -> list[Search]:
         if all(t.get("mode") == "word" and str(t.get("text", "")).endswith("*")
                for t in terms):
             found.append(Search("term", " ".join(str(t["text"])[:-1] for t in terms)))
-        elif len(terms) == 1 and terms[0].get("mode") == "regex":
-            found.append(Search("regex", str(terms[0]["text"])))
+        elif len(terms) == 1 and terms[0].get("mode") in ("regex", "stata"):
+            found.append(Search(str(terms[0]["mode"]), str(terms[0]["text"])))
     found += [Search("ecl", str(e)) for e in data.get("ecl") or []]
     for entry in data.get("codes") or []:
         codes = str(entry).split()

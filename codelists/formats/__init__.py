@@ -166,7 +166,16 @@ def import_all(path: str | Path, *, format: str | None = None, system: str | Non
                              hint="pass --format delimited")
     if system:
         system = resolve_system(system).id
-    result = _load(IMPORTERS[name])(path, system=system, **options)
+    try:
+        result = _load(IMPORTERS[name])(path, system=system, **options)
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError,
+            RecursionError) as exc:  # a malformed structure reached a reader: say so
+        from codelists.errors import InputFileError
+
+        raise InputFileError(
+            f"the file is not shaped as a {name} file should be ({type(exc).__name__}: "
+            f"{str(exc)[:120]})", path=path,
+            hint=f"check the file is a complete {name} export, or pass --format") from None
     return result if isinstance(result, list) else [result]
 
 

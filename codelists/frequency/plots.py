@@ -1,4 +1,5 @@
-"""Pareto chart of code usage: bars of episodes per code, line of cumulative share.
+"""Pareto chart of code usage: bars of episodes per code (labelled with code and term),
+line of cumulative share, the 50% and 90% marks dashed and named.
 
 Drawn with matplotlib's Agg backend (no display needed) from a disclosure-protected
 result only; suppressed codes are left out and counted in the caption.  Output bytes are
@@ -10,7 +11,14 @@ from __future__ import annotations
 import io
 
 from codelists.frequency.outputs import require_protected
-from codelists.frequency.results import PARETO_SHARE, FrequencyResult
+from codelists.frequency.results import HALF_SHARE, PARETO_SHARE, FrequencyResult
+
+LABEL_CHARS = 34
+
+
+def _label(code: str, term: str) -> str:
+    text = f"{code} {term}".strip()
+    return text if len(text) <= LABEL_CHARS else text[:LABEL_CHARS - 1] + "\u2026"
 
 FORMATS = ("png", "svg")
 
@@ -26,9 +34,9 @@ def pareto_chart(result: FrequencyResult, *, fmt: str = "png", top: int = 40) ->
     from matplotlib.figure import Figure
 
     rows = [r for r in result.rows if not r.suppressed][:top]
-    fig = Figure(figsize=(max(6.0, 0.28 * len(rows) + 2), 4.5), dpi=100)
+    fig = Figure(figsize=(max(6.0, 0.28 * len(rows) + 2), 6.0), dpi=100)
     ax = fig.add_subplot()
-    labels = [r.code for r in rows]
+    labels = [_label(r.code, r.term) for r in rows]
     colours = ["#2b6cb0" if r.uncertainty in (0, None) else
                "#dd6b20" if r.uncertainty == 1 else "#c53030" for r in rows]
     ax.bar(range(len(rows)), [r.episodes for r in rows], color=colours)
@@ -37,7 +45,10 @@ def pareto_chart(result: FrequencyResult, *, fmt: str = "png", top: int = 40) ->
     line = ax.twinx()
     line.plot(range(len(rows)), [100 * (r.cumulative_share or 0) for r in rows],
               color="black", marker=".", linewidth=1)
-    line.axhline(100 * PARETO_SHARE, color="grey", linestyle="--", linewidth=0.8)
+    for share in (HALF_SHARE, PARETO_SHARE):
+        line.axhline(100 * share, color="grey", linestyle="--", linewidth=0.8)
+        line.text(len(rows) - 0.5, 100 * share + 1, f"{share:.0%} of episodes", fontsize=7,
+                  color="#555", ha="right")
     line.set_ylim(0, 105)
     line.set_ylabel("cumulative % of episodes")
     hidden = sum(1 for r in result.rows if r.suppressed)

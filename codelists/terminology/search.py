@@ -23,6 +23,7 @@ from itertools import accumulate
 from codelists.errors import UsageError
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TEXT_ANCHORS = re.compile(r"(?<!\\)((?:\\\\)*)\\([AZ])")
 
 
 def query_words(text: str) -> list[str]:
@@ -201,7 +202,12 @@ class TermIndex:
     def matching(self, pattern: re.Pattern[str], stop: int | None = None) -> list[int]:
         """Indices (ascending) of the terms, among the first ``stop``, the pattern matches."""
         flags = pattern.flags | re.MULTILINE
-        scanner = re.compile(pattern.pattern, flags)
+        # the scanner runs over all terms joined by newlines: the text's own anchors
+        # (\A, \Z, as Stata's ^ and $ translate) become line anchors there; each
+        # candidate is then checked against the pattern as given
+        scanner = re.compile(_TEXT_ANCHORS.sub(
+            lambda m: m.group(1) + ("^" if m.group(2) == "A" else "$"), pattern.pattern),
+            flags)
         stop = len(self.terms) if stop is None else min(stop, len(self.terms))
         if stop <= 0:
             return []

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 from codelists.terminology.search import TermIndex
 
 PATTERNS = [r"ab", r"^a", r"b$", r"a\s+b", r"a[^c]*b", r"\W", r"(?s)a.*b", r"^$", r"b\n?a",
-            r"a|^c", r"\bab\b", r"[ab]{3,}", r"x*"]
+            r"a|^c", r"\bab\b", r"[ab]{3,}", r"x*",
+            # the text's own anchors (what Stata's ^ and $ translate to)
+            r"\Aa", r"b\Z", r"\Aab\Z", r"a\Z|\Ac", r"[\\Z]b"]
 terms = st.lists(st.text(alphabet="abc \n", max_size=6), max_size=12)
 
 

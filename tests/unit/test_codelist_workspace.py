@@ -9,7 +9,8 @@ import csv
 import pytest
 
 from codelists.codelist.definition import Definition, Status
-from codelists.codelist.workspace import Search, Workspace
+from codelists.codelist.fileformat import dumps, parse
+from codelists.codelist.workspace import Search, Workspace, searches_of, to_codelist
 from codelists.errors import UsageError
 
 FIXTURES = "data/terminologies/opencodelists-fixtures/coding_systems/snomedct/fixtures"
@@ -81,3 +82,14 @@ def test_shortness_of_breath_on_icd10cm(icd10cm):
     rules = Definition().with_rule("R06.0", True).with_rule("R06.01", False).rules
     included = space.included(rules)
     assert "R06.02" in included and "R06.01" not in included and "R06.0" in included
+
+
+def test_stata_patterns_keep_stata_meaning(elbow):
+    # Stata's regexm is case-sensitive: "[Ee]lbow" finds both, "elbow" only lower case
+    both = Workspace(elbow, [Search("stata", "[Ee]lbow$")])
+    lower = Workspace(elbow, [Search("stata", "^elbow")])
+    assert "128133004" in both.matches  # "Disorder of elbow"
+    assert lower.matches == {}
+    again = searches_of(parse(dumps(to_codelist(title="x", system="snomedct", rules=(),
+                                                included=(), searches=both.searches))))
+    assert again == [Search("stata", "[Ee]lbow$")]

@@ -40,7 +40,7 @@ def bearer(web_article, web_users, in_test_transaction):
 
 #: the repository API's own paths (webapp.api); the OpenCodelists-compatible paths and the
 #: FHIR service in the same schema are other apps' (tested in their own suites)
-OWN_PATHS = ("/api/v1/articles/", "/api/v1/codelists/", "/api/v1/tokens/")
+OWN_PATHS = ("/api/v1/articles/", "/api/v1/codelists/", "/api/v1/tokens/", "/api/v1/jobs/")
 
 
 def _operations():

@@ -213,3 +213,19 @@ def test_an_unverified_address_cannot_capture_a_review_invitation(web_users):
     assert invitee.user is None and invitee.email == "victim@example.org"
     [member] = parse_panel("depositor@example.org")  # a verified address finds its account
     assert member.user == web_users["depositor"]
+
+
+def test_api_does_not_name_an_embargoed_source(api_client, web_users):
+    other = web_users["other"]
+    secret = actions.create_article(
+        other, title="Secret study", embargo_until=dt.date.today() + dt.timedelta(days=30))
+    source = actions.add_codelist(other, secret, actions.NewCodelist(
+        make_codelist_text(id="secret-source", title="Secret source list", **ASTHMA)))
+    public_article = actions.create_article(other, title="Public study")
+    derived = actions.add_codelist(other, public_article, actions.NewCodelist(
+        make_codelist_text(id="public", title="Public list", **ASTHMA), derived_from=source))
+    assert api_client.get(f"/api/v1/codelists/{derived.pk}/").json()["derived_from"] is None
+    listed = api_client.get("/api/v1/codelists/?q=Public").json()["results"]
+    assert [c["derived_from"] for c in listed] == [None]
+    api_client.force_authenticate(other)
+    assert api_client.get(f"/api/v1/codelists/{derived.pk}/").json()["derived_from"] == source.pk

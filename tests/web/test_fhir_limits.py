@@ -33,3 +33,17 @@ def test_no_store_installed(client):
     bad = client.post("/fhir/CodeSystem/$lookup", data="not json",
                       content_type="application/fhir+json")
     assert bad.status_code == 400 and bad.json()["issue"][0]["code"] == "invalid"
+
+
+def test_deeply_nested_bodies_are_refused_not_crashed(client, api_client, web_article):
+    nested = '{"resourceType": "Parameters", "parameter": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    fhir = client.post("/fhir/CodeSystem/$lookup", data=nested,
+                       content_type="application/fhir+json")
+    assert fhir.status_code == 400 and fhir.json()["resourceType"] == "OperationOutcome"
+    from webapp.accounts import actions
+
+    _, key = actions.create_token(web_article.created_by, "t")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    compat = api_client.post(f"/api/v1/codelist/article-{web_article.pk}/", data=nested,
+                             content_type="application/json")
+    assert compat.status_code == 400

@@ -87,3 +87,40 @@ def test_a_large_deposit_is_checked_and_saved_off_the_request(client, web_users,
 
     article = Article.objects.get(title=ARTICLE["title"])
     assert article.codelists.get().code_count == 300
+
+
+def test_a_large_api_deposit_is_accepted_as_a_job(api_client, web_users, web_article,
+                                                  settings):
+    from tests.plugins.web import make_codelist_text
+
+    settings.CODELISTS_SYNC_LINES = 20
+    from benchmarks.bench_web import sctid
+
+    active = [(sctid(i), f"Term {i}") for i in range(60)]
+    text = make_codelist_text(id="big", title="Big list", active=active)
+    api_client.force_authenticate(web_users["depositor"])
+    response = api_client.post(f"/api/v1/articles/{web_article.pk}/codelists/",
+                               {"text": text}, format="json")
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["state"] == "queued" and response["Location"] == job["url"]
+    _work()
+    done = api_client.get(job["url"]).json()
+    assert done["state"] == "done", done
+    codelist = api_client.get(done["result"]["api_url"]).json()
+    assert codelist["title"] == "Big list" and codelist["code_count"] == 60
+    api_client.force_authenticate(web_users["other"])
+    assert api_client.get(job["url"]).status_code == 404
+
+
+
+def test_a_finished_job_reloads_the_page_that_polls_it(client, web_users):
+    record = jobs.submit(count_to, owner=web_users["other"], title="Count", n=1)
+    client.force_login(web_users["other"])
+    polled = client.get(record.get_absolute_url(), HTTP_HX_REQUEST="true",
+                        HTTP_HX_CURRENT_URL="http://testserver/deposit/files/")
+    assert "HX-Refresh" not in polled.headers and "every 2s" in polled.content.decode()
+    _work()
+    polled = client.get(record.get_absolute_url(), HTTP_HX_REQUEST="true",
+                        HTTP_HX_CURRENT_URL="http://testserver/deposit/files/")
+    assert polled["HX-Refresh"] == "true"

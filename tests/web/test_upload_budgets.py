@@ -100,3 +100,11 @@ def test_api_refuses_more_lines_than_the_budget(api_client, web_users, web_artic
     assert response.status_code == 422
     problem = response.json()["error"]["details"]["problems"][0]
     assert problem["rule"] == "limit-rows" and "limit is 1,000" in problem["message"]
+
+
+def test_a_deeply_nested_json_request_body_is_a_400(api_client, web_users):
+    api_client.force_authenticate(web_users["depositor"])
+    response = api_client.post("/api/v1/articles/", data=deep_json(50_000),
+                               content_type="application/json")
+    assert response.status_code == 400
+    assert "nested" in response.json()["error"]["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.accounts.models import TokenScope
@@ -32,12 +33,14 @@ class ArticleSerializer(serializers.ModelSerializer):
 
 
 ONE_LINE = [RegexValidator(SINGLE_LINE_PATTERN, "must be one line without control characters")]
+#: text of several lines: no NUL characters (DRF refuses them; the schema says so)
+NO_NUL = [RegexValidator(r"^[^\x00]*$", "must not contain NUL characters")]
 
 
 class ArticleInputSerializer(serializers.Serializer):
     is_collection = serializers.BooleanField(required=False)
     title = serializers.CharField(max_length=500, validators=ONE_LINE)
-    authors = serializers.CharField(required=False, allow_blank=True)
+    authors = serializers.CharField(required=False, allow_blank=True, validators=NO_NUL)
     journal = serializers.CharField(max_length=300, required=False, allow_blank=True,
                                     validators=ONE_LINE)
     year = serializers.IntegerField(min_value=1900, max_value=2100, required=False,
@@ -45,7 +48,7 @@ class ArticleInputSerializer(serializers.Serializer):
     doi = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                 validators=ONE_LINE)
     pmid = serializers.RegexField(r"^\d{1,12}$", required=False, allow_blank=True)
-    abstract = serializers.CharField(required=False, allow_blank=True)
+    abstract = serializers.CharField(required=False, allow_blank=True, validators=NO_NUL)
     article_type = serializers.ChoiceField(choices=ArticleType.choices, required=False)
     link = serializers.RegexField(r"^https?://[^\s\x00-\x1f\x7f]+$", max_length=500,
                                   required=False, allow_blank=True,
@@ -53,7 +56,8 @@ class ArticleInputSerializer(serializers.Serializer):
     licence = serializers.RegexField(LICENCE_PATTERN, max_length=100, required=False,
                                      help_text="an SPDX-like name, e.g. CC-BY-4.0")
     embargo_until = serializers.DateField(required=False, allow_null=True)
-    tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
+    tags = serializers.ListField(child=serializers.CharField(max_length=100, validators=ONE_LINE),
+                                 required=False,
                                  max_length=50)
 
 
@@ -73,12 +77,26 @@ class CodelistSerializer(serializers.ModelSerializer):
     latest_version = serializers.IntegerField(source="latest_version.number", read_only=True,
                                               allow_null=True)
     licence = serializers.CharField(source="article.licence", read_only=True)
+    derived_from = serializers.SerializerMethodField(
+        help_text="the codelist this one derives from, when you may see it")
 
     class Meta:
         model = Codelist
         fields = ["id", "slug", "article", "title", "description", "coding_system",
                   "code_count", "latest_version", "derived_from", "tags", "licence",
                   "created", "updated"]
+
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_derived_from(self, obj) -> int | None:
+        """An embargoed source is not named (not even by its number)."""
+        if obj.derived_from_id is None:
+            return None
+        from webapp.repository.permissions import can_view
+
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return obj.derived_from_id if can_view(user, obj.derived_from.article) else None
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -101,14 +119,18 @@ class CodeSerializer(serializers.ModelSerializer):
 
 
 class CodelistInputSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text="The .codelist file, as text.", max_length=5_000_000)
-    filename = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    text = serializers.CharField(help_text="The .codelist file, as text.", max_length=5_000_000,
+                                 validators=NO_NUL)
+    filename = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                                     validators=ONE_LINE)
     derived_from = serializers.IntegerField(required=False, allow_null=True)
 
 
 class VersionInputSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text="The .codelist file, as text.", max_length=5_000_000)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    text = serializers.CharField(help_text="The .codelist file, as text.", max_length=5_000_000,
+                                 validators=NO_NUL)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500,
+                                 validators=ONE_LINE)
 
 
 class TokenSerializer(serializers.Serializer):
@@ -124,7 +146,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 class TokenInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100, validators=ONE_LINE)
     scope = serializers.ChoiceField(choices=TokenScope.choices, default=TokenScope.READ,
                                     help_text="read: GET only; write: may also deposit")
     expires_in_days = serializers.IntegerField(
@@ -137,7 +159,7 @@ class NewTokenSerializer(TokenSerializer):
 
 
 class TokenUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, required=False)
+    name = serializers.CharField(max_length=100, required=False, validators=ONE_LINE)
     revoked = serializers.BooleanField(required=False)
 
 
@@ -150,3 +172,18 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = ErrorDetailSerializer()
+
+
+class JobSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    state = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    done = serializers.IntegerField()
+    total = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField(allow_blank=True)
+    result = serializers.JSONField(help_text="when done: codelist, version, url, api_url; "
+                                             "when failed: problems (if any)")
+    error = serializers.CharField(allow_blank=True)
+    created = serializers.DateTimeField()
+    finished = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField()

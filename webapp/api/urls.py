@@ -25,6 +25,7 @@ urlpatterns = [
          name="codes"),
     path("codelists/<int:pk>/versions/<int:number>/download/<str:fmt>/",
          views.VersionDownload.as_view(), name="download"),
+    path("jobs/<uuid:pk>/", views.JobDetail.as_view(), name="job"),
     path("tokens/", views.TokenList.as_view(), name="tokens"),
     path("tokens/<int:pk>/", views.TokenDetail.as_view(), name="token"),
 ]

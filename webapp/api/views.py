@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,12 +17,15 @@ from webapp.accounts.models import ApiToken, TokenScope
 from webapp.api import serializers as s
 from webapp.api.authentication import TokenScopeAllows
 from webapp.api.errors import ProblemsFound
-from webapp.repository import actions, deposit, describe, downloads, queries
+from webapp.api.parsers import JSONParser
+from webapp.repository import actions, deposit, deposit_jobs, describe, downloads, queries
 from webapp.repository.models import Article, Codelist, CodeStatus
 from webapp.repository.permissions import can_view
 
 #: the API reads JSON bodies only (as its schema says)
 JSON_ONLY = [JSONParser]
+
+TOKEN_PERMISSIONS_READ = [permissions.IsAuthenticated]
 
 ERRORS = {code: OpenApiResponse(s.ErrorSerializer, description=text) for code, text in {
     400: "invalid input", 401: "not authenticated", 403: "not allowed",
@@ -81,6 +84,40 @@ class ArticleList(generics.ListCreateAPIView):
         return Response(s.ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
 
 
+ACCEPTED = OpenApiResponse(s.JobSerializer, description=(
+    "a large list (more lines than the site checks in a request): queued as a job; "
+    "follow its url (also the Location header) until its state is done or failed"))
+
+
+def _job_data(record) -> dict:
+    return {"id": record.pk, "title": record.title, "state": record.state,
+            "done": record.done, "total": record.total, "message": record.message,
+            "result": record.result, "error": record.error, "created": record.created,
+            "finished": record.finished, "url": reverse("api:job", args=[record.pk])}
+
+
+def _accepted(record) -> Response:
+    data = _job_data(record)
+    return Response(s.JobSerializer(data).data, status=status.HTTP_202_ACCEPTED,
+                    headers={"Location": data["url"]})
+
+
+class JobDetail(APIView):
+    """A background job you started (a large deposit): its state, progress and result."""
+
+    parser_classes = JSON_ONLY
+    permission_classes = TOKEN_PERMISSIONS_READ
+    serializer_class = s.JobSerializer
+
+    @extend_schema(responses={200: s.JobSerializer, **READ_ERRORS, 401: ERRORS[401],
+                              403: ERRORS[403]})
+    def get(self, request, pk):
+        from webapp.jobs.models import Job
+
+        record = get_object_or_404(Job, pk=pk, owner=request.user)
+        return Response(s.JobSerializer(_job_data(record)).data)
+
+
 def _valid(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
@@ -111,11 +148,12 @@ class ArticleCodelists(APIView):
     @extend_schema(responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
     def get(self, request, pk: int):
         article = _visible_article(request, pk)
-        qs = article.codelists.select_related("latest_version", "article").prefetch_related("tags")
-        return Response(s.CodelistSerializer(qs, many=True).data)
+        qs = article.codelists.select_related("latest_version", "article",
+                                              "derived_from__article").prefetch_related("tags")
+        return Response(s.CodelistSerializer(qs, many=True, context={"request": request}).data)
 
     @extend_schema(request=s.CodelistInputSerializer,
-                   responses={201: s.CodelistSerializer, **ERRORS})
+                   responses={201: s.CodelistSerializer, 202: ACCEPTED, **ERRORS})
     def post(self, request, pk: int):
         """Deposit a ``.codelist`` file: checked like an upload; errors refuse it (422)."""
         article = _visible_article(request, pk)
@@ -123,16 +161,21 @@ class ArticleCodelists(APIView):
         from webapp.repository.permissions import require_change
 
         require_change(request.user, article)
-        entry = deposit.check_codelist_text({"name": data.get("filename") or "upload.codelist",
-                                             "text": data["text"]})
-        if deposit.has_errors(entry):
-            raise ProblemsFound(entry["problems"])
         source = None
         if data.get("derived_from"):
             source = _visible_codelist(request, data["derived_from"])
+        name = data.get("filename") or "upload.codelist"
+        if deposit_jobs.is_large(data["text"]):
+            return _accepted(deposit_jobs.submit_text(
+                request.user, data["text"], name, article_id=article.pk,
+                derived_from=source.pk if source else None))
+        entry = deposit.check_codelist_text({"name": name, "text": data["text"]})
+        if deposit.has_errors(entry):
+            raise ProblemsFound(entry["problems"])
         codelist = actions.add_codelist(request.user, article, actions.NewCodelist(
             text=data["text"], filename=entry["name"], derived_from=source))
-        return Response(s.CodelistSerializer(codelist).data, status=status.HTTP_201_CREATED)
+        return Response(s.CodelistSerializer(codelist, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
 
 
 CODELIST_FILTERS = [
@@ -156,7 +199,8 @@ class CodelistList(generics.ListAPIView):
         return queries.search_codelists(
             self.request.user, q=_str(p.get("q")), code=_str(p.get("code"), 64),
             tag=_str(p.get("tag")), system=_str(p.get("system"), 40),
-        ).select_related("latest_version").defer(*LIGHT).prefetch_related("tags")
+        ).select_related("latest_version", "derived_from__article").defer(*LIGHT).prefetch_related(
+            "tags")
 
     @extend_schema(parameters=CODELIST_FILTERS,
                    responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
@@ -170,7 +214,8 @@ class CodelistDetail(APIView):
 
     @extend_schema(responses={200: s.CodelistSerializer, **READ_ERRORS})
     def get(self, request, pk: int):
-        return Response(s.CodelistSerializer(_visible_codelist(request, pk)).data)
+        return Response(s.CodelistSerializer(_visible_codelist(request, pk),
+                                             context={"request": request}).data)
 
 
 class VersionList(APIView):
@@ -184,7 +229,7 @@ class VersionList(APIView):
         return Response(s.VersionSerializer(versions, many=True).data)
 
     @extend_schema(request=s.VersionInputSerializer,
-                   responses={201: s.VersionSerializer, **ERRORS})
+                   responses={201: s.VersionSerializer, 202: ACCEPTED, **ERRORS})
     def post(self, request, pk: int):
         """Publish a new immutable version (earlier versions never change)."""
         codelist = _visible_codelist(request, pk)
@@ -192,6 +237,10 @@ class VersionList(APIView):
         from webapp.repository.permissions import require_change
 
         require_change(request.user, codelist.article)
+        if deposit_jobs.is_large(data["text"]):
+            return _accepted(deposit_jobs.submit_text(
+                request.user, data["text"], f"{codelist.slug}.codelist",
+                codelist_id=codelist.pk, note=data.get("note", "")))
         entry = deposit.check_codelist_text({"name": f"{codelist.slug}.codelist",
                                              "text": data["text"]})
         if deposit.has_errors(entry):

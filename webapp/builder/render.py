@@ -36,7 +36,7 @@ def node(draft, space, statuses, decided, code: str, level: int, eager: int) -> 
            f'<span class="mark" aria-hidden="true">{MARK[status]}</span> '
            f'<code>{escape(code)}</code> <span class="term">{term}</span> '
            f'<span class="status">{label}{" (decided here)" if rule is not None else ""}</span>'
-           f'{_buttons(code, term, rule)}</span>']
+           f'{_below(space, code, kids)}{_buttons(code, term, rule)}</span>']
     if kids:
         if opened:
             out.append('<ul role="group">')
@@ -48,6 +48,13 @@ def node(draft, space, statuses, decided, code: str, level: int, eager: int) -> 
             out.append(f'<ul role="group" hidden data-src="{escape(src)}"></ul>')
     out.append("</li>")
     return "".join(out)
+
+
+def _below(space, code: str, kids) -> str:
+    """How many concepts a branch opens to (its direct children: cheap at any size)."""
+    if not kids:
+        return ""
+    return f' <span class="count muted">{len(kids):,} narrower</span>'
 
 
 def _buttons(code: str, term: str, rule) -> str:

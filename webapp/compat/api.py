@@ -19,21 +19,19 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import parsers, permissions
+from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from webapp.compat import actions, downloads, names
 from webapp.repository.models import Codelist
 
-JSON_OR_FORM = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
-
 
 class CompatView(APIView):
     """OpenCodelists' API: its shapes, outside our OpenAPI schema (which describes our
-    own /api/v1/, unchanged)."""
+    own /api/v1/, unchanged).  Bodies: JSON (under the API's nesting budget) or forms,
+    the API's default parsers."""
 
-    parser_classes = JSON_OR_FORM
     schema = None
 
 
@@ -129,6 +127,15 @@ def _body(request, required: set[str], one_of: set[str]) -> tuple[dict, str]:
     extra = sorted(k for k in data if k not in OPTIONAL | required | one_of)
     if extra:
         return data, "Extra keys: " + ", ".join(f"`{k}`" for k in extra)
+    codes = data.get("codes")
+    if codes is not None and not (isinstance(codes, list)
+                                  and all(isinstance(c, str | int) for c in codes)):
+        return data, "`codes` must be a list of codes"
+    if "codes" in data:
+        data["codes"] = [str(c).strip() for c in codes]
+    for key in ("csv_data", "ecl", "name", "slug", "tag", "description", "methodology"):
+        if key in data and not isinstance(data[key], str):
+            return data, f"`{key}` must be text"
     return data, ""
 
 

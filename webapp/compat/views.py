@@ -33,7 +33,10 @@ def _csv(body: str, filename: str) -> HttpResponse:
 def version_page(request, owner, slug, tag, username=None):
     """The version's page on this site (the manifest's ``url``)."""
     codelist, version = _version(request, owner, slug, tag, username)
-    return redirect(f"/codelists/{codelist.pk}/?version={version.number}")
+    from django.urls import reverse
+
+    return redirect(f"{reverse('repository:codelist', args=[codelist.pk])}"
+                    f"?version={version.number}")
 
 
 @require_safe

@@ -38,10 +38,19 @@ class Params:
 
 
 def _from_parameters(body: bytes) -> dict[str, list]:
+    from django.conf import settings
+
+    from codelists.errors import LimitExceeded
+    from codelists.formats.limits import check_json_depth
+
     try:
-        resource = json.loads(body or b"{}")
+        text = (body or b"{}").decode("utf-8")
+        check_json_depth(text, settings.CODELISTS_UPLOAD_LIMITS)
+        resource = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise invalid(f"the request body is not JSON: {exc}") from None
+    except LimitExceeded as exc:
+        raise invalid(f"{exc.message} (limit: {exc.limit})") from None
     if not isinstance(resource, dict) or resource.get("resourceType") != "Parameters":
         raise invalid("POST a Parameters resource (application/fhir+json)")
     values: dict[str, list] = {}

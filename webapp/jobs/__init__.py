@@ -23,7 +23,7 @@ its worker (``python -m webapp.manage run_jobs``).
 
 from __future__ import annotations
 
-__all__ = ["job", "progress", "submit"]
+__all__ = ["JobFailed", "job", "progress", "submit"]
 
 
 def __getattr__(name: str):

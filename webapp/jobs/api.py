@@ -15,6 +15,14 @@ log = logging.getLogger(__name__)
 _MARK = "_codelists_job"
 
 
+class JobFailed(Exception):
+    """Raised by a job to fail with a message for its owner and data (e.g. problems)."""
+
+    def __init__(self, message: str, result: dict | None = None) -> None:
+        super().__init__(message)
+        self.result = result or {}
+
+
 def job(function: Callable) -> Callable:
     """Mark a function as runnable by the job worker (nothing else can be submitted)."""
     setattr(function, _MARK, True)
@@ -71,6 +79,8 @@ def run(job_id: str) -> None:
     Job.objects.filter(pk=record.pk).update(state=JobState.RUNNING, started=timezone.now())
     try:
         result = _function(record.function)(record, **record.kwargs)
+    except JobFailed as exc:
+        _finish(record, JobState.FAILED, error=str(exc), result=exc.result)
     except CodelistsError as exc:  # the user's to fix: said on the job's page
         _finish(record, JobState.FAILED, error=str(exc))
     except Exception as exc:

@@ -3,6 +3,8 @@ result or error.  Only its owner (and staff) see it."""
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -16,5 +18,10 @@ def job_detail(request, pk):
     if record is None or (record.owner_id != request.user.pk and not request.user.is_staff):
         raise Http404("no such job")
     running = record.state in (JobState.QUEUED, JobState.RUNNING)
-    template = "jobs/_progress.html" if request.headers.get("HX-Request") else "jobs/job.html"
-    return render(request, template, {"job": record, "running": running})
+    if not request.headers.get("HX-Request"):
+        return render(request, "jobs/job.html", {"job": record, "running": running})
+    response = render(request, "jobs/_progress.html", {"job": record, "running": running})
+    shown_on = urlparse(request.headers.get("HX-Current-URL", "")).path
+    if not running and shown_on and shown_on != record.get_absolute_url():
+        response["HX-Refresh"] = "true"  # the page that shows the job's result reloads
+    return response

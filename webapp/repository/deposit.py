@@ -111,9 +111,24 @@ def add_file(draft: dict, name: str, text: str) -> dict:
     except CodelistsError as exc:
         entry.update(columns=[], mapping={}, problems=[_error_dict(exc, name)])
         return entry
-    entry["mapping"] = {**library.guess_columns(entry["columns"]), "coding_system": None,
+    entry["mapping"] = {**_guess_columns(text, entry["columns"]), "coding_system": None,
                         "title": name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")}
     return _import(entry, draft.get("licence"), {})
+
+
+def _guess_columns(text: str, header: list[str]) -> dict:
+    """The code and term columns the library recognises (its guess from the header alone
+    when the table cannot be read)."""
+    from codelists.formats.columns import recognise
+    from codelists.formats.reading import parse_text
+
+    try:
+        table = parse_text(text)
+        found = recognise(table.header, table.rows[:2000], lines=table.lines[:2000])
+    except CodelistsError:
+        return library.guess_columns(header)
+    return {"code_column": found.code.name if found.code else None,
+            "term_column": found.term.name if found.term else None}
 
 
 def apply_mapping(entry: dict, mapping: dict, licence: str | None = None) -> dict:

@@ -81,3 +81,47 @@ def save(job, *, user_id: int, draft: dict) -> dict:
 def submit_save(user, draft: dict):
     return jobs.submit(save, owner=user, title="Saving the deposit", user_id=user.pk,
                        draft=draft)
+
+
+@jobs.job
+def deposit_text(job, *, user_id: int, text: str, filename: str, article_id: int | None = None,
+                 codelist_id: int | None = None, note: str = "",
+                 derived_from: int | None = None) -> dict:
+    """An API deposit of a large ``.codelist``: a new codelist in an article, or a new
+    version of a codelist (checked first, like any deposit; errors fail the job with
+    the problems as its result)."""
+    from django.contrib.auth.models import User
+
+    from webapp.repository import actions
+    from webapp.repository.models import Article, Codelist
+
+    user = User.objects.get(pk=user_id)
+    jobs.progress(job, done=0, total=2, message=f"checking {deposit.code_lines(text):,} lines")
+    entry = deposit.check_codelist_text({"name": filename, "text": text})
+    if deposit.has_errors(entry):
+        raise jobs.JobFailed("the codelist has errors", {"problems": entry["problems"]})
+    jobs.progress(job, done=1, total=2, message="saving")
+    if codelist_id is not None:
+        codelist = Codelist.objects.get(pk=codelist_id)
+        version = actions.add_version(user, codelist, text, note=note, filename=filename)
+        number = version.number
+    else:
+        source = Codelist.objects.filter(pk=derived_from).first() if derived_from else None
+        codelist = actions.add_codelist(user, Article.objects.get(pk=article_id),
+                                        actions.NewCodelist(text=text, filename=filename,
+                                                            derived_from=source))
+        number = codelist.latest_version.number
+    jobs.progress(job, done=2, total=2, message="saved")
+    return {"codelist": codelist.pk, "version": number,
+            "url": reverse("repository:codelist", args=[codelist.pk]),
+            "api_url": reverse("api:codelist", args=[codelist.pk]),
+            "summary": f"{codelist.title}: version {number} published."}
+
+
+def submit_text(user, text: str, filename: str, **target):
+    """Queue an API deposit (after the cheap parsing budgets passed in the request)."""
+    from codelists.formats import limits
+
+    limits.check_text(text, filename, deposit.upload_limits())
+    return jobs.submit(deposit_text, owner=user, title=f"Depositing {filename}",
+                       user_id=user.pk, text=text, filename=filename, **target)

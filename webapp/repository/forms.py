@@ -95,7 +95,7 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["code_column"].choices = [(c, c) for c in columns]
         self.fields["term_column"].choices = [("", "(none)")] + [(c, c) for c in columns]
-        self.fields["coding_system"].choices = [(s, s) for s in systems]
+        self.fields["coding_system"].choices = [("", "(choose)")] + [(s, s) for s in systems]
 
 
 class CoauthorForm(forms.Form):

@@ -160,7 +160,9 @@ def _anonymous_page(request, codelist: Codelist, version):
         "codelist-page", codelist.pk, version.sha256, codelist.latest_version_id,
         codelist.updated.timestamp(), codelist.article.updated.timestamp(),
         _derivatives(request, codelist).count(), _source(request, codelist) is not None,
-        request.get_host(), request.GET.get("order", "")))
+        request.get_host(), request.GET.get("order", ""),
+        # the tree, the order and an inferred definition depend on the installed release
+        hierarchy.release_of(codelist.coding_system).replace(" ", "_")))
     cached = cache.get(key)
     if cached is not None:
         return HttpResponse(cached)
