@@ -217,3 +217,11 @@ def test_a_delphi_review_starts_from_a_draft_under_review(elbow_draft, shared):
     assert pending == expected(shared, "disorder-of-elbow-excl-arthritis")
     start = client.get(page.url).content.decode()
     assert f"{len(pending)} pending candidate codes in this version" in start
+
+
+def test_a_draft_says_when_the_release_changed_under_it(elbow_draft):
+    client, draft = elbow_draft
+    Draft.objects.filter(pk=draft.pk).update(release="international 20190731")
+    page = client.get(reverse("builder:draft", args=[draft.pk])).content.decode()
+    assert "started on SNOMED CT international 20190731" in page
+    assert "the site now has international 20200415" in page

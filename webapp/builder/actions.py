@@ -173,7 +173,7 @@ def codelist_text(draft: Draft, *, pending: bool = False) -> str:
     codelist = to_codelist(title=draft.title, system=draft.coding_system, rules=rules,
                            included=included, searches=session.searches_of(draft),
                            description=draft.description or None,
-                           release=draft.release or None, pending=pending)
+                           release=session.release_label(draft) or None, pending=pending)
     return library.dumps(codelist)
 
 

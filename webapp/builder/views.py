@@ -130,6 +130,7 @@ def draft_page(request, pk: int):
         "listed": listed, "editable": draft.status == DraftStatus.DRAFT,
         "can_undo": bool(draft.history), "system_name": library.system_name(draft.coding_system),
         "conflicts": _conflicts(space, statuses, session.rules_of(draft)),
+        "current_release": session.release_label(draft),
     })
 
 
