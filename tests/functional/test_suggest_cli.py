@@ -80,3 +80,13 @@ def test_a_store_of_another_system_is_refused(tmp_path, snomed_small_store, caps
     assert main(["suggest", str(path), "--db", str(snomed_small_store)]) == 2
     err = capsys.readouterr().err
     assert "the codelist is icd10 but the store is snomedct" in err and "--also-db" in err
+
+
+def test_terminology_import_recognises_the_simplified_who_xml(tmp_path, who_icd10_xml, capsys):
+    from codelists.terminology.store import read_metadata
+
+    db = tmp_path / "who.db"
+    assert main(["terminology", "import", str(who_icd10_xml), "--db", str(db), "--json"]) == 0
+    meta = read_metadata(db)
+    assert meta.terminology == "icd10" and "simplified XML" in meta.edition
+    assert json.loads(capsys.readouterr().out)["codes"] == "12542"
