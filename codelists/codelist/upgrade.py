@@ -37,6 +37,7 @@ KINDS = {
     "term": False,           # preferred term updated
     "unknown": True,         # not in the release at all
     "outside-definition": True,  # active, but the definition no longer reaches it
+    "rule-inactive": True,   # a definition rule names a code the release retired or lacks
 }
 
 
@@ -125,9 +126,32 @@ def plan_update(cl: Codelist, terminology) -> UpdatePlan:
     _terms(plan, changed, lines)
     definition = cl.definition
     if not definition.is_empty():
+        _rules(plan, definition, terminology)
         _definition(plan, expand(definition, terminology), terminology, changed, missing,
                     lines)
     return plan
+
+
+def _rules(plan, definition, terminology) -> None:
+    """Rules whose code the release retired (with its history) or does not hold."""
+    codes = definition.codes()
+    if not codes:
+        return
+    found = concepts_of(terminology, codes)
+    history = inactivations(terminology, [c for c in codes if c in found])
+    for rule in definition.rules:
+        what = "include" if rule.include else "exclude"
+        if rule.code not in found:
+            plan.changes.append(Change("rule-inactive", rule.code, note=(
+                f"the definition's {what} rule names a code not in {plan.to_release}")))
+        elif rule.code in history:
+            info = history[rule.code]
+            names = ", ".join(f"{r.association} {r.code}" for r in info.replacements)
+            plan.changes.append(Change("rule-inactive", rule.code, found[rule.code].term,
+                                       reason=info.reason, note=(
+                f"the definition's {what} rule names a code inactive in {plan.to_release}"
+                + (f": {info.reason}" if info.reason else "")
+                + (f"; {names}" if names else ""))))
 
 
 def _moved_ids(plan, terminology, live, changed, missing, lines) -> None:
