@@ -51,6 +51,7 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     search run already read this store.
     """
     sources = check_sources(sources)
+    _check_system(codelist, terminology)
     state = ListState.of(codelist)
     found: list[Proposals] = []
     if "hierarchy" in sources:
@@ -77,6 +78,22 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     for suggestion in ranked:
         suggestion.term = concepts[suggestion.code].term
     return ranked[:limit] if limit else ranked
+
+
+def _check_system(codelist, terminology) -> None:
+    """Suggestions must be codes of the list's own coding system."""
+    from codelists.errors import CodelistsError
+
+    try:
+        mine = codelist.system.id
+    except CodelistsError:
+        return  # a list without a known system: the store decides
+    theirs = getattr(terminology, "system", "")
+    if theirs and theirs != "dictionary" and mine != theirs:
+        raise UsageError(
+            f"the codelist is {mine} but the store is {theirs}",
+            path=codelist.path, hint=f"pass a {mine} store with --db (stores of other "
+                                     "systems go in --also-db, for cross-maps)")
 
 
 def _strategy(codelist):
