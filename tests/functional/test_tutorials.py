@@ -17,7 +17,8 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "tutorials"
 MARK = "### tutorial block {} ###"
-TUTORIALS = ["codelist-first-codelist.md", "frequency-first-check.md"]
+TUTORIALS = ["codelist-first-codelist.md", "frequency-first-check.md",
+             "terminology-first-steps.md"]
 
 
 def blocks(text: str) -> list[list]:
