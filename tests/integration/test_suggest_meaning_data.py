@@ -147,3 +147,23 @@ def test_a_rebuild_reuses_the_words_an_earlier_build_ran(snomed_small_store,
     new = load_vectors(again, store=snomed_small_store)
     assert np.allclose(np.asarray(old.vectors, np.float32), np.asarray(new.vectors, np.float32),
                        atol=2e-2)
+
+
+def test_hierarchy_adds_what_is_below_a_strong_suggestion(snomed_small_store,
+                                                         snomed_small_vectors, meaning_encoder):
+    terminology = open_terminology(snomed_small_store)
+    vectors = load_vectors(snomed_small_vectors, store=snomed_small_store)
+    codelist = parse(header("snomedct", "Arthritis") + "195967001  Asthma\n")
+    codelist.method = {"definition": {"feature": "Arthritis"}}
+    try:
+        found = suggest(codelist, terminology, sources=["hierarchy", "meaning"],
+                        vectors=vectors, encoder=meaning_encoder, limit=None)
+        by_code = {s.code: s for s in found}
+        below = [(s, e) for s in found for e in s.evidence if e.reason == "below-suggested"]
+        assert below, "Arthritis is suggested by meaning; what is below it follows"
+        for suggestion, evidence in below:
+            parent = evidence.text.split()[1]
+            assert "meaning" in by_code[parent].kinds
+            assert suggestion.code in terminology.descendants(parent)
+    finally:
+        terminology.close()
