@@ -21,6 +21,7 @@ def test_suggest_adds_pending_lines_and_the_report_counts_them(tmp_path, who_icd
     assert main(["suggest", str(path), "--db", str(who_icd10_store), "--limit", "3"]) == 0
     out = capsys.readouterr().out
     assert "3 suggestions from hierarchy, terminology" in out and "F32.0" in out
+    assert "meaning not used: build the store's vectors once" in out
     lines = list(load(path).code_lines("pending"))
     assert len(lines) == 3
     assert all(line.tags["source"] == "suggest:hierarchy" for line in lines)

@@ -121,3 +121,29 @@ def test_data_source_proposes_codes_of_the_store(snomed_small_store, tmp_path):
         terminology.close()
     assert [s.code for s in found] == ["3723001"]
     assert "on the same day as a listed code for ~30 patients" in found[0].reason()
+
+
+def test_a_rebuild_reuses_the_words_an_earlier_build_ran(snomed_small_store,
+                                                         snomed_small_vectors,
+                                                         meaning_encoder, tmp_path):
+    import numpy as np
+
+    from codelists.terminology.vectors import build_vectors
+
+    asked: list[list[str]] = []
+
+    class Counting:
+        model_id, dim, words = meaning_encoder.model_id, meaning_encoder.dim, \
+            staticmethod(meaning_encoder.words)
+
+        def encode_words(self, items, **options):
+            asked.append(list(items))
+            return meaning_encoder.encode_words(items, **options)
+
+    again = build_vectors(snomed_small_store, Counting(), destination=tmp_path / "again",
+                          reuse=snomed_small_vectors)
+    assert asked == []  # every word came from the earlier build
+    old = load_vectors(snomed_small_vectors, store=snomed_small_store)
+    new = load_vectors(again, store=snomed_small_store)
+    assert np.allclose(np.asarray(old.vectors, np.float32), np.asarray(new.vectors, np.float32),
+                       atol=2e-2)
