@@ -224,7 +224,14 @@ def test_a_draft_says_when_the_release_changed_under_it(elbow_draft):
     Draft.objects.filter(pk=draft.pk).update(release="international 20190731")
     page = client.get(reverse("builder:draft", args=[draft.pk])).content.decode()
     assert "started on SNOMED CT international 20190731" in page
-    assert "the site now has international 20200415" in page
+    assert "the site now has SNOMED CT international 20200415" in page
+
+
+def test_a_release_is_titled_with_its_system_once():
+    from webapp.builder.session import titled
+
+    assert titled("ICD-10-CM", "ICD-10-CM FY2026 (CDC) 20260401") == "ICD-10-CM FY2026 (CDC) 20260401"
+    assert titled("SNOMED CT", "international 20200415") == "SNOMED CT international 20200415"
 
 
 def test_a_draft_on_an_earlier_release_of_the_data_directory(client, site_snomed, web_users):

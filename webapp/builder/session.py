@@ -101,6 +101,12 @@ def workspace(draft) -> Workspace:
 
 def release_label(draft) -> str:
     meta = getattr(terminology(draft), "metadata", None)
-    if meta is None:
-        return ""
-    return " ".join(p for p in (meta.edition, str(meta.release_date or "")) if p)
+    return "" if meta is None else _label(meta)
+
+
+def titled(system_name: str, release: str) -> str:
+    """A release as a heading names it: the system's name once (editions such as
+    "ICD-10-CM FY2026 (CDC)" already start with it)."""
+    if release.lower().startswith(system_name.lower()):
+        return release
+    return " ".join(p for p in (system_name, release) if p)

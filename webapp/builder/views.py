@@ -125,6 +125,9 @@ def draft_page(request, pk: int):
         "can_undo": bool(draft.history), "system_name": library.system_name(draft.coding_system),
         "conflicts": _conflicts(space, statuses, session.rules_of(draft)),
         "current_release": session.release_label(draft),
+        "current_title": session.titled(library.system_name(draft.coding_system),
+                                        session.release_label(draft)),
+        "draft_title": session.titled(library.system_name(draft.coding_system), draft.release),
     })
 
 
