@@ -232,8 +232,10 @@ def bench_real(repeat: int) -> list[str]:
 
 def main(argv: list[str]) -> str:
     repeat = int(argv[0]) if argv else 5
+    before = os.getloadavg()[0]
     rows = bench_validate(repeat) + bench_import(max(3, repeat // 2)) + \
         bench_real(max(3, repeat // 2))
+    load = f"Load average (1 min) {before:.1f} before and {os.getloadavg()[0]:.1f} after."
     return "\n".join([
         "## codelist", "",
         "The `.codelist` format, validate, and import/export of real codelists "
@@ -241,7 +243,7 @@ def main(argv: list[str]) -> str:
         "under 1 s; a 200,000-row import with start-up under 5 s; all shared real codelists "
         "imported and re-exported under 10 s.", "",
         "Wall time is on a shared 2-core machine; CPU time (user + system of the child "
-        "process) is less sensitive to other load.", "",
+        "process) is less sensitive to other load. " + load, "",
         "| shape | median wall | median CPU |", "|---|---|---|", *rows, ""])
 
 

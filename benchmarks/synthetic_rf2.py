@@ -15,7 +15,9 @@ an inactivation reason and a historical association, simple refsets (one with a 
 thousand members), a CTV3 simple map and an ICD-10 extended map.  Every SCTID is valid
 (partition identifier and Verhoeff check digit).  The same size always gives the same files.
 
-Run ``python -m benchmarks.synthetic_rf2 SIZE [--out DIR]`` to write one.
+Run ``python -m benchmarks.synthetic_rf2 SIZE [--out DIR]`` to write one, and add
+``--successor`` for its release N+1 (retired, added, moved and renamed concepts:
+benchmarks/synthetic_successor.py).
 """
 
 from __future__ import annotations
@@ -462,7 +464,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("size", choices=sorted(SIZES))
     parser.add_argument("--out", type=Path, help="folder to write (default benchmarks/data/)")
+    parser.add_argument("--successor", action="store_true",
+                        help="write release N+1 of this size instead (20250401)")
     args = parser.parse_args(argv)
+    if args.successor:
+        from benchmarks.synthetic_successor import ensure_successor, write_successor
+
+        path = write_successor(args.size, args.out) if args.out else \
+            ensure_successor(args.size)
+        print(path)
+        return 0
     path = write_release(args.size, args.out) if args.out else ensure_release(args.size)
     print(path)
     return 0

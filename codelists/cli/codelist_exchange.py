@@ -129,7 +129,10 @@ def _import_report(args, reports) -> None:
         return
     for imported, target, cl in reports:
         for note in imported.notes[:20]:
-            output.warn(note)
+            if note.startswith(("codes from column", "terms from column")):
+                sys.stderr.write(f"note: {note}\n")  # how the file was read, not a problem
+            else:
+                output.warn(note)
         if len(imported.notes) > 20:
             output.warn(f"... and {len(imported.notes) - 20} more notes (see --json)")
         output.print_text(f"Imported {len(cl.active_codes())} {imported.system} codes from "

@@ -27,6 +27,8 @@ all counts rounded to --round before anything is shown or written.
   codelist frequency FILE --events PATH [--preset gold|aurum] [--cohort PATH]
                           [--window=-365:-1] [--engine duckdb|spark] [--out DIR]
   codelist frequency published FILE --counts PATH [--years 2019-2023] [--db STORE]
+  codelist frequency example [DIR]   copy a small synthetic extract with a known answer
+                                     (breathless.codelist, events.csv, cohort.csv) to DIR
 
 The window is in days relative to each patient's index date, both ends included:
 -365:-1 is the year before the index date without the index day; -365:0 includes it;
@@ -40,11 +42,12 @@ def register(subparsers) -> None:
                           "sensitivity analysis and disclosure control",
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
         usage="codelist frequency FILE --events PATH [options]\n"
-              "       codelist frequency published FILE --counts PATH [options]")
+              "       codelist frequency published FILE --counts PATH [options]\n"
+              "       codelist frequency example [DIR]")
     # let option values such as -365:-1 through (argparse treats them as options otherwise)
     p._negative_number_matcher = re.compile(r"^-\d+[dwmy]?(:-?\d*[dwmy]?)?$|^-\d*\.\d+$")
     p.add_argument("target", metavar="FILE", help="the .codelist file (or the word "
-                   "'published' followed by the file)")
+                   "'published' followed by the file, or 'example' followed by a folder)")
     p.add_argument("file", nargs="?", metavar="FILE", help=argparse.SUPPRESS)
     ev = p.add_argument_group("patient-level events")
     ev.add_argument("--events", metavar="PATH", help="events file (.csv, .tsv/.txt, "
@@ -105,6 +108,15 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    if args.target == "example":
+        from codelists.frequency.example import FILES, copy_example
+
+        folder = Path(args.file or ".")
+        written = copy_example(folder)
+        for name in FILES:
+            state = "written" if folder / name in written else "already there, left alone"
+            output.print_text(f"{folder / name}: {state}")
+        return 0
     if args.target == "published":
         if not args.file:
             raise UsageError("codelist frequency published needs a FILE",

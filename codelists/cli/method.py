@@ -187,8 +187,13 @@ def _print_search(args, outcome) -> None:
     output.print_text(f"{result.descriptions_scanned} descriptions searched: "
                       f"{len(result.candidates)} candidate codes "
                       f"({len(outcome.added)} added as pending lines)")
+    via: dict[str, int] = {}
+    for group in outcome.groupings:
+        for rule in group.rules:
+            via[rule] = via.get(rule, 0) + len(group.offered)
     for rule, count in result.rule_counts().items():
-        output.print_text(f"  rule {rule}: {count} codes")
+        extra = f" (and {via[rule]} offered for a chapter or block)" if via.get(rule) else ""
+        output.print_text(f"  rule {rule}: {count} code{'' if count == 1 else 's'}{extra}")
     for xid, count in result.exclusion_counts().items():
         output.print_text(f"  exclusion {xid}: removed {count['descriptions']} descriptions, "
                           f"{count['codes']} codes")

@@ -55,6 +55,9 @@ def _review(subparsers) -> None:
     imp.add_argument("--reviewer", metavar="NAME",
                      help="whose ratings a reviewer's own sheet holds (default: its reviewer "
                           "column, or a panel member named in the file name)")
+    imp.add_argument("--sheet", metavar="NAME",
+                     help="the worksheet of a reviewer's own workbook (default: the one "
+                          "sheet with a rating column)")
     output.add_store_options(imp)
     imp.add_argument("--replace", action="store_true",
                      help="replace ratings already imported for the same reviewer")
@@ -134,7 +137,8 @@ def cmd_review_import(args) -> int:
     terminology = _optional_store(args, codelist)
     try:
         rnd = review.import_sheets(codelist, args.sheets, replace=args.replace,
-                                   terminology=terminology, reviewer=args.reviewer)
+                                   terminology=terminology, reviewer=args.reviewer,
+                                   sheet=args.sheet)
     finally:
         if terminology is not None:
             terminology.close()

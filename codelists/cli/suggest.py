@@ -117,6 +117,9 @@ def cmd_suggest(args) -> int:
                            "suggestions": [s.as_dict() for s in found]})
     else:
         _print(args, found, added, sources)
+        if not args.source and "meaning" not in sources:
+            output.print_text(f"(meaning not used: build the store's vectors once with "
+                              f"`codelist terminology vectors --db {store}`)")
     return 0
 
 

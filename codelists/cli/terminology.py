@@ -184,19 +184,17 @@ def _hierarchy_parser(sub, name: str, help_: str) -> None:
 
 
 def run_hierarchy(args) -> int:
-    from codelists.terminology.tree import hierarchy_order
+    from codelists.terminology.tree import ancestor_order, hierarchy_order
 
     with _open(args) as terminology:
         if args.direction == "descendants":
             order = hierarchy_order(terminology, args.code, include_self=args.include_self)
-        else:
-            found = terminology.ancestors(args.code, include_self=args.include_self)
-            order = [(c, 0) for c in found]
+        else:  # from the top down, one level of indent each
+            found = ancestor_order(terminology, args.code, include_self=args.include_self)
+            order = [(c, 1) for c in found]
         concepts = terminology.lookup_many([c for c, _ in order])
     rows = [{**(concepts[c].as_dict() if c in concepts else {"code": c, "term": ""}),
              "depth": depth} for c, depth in order]
-    if args.direction != "descendants":
-        rows.sort(key=lambda r: (r.get("term", "").lower(), r["code"]))
     if args.json:
         output.print_json(rows)
     else:

@@ -18,6 +18,9 @@ def register(sub) -> None:
     output.add_store_options(p)
     p.add_argument("--out", metavar="FOLDER",
                    help="write the vectors here (e.g. beside a read-only shared store)")
+    p.add_argument("--reuse", metavar="FOLDER",
+                   help="the vectors of an earlier release: only words it lacks go through "
+                        "the model (much faster for a new release)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_vectors)
@@ -39,6 +42,7 @@ def cmd_vectors(args) -> int:
         on_event = bar.callback([])
         folder = build_vectors(
             store, encoder, destination=Path(args.out) if args.out else None,
+            reuse=Path(args.reuse) if args.reuse else None,
             progress=lambda stage, done, total: on_event(
                 SimpleNamespace(stage=f"vectors: {stage}", done=done, total=total)))
     from codelists.terminology.vectors import load_vectors

@@ -177,7 +177,7 @@ def cmd_report(args) -> int:
 
 _COLUMNS = (("inactive", "retired"), ("replacement", "replaced"), ("new-id", "new id"),
             ("new", "added"), ("term", "terms"), ("unknown", "unknown"),
-            ("outside-definition", "outside"))
+            ("outside-definition", "outside"), ("rule-inactive", "rules"))
 
 
 def _print_report(report) -> None:

@@ -75,6 +75,15 @@ class Line:
     raw: str | None = None
     lineno: int | None = None  # 1-based line number in the file it was read from
 
+    @classmethod
+    def plain_active(cls, code: str, term: str, raw: str, lineno: int | None) -> Line:
+        """An active line without comment or tags, as read from ``raw`` (the reader's
+        fast path: the same Line as the constructor gives, built without its checks)."""
+        line = object.__new__(cls)
+        line.__dict__.update(kind=ACTIVE, code=code, term=term, comment=None, tags={},
+                             text="", raw=raw, lineno=lineno)
+        return line
+
     @property
     def is_code(self) -> bool:
         return self.kind in CODE_KINDS

@@ -26,7 +26,7 @@ from typing import Any
 
 from codelists.codelist.definition import expand
 from codelists.codelist.model import ACTIVE, HEADING, PENDING, Codelist, Line
-from codelists.terminology.history import REPLACING, current_ids, inactivations
+from codelists.terminology.history import REPLACING, concepts_of, differences, inactivations
 
 #: change kinds, and whether each asks the user for a decision
 KINDS = {
@@ -37,6 +37,7 @@ KINDS = {
     "term": False,           # preferred term updated
     "unknown": True,         # not in the release at all
     "outside-definition": True,  # active, but the definition no longer reaches it
+    "rule-inactive": True,   # a definition rule names a code the release retired or lacks
 }
 
 
@@ -109,18 +110,7 @@ def previous_release(cl: Codelist) -> str | None:
     return str(value) if value else None
 
 
-def _lookup(terminology, codes: list[str], cache: dict | None) -> dict:
-    if cache is None:
-        return terminology.lookup_many(codes)
-    missing = [c for c in codes if c not in cache]
-    if missing:
-        found = terminology.lookup_many(missing)
-        for code in missing:
-            cache[code] = found.get(code)
-    return {c: cache[c] for c in codes if cache.get(c) is not None}
-
-
-def plan_update(cl: Codelist, terminology, *, cache: dict | None = None) -> UpdatePlan:
+def plan_update(cl: Codelist, terminology) -> UpdatePlan:
     """What moving ``cl`` to ``terminology``'s release changes (nothing is written)."""
     release = release_of(terminology)
     plan = UpdatePlan(cl.id, str(cl.path) if cl.path else None, cl.system.id,
@@ -129,27 +119,52 @@ def plan_update(cl: Codelist, terminology, *, cache: dict | None = None) -> Upda
     for line in cl.code_lines():
         lines.setdefault(line.code, line)  # a code's first line speaks for it
     live = [c for c, ln in lines.items() if ln.kind in (ACTIVE, PENDING)]
-    concepts = _lookup(terminology, list(lines), cache)
-    _moved_ids(plan, terminology, live, concepts, lines)
-    _retired(plan, terminology, live, concepts, lines)
-    _terms(plan, concepts, lines)
+    # only the codes the release says something new about come back
+    changed, missing = differences(terminology, {c: ln.term for c, ln in lines.items()})
+    _moved_ids(plan, terminology, live, changed, missing, lines)
+    _retired(plan, terminology, live, changed, lines)
+    _terms(plan, changed, lines)
     definition = cl.definition
     if not definition.is_empty():
-        _definition(plan, expand(definition, terminology), terminology, concepts, lines,
-                    cache)
+        _rules(plan, definition, terminology)
+        _definition(plan, expand(definition, terminology), terminology, changed, missing,
+                    lines)
     return plan
 
 
-def _moved_ids(plan, terminology, live, concepts, lines) -> None:
-    moved = current_ids(terminology, [c for c in live if c in concepts])
+def _rules(plan, definition, terminology) -> None:
+    """Rules whose code the release retired (with its history) or does not hold."""
+    codes = definition.codes()
+    if not codes:
+        return
+    found = concepts_of(terminology, codes)
+    history = inactivations(terminology, [c for c in codes if c in found])
+    for rule in definition.rules:
+        what = "include" if rule.include else "exclude"
+        if rule.code not in found:
+            plan.changes.append(Change("rule-inactive", rule.code, note=(
+                f"the definition's {what} rule names a code not in {plan.to_release}")))
+        elif rule.code in history:
+            info = history[rule.code]
+            names = ", ".join(f"{r.association} {r.code}" for r in info.replacements)
+            plan.changes.append(Change("rule-inactive", rule.code, found[rule.code].term,
+                                       reason=info.reason, note=(
+                f"the definition's {what} rule names a code inactive in {plan.to_release}"
+                + (f": {info.reason}" if info.reason else "")
+                + (f"; {names}" if names else ""))))
+
+
+def _moved_ids(plan, terminology, live, changed, missing, lines) -> None:
+    moved = {c: changed[c].code for c in live
+             if c in changed and changed[c].code != terminology.normalise(c)}
     for old, new in moved.items():
         if new in lines:
             continue
-        term = concepts[old].term
+        term = changed[old].term
         plan.changes.append(Change("new-id", new, term, source=old,
                                    note=f"the current id of {old} in {plan.to_release}"))
     for code in live:
-        if code not in concepts:
+        if code in missing:
             plan.changes.append(Change("unknown", code, lines[code].term,
                                        note=f"not in the {plan.to_release} release"))
 
@@ -157,7 +172,7 @@ def _moved_ids(plan, terminology, live, concepts, lines) -> None:
 def _retired(plan, terminology, live, concepts, lines) -> None:
     inactive = [c for c in live if c in concepts and not concepts[c].active
                 and concepts[c].code == c]
-    history = inactivations(terminology, inactive)
+    history = inactivations(terminology, inactive) if inactive else {}
     offered: set[str] = set()
     for code in inactive:
         info = history.get(code)
@@ -177,28 +192,29 @@ def _retired(plan, terminology, live, concepts, lines) -> None:
                 note=f"{r.association} for {code} (inactive in {plan.to_release})"))
 
 
-def _terms(plan, concepts, lines) -> None:
-    for code, line in lines.items():
-        concept = concepts.get(code)
-        if concept is None or concept.code != code or not concept.term:
+def _terms(plan, changed, lines) -> None:
+    for code, concept in changed.items():
+        line = lines[code]
+        if concept.code != code or not concept.term:
             continue
         if line.term and concept.term != line.term:
             plan.changes.append(Change("term", code, concept.term, old_term=line.term,
                                        note=f"term was: {line.term}"))
 
 
-def _definition(plan, expanded: set[str], terminology, concepts, lines, cache) -> None:
+def _definition(plan, expanded: set[str], terminology, changed, missing, lines) -> None:
     taken = set(lines) | {c.code for c in plan.changes}
     new = sorted(expanded - taken, key=lambda c: (len(c), c))
-    found = _lookup(terminology, new, cache)
+    found = concepts_of(terminology, new)
     for code in new:
         concept = found.get(code)
         plan.changes.append(Change("new", code, concept.term if concept else "",
                                    note=f"new in {plan.to_release}"))
     for code, line in lines.items():
-        concept = concepts.get(code)
-        if (line.kind == ACTIVE and code not in expanded and concept is not None
-                and concept.active and concept.code == code):
+        if line.kind != ACTIVE or code in expanded or code in missing:
+            continue
+        concept = changed.get(code)  # absent: active, same id, same term
+        if concept is None or (concept.active and concept.code == code):
             plan.changes.append(Change("outside-definition", code, line.term,
                                        note=f"the definition does not reach it in "
                                             f"{plan.to_release}"))
@@ -207,13 +223,14 @@ def _definition(plan, expanded: set[str], terminology, concepts, lines, cache) -
 def apply_update(cl: Codelist, plan: UpdatePlan, *, today: str | None = None) -> None:
     """Write ``plan`` into ``cl`` (lines, ``snomed_release``, ``method.updates``)."""
     pending = []
+    retitled = {c.code: c for c in plan.changes if c.kind == "term"}
+    if retitled:
+        _retitle(cl, retitled)
     for change in plan.changes:
         if change.kind == "inactive":
             line = cl.line_for(change.code, ACTIVE) or cl.line_for(change.code, PENDING)
             if line is not None:
                 cl.exclude(change.code, reason="inactive", comment=_joined(line, change.note))
-        elif change.kind == "term":
-            _retitle(cl, change)
         elif change.kind in ("replacement", "new-id", "new"):
             pending.append(change)
     if pending:
@@ -233,11 +250,13 @@ def _joined(line: Line, note: str) -> str:
     return f"{line.comment}; {note}" if line.comment else note
 
 
-def _retitle(cl: Codelist, change: Change) -> None:
+def _retitle(cl: Codelist, changes: dict[str, Change]) -> None:
     for i, line in enumerate(cl.lines):
-        if line.is_code and line.code == change.code and line.term == change.old_term:
+        change = changes.get(line.code) if line.is_code else None
+        if change is not None and line.term == change.old_term:
             note = f"term was: {change.old_term}"
             cl.lines[i] = line.with_(term=change.term, comment=_joined(line, note))
+    cl.reindex()
 
 
 def _record(cl: Codelist, plan: UpdatePlan, today: str | None) -> None:

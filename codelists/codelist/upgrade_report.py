@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from codelists.codelist.fileformat import load
+from codelists.codelist.fileformat import load, paused_collection
 from codelists.codelist.upgrade import KINDS, UpdatePlan, plan_update, release_of
 from codelists.errors import CodelistsError, InputFileError
 
@@ -78,19 +78,23 @@ def upgrade_report(folder: str | Path, terminology) -> StudyReport:
     files, locked = study_files(folder)
     report = StudyReport(str(folder), release_of(terminology), terminology.system,
                          locked=[str(p) for p in locked])
-    cache: dict = {}
-    for path in files:
-        if not path.exists():
-            report.skipped.append({"path": str(path), "why": "error",
-                                   "detail": "named in the lock file but missing"})
-            continue
-        try:
-            cl = load(path)
-            if cl.system.id != terminology.system:
-                report.skipped.append({"path": str(path), "why": "other system",
-                                       "detail": cl.system.id})
-                continue
-            report.plans.append(plan_update(cl, terminology, cache=cache))
-        except CodelistsError as exc:
-            report.skipped.append({"path": str(path), "why": "error", "detail": str(exc)})
+    with paused_collection():  # lists and plans hold no reference cycles
+        for path in files:
+            _plan_one(report, path, terminology)
     return report
+
+
+def _plan_one(report: StudyReport, path: Path, terminology) -> None:
+    if not path.exists():
+        report.skipped.append({"path": str(path), "why": "error",
+                               "detail": "named in the lock file but missing"})
+        return
+    try:
+        cl = load(path)
+        if cl.system.id != terminology.system:
+            report.skipped.append({"path": str(path), "why": "other system",
+                                   "detail": cl.system.id})
+            return
+        report.plans.append(plan_update(cl, terminology))
+    except CodelistsError as exc:
+        report.skipped.append({"path": str(path), "why": "error", "detail": str(exc)})

@@ -130,9 +130,10 @@ class Workspace:
                     roots.append(code)
                 for parent in parents:
                     kids.setdefault(parent, []).append(code)
-            key = self.sort_key
-            self._tree = Tree(tuple(sorted(roots, key=key)),
-                              {p: tuple(sorted(k, key=key)) for p, k in kids.items()})
+            rank = {code: i for i, code in enumerate(sorted(self.codes, key=self.sort_key))}
+            self._tree = Tree(tuple(sorted(roots, key=rank.__getitem__)),
+                              {p: tuple(sorted(k, key=rank.__getitem__))
+                               for p, k in kids.items()})
         return self._tree
 
     def sort_key(self, code: str):
@@ -142,12 +143,14 @@ class Workspace:
     def descendants(self, code: str) -> frozenset[str]:
         """A concept's descendants within the workspace (kept once computed)."""
         if code not in self._below:
-            tree, found, stack = self.tree(), set(), list(self.tree().kids(code))
+            children = self.tree().children
+            found: set[str] = set()
+            stack = list(children.get(code, ()))
             while stack:
                 current = stack.pop()
                 if current not in found:
                     found.add(current)
-                    stack.extend(tree.kids(current))
+                    stack.extend(children.get(current, ()))
             self._below[code] = frozenset(found)
         return self._below[code]
 

@@ -73,7 +73,9 @@ _PLAIN = re.compile(r"[A-Za-z0-9._~:/-]*")
 
 def tag_value(value: str) -> str:
     text = str(value).strip()
-    return text if _PLAIN.fullmatch(text) else quote(text, safe="!$&'()*+,;:@/.-_~[]")
+    if text.isascii() and (text.isalnum() or _PLAIN.fullmatch(text)):
+        return text
+    return quote(text, safe="!$&'()*+,;:@/.-_~[]")
 
 
 def untag_value(value: str) -> str:

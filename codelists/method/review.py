@@ -97,7 +97,8 @@ def export(codelist, folder: str | Path, *, reviewers: Sequence[str] | None = No
 
 
 def import_sheets(codelist, paths: Sequence[str | Path], *, replace: bool = False,
-                  terminology=None, reviewer: str | None = None) -> Round:
+                  terminology=None, reviewer: str | None = None,
+                  sheet: str | None = None) -> Round:
     """Check every sheet, then record all of them in the open round (or none at all).
 
     Sheets exported by :func:`export` are read as such; any other CSV or Excel sheet with
@@ -117,7 +118,8 @@ def import_sheets(codelist, paths: Sequence[str | Path], *, replace: bool = Fals
                          hint="import each reviewer's sheet with its own --reviewer, or put "
                               "the name in each file name")
     pairs = [(read_foreign(p, codelist=codelist, rnd=target, terminology=terminology,
-                           reviewer=reviewer) if p in foreign else sheets.read_sheet(p),
+                           reviewer=reviewer, sheet=sheet) if p in foreign
+              else sheets.read_sheet(p),
               Path(p)) for p in paths]
     by_number = {r.number: r for r in existing}
     if pairs and pairs[0][0].round in by_number and pairs[0][0].codelist_id == codelist.id:

@@ -62,9 +62,11 @@ def _find(header: Sequence[str], names: Sequence[str]) -> int | None:
     for name in names:
         if squash(name) in squashed:
             return squashed.index(squash(name))
-    for index, value in enumerate(squashed):
-        if any(value.startswith(squash(n)) or value.endswith(squash(n)) for n in names[:3]):
-            return index
+    for index, value in enumerate(squashed):  # "Rating (1-3)", "GP1 comments": the main
+        for name in map(squash, names[:2]):   # name (or its plural) plus a little
+            if (value.startswith(name) or value.endswith(name)) and \
+                    len(value) <= len(name) + 8:
+                return index
     return None
 
 
@@ -153,6 +155,28 @@ def _reviewer(table, path: Path, given: str | None, panel: Sequence[str]) -> str
              "or put the reviewer's name in the file name")
 
 
+def _rating_sheet(path: Path) -> str | None:
+    """In a workbook of several sheets (a cover sheet, notes...), the one sheet whose first
+    rows have a rating column (None: let the table reader choose)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # the table reader reports an unreadable workbook
+        return None
+    try:
+        found = []
+        for ws in book.worksheets:
+            for row in ws.iter_rows(max_row=10, values_only=True):
+                cells = [str(v) for v in row if v not in (None, "")]
+                if len(cells) >= 2 and _find(cells, RATING_HEADERS) is not None:
+                    found.append(ws.title)
+                    break
+    finally:
+        book.close()
+    return found[0] if len(found) == 1 else None
+
+
 def _cell(cells: Sequence[str], index: int | None) -> str:
     return cells[index] if index is not None and index < len(cells) else ""
 
@@ -161,6 +185,8 @@ def read_foreign(path: str | Path, *, codelist, rnd: Round, terminology=None,
                  reviewer: str | None = None, sheet: str | None = None) -> RatingSheet:
     """A reviewer's own sheet as a :class:`RatingSheet` of the round ``rnd``."""
     path = Path(path)
+    if sheet is None and path.suffix.lower() in (".xlsx", ".xlsm"):
+        sheet = _rating_sheet(path)
     table = read_table(path, sheet=sheet)
     if not table.header:
         raise InputFileError("the sheet has no header row", path=path,

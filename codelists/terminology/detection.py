@@ -159,9 +159,13 @@ _WHY = (
     (lambda r, c: r.strip().rstrip("+*\u2020\u2021") != r.strip(), "dagger/asterisk mark "
      "dropped"),
     (lambda r, c: r.strip() != r.strip().upper() and c == c.upper(), "upper-cased"),
-    (lambda r, c: c.endswith(".") and not r.strip().rstrip("#").endswith("."),
-     "padded with dots"),
-    (lambda r, c: "." in c and "." not in r, "dotted"),
+    (lambda r, c: re.fullmatch(r"\s*[0-9]{1,5}(\.0*)?\s*", r) is not None
+     and re.fullmatch(r"[0-9]{1,5}\.+(00)?", c) is not None,
+     "Read code restored from a spreadsheet number"),
+    (lambda r, c: c.endswith(".") and not r.strip().rstrip("#").endswith(".")
+     and re.fullmatch(r"\s*[0-9]{1,5}(\.0*)?\s*", r) is None, "padded with dots"),
+    (lambda r, c: "." in c and "." not in r and not c.endswith(".")
+     and not re.fullmatch(r"[0-9.]+", c), "dotted"),
 )
 
 

@@ -114,7 +114,7 @@ def why(text: str, description: str, kind: str = "", preferred: str = "") -> str
     ``"inclusion term 'Breathlessness'; other spelling of dyspnoea"``."""
     found, respelt = words_found(text, description)
     words = set(query_words(text))
-    if description.strip().lower() == text.strip().lower():
+    if description.strip().lower() in {v.lower() for v in spelling_variants(text.strip())}:
         what = "exact"
     elif set(found) >= words:
         what = "all words"

@@ -1,4 +1,5 @@
-"""Codes in hierarchy order: each code followed by its own descendants, depth first.
+"""Codes in hierarchy order: each code followed by its own descendants, depth first
+(:func:`hierarchy_order`), and ancestors from the top down (:func:`ancestor_order`).
 
 ``hierarchy_order(terminology, code)`` lists the descendants of ``code`` as a reader of a
 classification expects them (``R06.0``, ``R06.00``, ``R06.01`` ... ``R06.1``), each with its
@@ -50,3 +51,12 @@ def hierarchy_order(terminology, code: str, *, include_self: bool = False,
     # anything the walk could not reach (a store without child edges for it) comes last
     out.extend((c, 1) for c in ordered(inside - seen))
     return out
+
+
+def ancestor_order(terminology, code: str, *, include_self: bool = False) -> list[str]:
+    """The ancestors of ``code`` from the top of the hierarchy down (fewest ancestors
+    first; ``code`` itself last with ``include_self``)."""
+    found = terminology.ancestors(code)
+    depth = {a: len(terminology.ancestors(a)) for a in found}
+    ordered = sorted(found, key=lambda a: (depth[a], natural_key(a)))
+    return [*ordered, code] if include_self else ordered

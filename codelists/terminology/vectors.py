@@ -5,6 +5,9 @@
 ``meta.json``     the model id, the store's release and checksum it was built from, counts
 ``words.json``    the store's distinct words, their IDF weights
 ``words.npy``     one vector per word (float32, projected to ``DIM`` dimensions)
+``raw.npy``       one vector per word as the model gave it (float16), for reuse: a build
+                  given ``reuse=`` (the vectors of an earlier release) runs only the words
+                  that release did not have through the model
 ``projection.npy`` the centring mean and the projection (from the model's 384 dimensions)
 ``codes.json``    the distinct codes, in the order ``rows.npy`` numbers them
 ``rows.npy``      the code number of each description (int32)
@@ -56,12 +59,14 @@ def _fingerprint(store: Path) -> dict[str, Any]:
 
 
 def build_vectors(store: str | Path, encoder, *, destination: str | Path | None = None,
-                  progress: Progress | None = None) -> Path:
+                  progress: Progress | None = None, reuse: str | Path | None = None) -> Path:
     """Build the vectors of every active description of ``store``; returns the folder.
 
     ``encoder`` offers ``model_id``, ``words(text) -> list[str]`` and
     ``encode_words(list, progress=...) -> array`` (unit vectors).
     """
+    import numpy as np
+
     from codelists.terminology.registry import open_terminology
 
     store = Path(store)
@@ -77,13 +82,14 @@ def build_vectors(store: str | Path, encoder, *, destination: str | Path | None 
     counts = Counter(w for ws in tokens for w in set(ws))
     vocab = sorted(counts)
     idf = [math.log((1 + len(texts)) / (1 + counts[w])) + 1.0 for w in vocab]
-    step = _stepper(progress, "words", len(vocab))
-    table = encoder.encode_words(vocab, progress=step) if vocab else None
+    table = _word_table(vocab, encoder, Path(reuse) if reuse else None, progress)
     mean, projection, projected = _project(table)
     folder = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
         _write(folder, store, encoder, codes, tokens, vocab, idf, mean, projection, projected,
                progress)
+        if table is not None:
+            np.save(folder / "raw.npy", table.astype(np.float16))
         if destination.exists():
             old = destination.with_name(destination.name + ".old")
             os.replace(destination, old)
@@ -95,6 +101,30 @@ def build_vectors(store: str | Path, encoder, *, destination: str | Path | None 
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return destination
+
+
+def _word_table(vocab: list[str], encoder, reuse: Path | None, progress):
+    """The model's vector for every word, taking those an earlier build has from it."""
+    import numpy as np
+
+    if not vocab:
+        return None
+    known: dict[str, int] = {}
+    raw = None
+    if reuse is not None and (reuse / "raw.npy").is_file():
+        meta = json.loads((reuse / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("model") == encoder.model_id:
+            words = json.loads((reuse / "words.json").read_text(encoding="utf-8"))["words"]
+            known = {w: i for i, w in enumerate(words)}
+            raw = np.load(reuse / "raw.npy", mmap_mode="r")
+    missing = [w for w in vocab if w not in known]
+    step = _stepper(progress, "words", len(missing))
+    fresh = encoder.encode_words(missing, progress=step) if missing else None
+    table = np.empty((len(vocab), encoder.dim), np.float32)
+    at = {w: i for i, w in enumerate(missing)}
+    for row, word in enumerate(vocab):
+        table[row] = fresh[at[word]] if word in at else raw[known[word]]
+    return table
 
 
 def _stepper(progress: Progress | None, stage: str, total: int):

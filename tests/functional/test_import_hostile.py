@@ -297,3 +297,20 @@ def test_validate_says_which_checks_it_could_not_run(hostile, capsys, monkeypatc
     assert "LOINC has no terminology store here: codes checked for their form only" in \
         out + err
     assert load("l.codelist").system.fhir_url == "http://loinc.org"
+
+
+def test_cr_only_with_system_given(hostile, capsys):
+    code, _, err = run(capsys, "import", hostile / "cr-only.csv", "--system", "snomedct",
+                       "-o", "cr.codelist")
+    assert code == 0, err
+    assert load("cr.codelist").active_codes() == ["195967001", "22298006"]
+
+
+def test_snomed_ids_stored_as_numbers_in_a_workbook_are_snomed(tmp_path):
+    path = _workbook(tmp_path / "n.xlsx", {"Sheet1": [
+        ["Code", "Description"], [195967001, "Asthma"], [22298006, "Myocardial infarction"],
+        [73211009, "Diabetes mellitus"]]})
+    imported = import_file(path)
+    assert imported.system == "snomedct"
+    assert imported.included() == ["195967001", "22298006", "73211009"]
+    assert [c.term for c in imported.codes][0] == "Asthma"

@@ -38,7 +38,10 @@ def test_own_csv_and_excel_sheets_are_imported(sob_dir, capsys):
               for code, r in ratings["GP1"].items()]
     own.write_text("\n".join(lines) + "\n", encoding="utf-8")
     book = Workbook()
-    sheet = book.active
+    book.active.title = "About"
+    book.active.append(["Shortness of breath review", "panel of two GPs"])
+    book.active.append(["Rate each code", "1, 2 or 3"])
+    sheet = book.create_sheet("My ratings")
     sheet.append(["Code", "Description", "Score", "Notes"])
     for code, r in ratings["GP2"].items():
         sheet.append([float(code), "x", r, None])  # Excel turns codes into numbers
@@ -115,3 +118,11 @@ def test_read_codes_match_medcodes_through_the_terminology(test_data, tmp_path, 
                                          ("", None), ("7", None)])
 def test_rating_cells(cell, rating):
     assert parse_rating(cell) == rating
+
+
+def test_header_recognition_of_rating_and_comment_columns():
+    from codelists.method.sheets_foreign import COMMENT_HEADERS, RATING_HEADERS, _find
+
+    assert _find(["Code", "Rating (1-3)"], RATING_HEADERS) == 1
+    assert _find(["code", "GP1 comments"], COMMENT_HEADERS) == 1
+    assert _find(["Rate each code below", "x"], RATING_HEADERS) is None  # a sentence

@@ -21,6 +21,7 @@ def test_suggest_adds_pending_lines_and_the_report_counts_them(tmp_path, who_icd
     assert main(["suggest", str(path), "--db", str(who_icd10_store), "--limit", "3"]) == 0
     out = capsys.readouterr().out
     assert "3 suggestions from hierarchy, terminology" in out and "F32.0" in out
+    assert "meaning not used: build the store's vectors once" in out
     lines = list(load(path).code_lines("pending"))
     assert len(lines) == 3
     assert all(line.tags["source"] == "suggest:hierarchy" for line in lines)
@@ -73,3 +74,20 @@ def test_vectors_command_then_meaning_and_data(tmp_path, snomed_small_store, cap
     data = json.loads(capsys.readouterr().out)
     top = data["suggestions"][0]
     assert top["code"] == "3723001" and top["source"] == "suggest:meaning,data"
+
+
+def test_a_store_of_another_system_is_refused(tmp_path, snomed_small_store, capsys):
+    path = write(tmp_path, "F32\n")
+    assert main(["suggest", str(path), "--db", str(snomed_small_store)]) == 2
+    err = capsys.readouterr().err
+    assert "the codelist is icd10 but the store is snomedct" in err and "--also-db" in err
+
+
+def test_terminology_import_recognises_the_simplified_who_xml(tmp_path, who_icd10_xml, capsys):
+    from codelists.terminology.store import read_metadata
+
+    db = tmp_path / "who.db"
+    assert main(["terminology", "import", str(who_icd10_xml), "--db", str(db), "--json"]) == 0
+    meta = read_metadata(db)
+    assert meta.terminology == "icd10" and "simplified XML" in meta.edition
+    assert json.loads(capsys.readouterr().out)["codes"] == "12542"

@@ -167,3 +167,18 @@ def test_snomed_history_names_each_association(snomed_small_store, make_codelist
     assert set(cl.pending_codes()) == {"3723001", "439656005"}
     assert "POSSIBLY EQUIVALENT TO for 156659008" in cl.line_for("3723001").comment
     assert cl.line_for("1000004").tags == {"reason": "inactive"}
+
+
+def test_rules_naming_retired_codes_are_reported(snomed_small_store, make_codelist):
+    cl = make_codelist("69896004       Rheumatoid arthritis\n", path="rules.codelist")
+    cl.definition = Definition(rules=(Rule("3723001", True), Rule("1000004", False),
+                                      Rule("999999999999", False)))
+    with open_terminology(snomed_small_store) as store:
+        plan = plan_update(cl, store)
+    flagged = {c.code: c for c in plan.changes if c.kind == "rule-inactive"}
+    assert set(flagged) == {"1000004", "999999999999"}
+    assert flagged["1000004"].reason == "DUPLICATE"
+    assert "exclude rule" in flagged["1000004"].note
+    assert "SAME AS 3723001" in flagged["1000004"].note
+    assert "not in 20250101" in flagged["999999999999"].note
+    assert plan.needs_decision

@@ -64,3 +64,17 @@ def test_a_matched_block_with_descendants(gastric, capsys):
     codes = [c["code"] for c in result["candidates"]]
     assert codes[0] == "K25" and "K25.0" in codes and len(codes) == 10
     assert not [c for c in load(gastric / path).pending_codes() if "-" in c or c == "XI"]
+
+
+def test_without_a_store_a_match_that_is_no_code_is_reported_not_added(tmp_path, capsys,
+                                                                       monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "g.codelist", "-t", "icd10", "--title", "Gastric"]) == 0
+    strategy(tmp_path, "digestive")
+    (tmp_path / "dict.csv").write_text("code,term\nXI,Diseases of the digestive system\n"
+                                       "K25,Gastric ulcer (digestive)\n")
+    result = run_json(capsys, "search", "run", "g.codelist", "--dictionary", "dict.csv")
+    assert [c["code"] for c in result["candidates"]] == ["K25"]
+    assert result["groupings"] == [{"code": "XI", "term": "Diseases of the digestive system",
+                                    "kind": "", "rules": ["1"], "offered": []}]
+    assert load(tmp_path / "g.codelist").pending_codes() == ["K25"]

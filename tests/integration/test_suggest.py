@@ -183,3 +183,22 @@ def test_a_search_already_run_on_this_store_is_not_run_again(icd10, who_icd10_st
     assert reasons == {"spelling"}  # 'anaemia' only; rule 1's hits are not re-proposed
     fresh = suggest(codelist, icd10, sources=["terminology"], limit=None)
     assert "description" in {e.reason for s in fresh for e in s.evidence}
+
+
+@pytest.mark.parametrize("fixture", ["icd10cm_store", "opcs4_store", "readv2_store",
+                                     "ctv3_store"])
+def test_hierarchy_works_for_every_system_with_a_hierarchy(fixture, request):
+    store = request.getfixturevalue(fixture)
+    terminology = open_terminology(store)
+    try:
+        parent = next(code for code, *_ in terminology.iter_descriptions()
+                      if terminology.children(code)
+                      and terminology.lookup(code).kind not in ("chapter", "block"))
+        below = set(terminology.descendants(parent))
+        system = terminology.system
+        found = suggest(parse(header(system) + f"{parent}\n"), terminology,
+                        sources=["hierarchy"], limit=None)
+    finally:
+        terminology.close()
+    proposed = {s.code for s in found if s.evidence[0].reason == "descendant"}
+    assert proposed and proposed <= below

@@ -121,3 +121,49 @@ def test_data_source_proposes_codes_of_the_store(snomed_small_store, tmp_path):
         terminology.close()
     assert [s.code for s in found] == ["3723001"]
     assert "on the same day as a listed code for ~30 patients" in found[0].reason()
+
+
+def test_a_rebuild_reuses_the_words_an_earlier_build_ran(snomed_small_store,
+                                                         snomed_small_vectors,
+                                                         meaning_encoder, tmp_path):
+    import numpy as np
+
+    from codelists.terminology.vectors import build_vectors
+
+    asked: list[list[str]] = []
+
+    class Counting:
+        model_id, dim, words = meaning_encoder.model_id, meaning_encoder.dim, \
+            staticmethod(meaning_encoder.words)
+
+        def encode_words(self, items, **options):
+            asked.append(list(items))
+            return meaning_encoder.encode_words(items, **options)
+
+    again = build_vectors(snomed_small_store, Counting(), destination=tmp_path / "again",
+                          reuse=snomed_small_vectors)
+    assert asked == []  # every word came from the earlier build
+    old = load_vectors(snomed_small_vectors, store=snomed_small_store)
+    new = load_vectors(again, store=snomed_small_store)
+    assert np.allclose(np.asarray(old.vectors, np.float32), np.asarray(new.vectors, np.float32),
+                       atol=2e-2)
+
+
+def test_hierarchy_adds_what_is_below_a_strong_suggestion(snomed_small_store,
+                                                         snomed_small_vectors, meaning_encoder):
+    terminology = open_terminology(snomed_small_store)
+    vectors = load_vectors(snomed_small_vectors, store=snomed_small_store)
+    codelist = parse(header("snomedct", "Arthritis") + "195967001  Asthma\n")
+    codelist.method = {"definition": {"feature": "Arthritis"}}
+    try:
+        found = suggest(codelist, terminology, sources=["hierarchy", "meaning"],
+                        vectors=vectors, encoder=meaning_encoder, limit=None)
+        by_code = {s.code: s for s in found}
+        below = [(s, e) for s in found for e in s.evidence if e.reason == "below-suggested"]
+        assert below, "Arthritis is suggested by meaning; what is below it follows"
+        for suggestion, evidence in below:
+            parent = evidence.text.split()[1]
+            assert "meaning" in by_code[parent].kinds
+            assert suggestion.code in terminology.descendants(parent)
+    finally:
+        terminology.close()

@@ -56,3 +56,14 @@ def test_descendants_in_hierarchy_order(icd10cm, icd10cm_store, capsys):
     assert main(["terminology", "descendants", "R06", "--db", str(icd10cm_store)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "R06.0\tDyspnea" and lines[1] == "  R06.00\tDyspnea, unspecified"
+
+
+def test_ancestors_from_the_top_down(icd10cm):
+    from codelists.terminology.tree import ancestor_order
+
+    assert ancestor_order(icd10cm, "R06.02") == ["18", "R00-R09", "R06", "R06.0"]
+    assert ancestor_order(icd10cm, "R06.02", include_self=True)[-1] == "R06.02"
+
+
+def test_an_exact_term_in_the_other_spelling_is_exact(icd10cm):
+    assert icd10cm.search("dyspnoea", limit=1)[0].why == "exact; other spelling of dyspnoea"

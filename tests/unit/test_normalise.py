@@ -175,3 +175,29 @@ def test_read_column_context_restores_term_code():
 )
 def test_detect_system(codes, header, expected):
     assert detect_system(codes, header=header) == expected
+
+
+@pytest.mark.parametrize(("raw", "code", "why"), [
+    ("6627", "6627.00", "Read code restored from a spreadsheet number"),
+    ("H33", "H33..", "padded with dots"),
+    ("J450", "J45.0", "dotted"),
+    ("719.0", "719", "spreadsheet .0 removed"),
+    ("B01.2+", "B01.2", "dagger/asterisk mark dropped"),
+    ("'195967001", "195967001", "spreadsheet guard ' removed"),
+    ("22298006#", "22298006", "spreadsheet guard # removed"),
+])
+def test_every_change_says_why(raw, code, why):
+    from codelists.terminology.detection import describe_change
+
+    assert describe_change(raw, code) == why
+
+
+@pytest.mark.parametrize(("system", "raw", "fits"), [
+    ("icd10cm", "X00AW", True), ("icd10cm", "XE0Uh", False),  # never upper-cased to fit
+    ("ctv3", "XE0Uh", True), ("bnf", "301", False), ("bnf", "0301", True),
+    ("snomedct", "195967001", True), ("snomedct", "195967002", False),
+])
+def test_fits_never_changes_a_codes_shape(system, raw, fits):
+    from codelists.terminology.detection import fits as fits_
+
+    assert fits_(system, raw) is fits

@@ -217,3 +217,39 @@ def test_a_delphi_review_starts_from_a_draft_under_review(elbow_draft, shared):
     assert pending == expected(shared, "disorder-of-elbow-excl-arthritis")
     start = client.get(page.url).content.decode()
     assert f"{len(pending)} pending candidate codes in this version" in start
+
+
+def test_a_draft_says_when_the_release_changed_under_it(elbow_draft):
+    client, draft = elbow_draft
+    Draft.objects.filter(pk=draft.pk).update(release="international 20190731")
+    page = client.get(reverse("builder:draft", args=[draft.pk])).content.decode()
+    assert "started on SNOMED CT international 20190731" in page
+    assert "the site now has SNOMED CT international 20200415" in page
+
+
+def test_a_release_is_titled_with_its_system_once():
+    from webapp.builder.session import titled
+
+    assert titled("ICD-10-CM", "ICD-10-CM FY2026 (CDC) 20260401") == "ICD-10-CM FY2026 (CDC) 20260401"
+    assert titled("SNOMED CT", "international 20200415") == "SNOMED CT international 20200415"
+
+
+def test_a_draft_on_an_earlier_release_of_the_data_directory(client, site_snomed, web_users):
+    import shutil
+
+    earlier = site_snomed.parent / "snomedct-earlier.db"
+    shutil.copy(site_snomed.resolve(), earlier)
+    client = client_for(client, web_users["depositor"])
+    index = client.get(reverse("builder:index")).content.decode()
+    assert 'value="snomedct:snomedct-earlier.db"' in index and "an earlier release" in index
+    client.post(reverse("builder:start"), {"title": "On the earlier release",
+                                           "system": "snomedct:snomedct-earlier.db"})
+    draft = Draft.objects.get()
+    assert draft.store == "snomedct-earlier.db" and draft.coding_system == "snomedct"
+    client.post(reverse("builder:search", args=[draft.pk]), {"kind": "code",
+                                                             "query": "128133004"})
+    assert decide(client, draft, "128133004", "include")["counts"]["included"] == 7
+    earlier.unlink()
+    page = client.get(reverse("builder:draft", args=[draft.pk]))
+    assert page.status_code == 503
+    assert "snomedct-earlier.db is no longer installed" in page.content.decode()

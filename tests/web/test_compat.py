@@ -138,6 +138,12 @@ def test_create_codelist_and_versions_in_their_request_shape(api_client, owned, 
         {"error": "Provide exactly one of `codes` or `csv_data`"}
     assert api_client.post(url, {**body, "colour": 1}, format="json").json() == \
         {"error": "Extra keys: `colour`"}
+    assert api_client.post(url, {**body, "codes": "56018004"}, format="json").json() == \
+        {"error": "`codes` must be a list of codes"}
+    assert api_client.post(url, {**body, "name": ["x"]}, format="json").json() == \
+        {"error": "`name` must be text"}
+    assert api_client.post(url, {**body, "slug": "a/b"}, format="json").json() == \
+        {"error": "'a/b' cannot be a slug: use letters, digits, - and _"}
     created = api_client.post(url, body, format="json")
     assert created.json() == {"codelist": "/codelist/asthma-group/wheeze/"}
     versions = "/api/v1/codelist/asthma-group/wheeze/versions/"

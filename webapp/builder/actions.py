@@ -30,13 +30,16 @@ def _require_draft(draft: Draft) -> None:
 
 
 def start_draft(user, *, title: str, coding_system: str, description: str = "") -> Draft:
-    """A new, empty draft on the release of ``coding_system`` installed on the site."""
+    """A new, empty draft on the release of ``coding_system`` installed on the site, or
+    on another release of the data directory (``system:file name``, as offered by
+    :func:`session.releases`)."""
     require_authenticated(user)
     title = title.strip()
     if not title:
         raise UserError("a codelist needs a title", hint="say what it is a list of")
+    system, _, store = coding_system.partition(":")
     draft = Draft(owner=user, title=title[:500], description=description,
-                  coding_system=coding_system)
+                  coding_system=system, store=store)
     draft.release = session.release_label(draft)  # also: a release must be installed
     draft.save()
     return draft
@@ -173,7 +176,7 @@ def codelist_text(draft: Draft, *, pending: bool = False) -> str:
     codelist = to_codelist(title=draft.title, system=draft.coding_system, rules=rules,
                            included=included, searches=session.searches_of(draft),
                            description=draft.description or None,
-                           release=draft.release or None, pending=pending)
+                           release=session.release_label(draft) or None, pending=pending)
     return library.dumps(codelist)
 
 

@@ -25,6 +25,9 @@ class Draft(models.Model):
     coding_system = models.CharField(max_length=40)
     release = models.CharField(max_length=200, blank=True,
                                help_text="the terminology release it was built on")
+    store = models.CharField(max_length=300, blank=True,
+                             help_text="a store of the data directory chosen for this draft "
+                                       "(its file name); blank: the site's release")
     status = models.CharField(max_length=20, choices=DraftStatus.choices,
                               default=DraftStatus.DRAFT)
     searches = models.JSONField(default=list, help_text="[{kind, query}], in order")

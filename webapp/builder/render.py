@@ -51,9 +51,10 @@ def node(draft, space, statuses, decided, code: str, level: int, eager: int) -> 
 
 
 def _below(space, code: str, kids) -> str:
+    """How many concepts a branch opens to (its direct children: cheap at any size)."""
     if not kids:
         return ""
-    return f' <span class="count muted">{len(space.descendants(code)):,} below</span>'
+    return f' <span class="count muted">{len(kids):,} narrower</span>'
 
 
 def _buttons(code: str, term: str, rule) -> str:

@@ -34,18 +34,12 @@ def _draft(request, pk: int) -> Draft:
     return draft
 
 
-def _installed() -> list[tuple[str, str]]:
-    from codelists.terminology.installed import installed
-
-    return [(system, f"{library.system_name(system)} ({meta.edition} {meta.release_date})"
-             .replace(" )", ")")) for system, (_, meta) in sorted(installed().items())]
-
-
 @login_required
 def index(request):
     drafts = Draft.objects.filter(owner=request.user).select_related("codelist")
     return render(request, "builder/index.html", {
-        "drafts": drafts, "systems": _installed()})
+        "drafts": drafts, "systems": [(choice, f"{library.system_name(system)} ({label})")
+                                      for choice, system, label in session.releases()]})
 
 
 @login_required
@@ -130,6 +124,10 @@ def draft_page(request, pk: int):
         "listed": listed, "editable": draft.status == DraftStatus.DRAFT,
         "can_undo": bool(draft.history), "system_name": library.system_name(draft.coding_system),
         "conflicts": _conflicts(space, statuses, session.rules_of(draft)),
+        "current_release": session.release_label(draft),
+        "current_title": session.titled(library.system_name(draft.coding_system),
+                                        session.release_label(draft)),
+        "draft_title": session.titled(library.system_name(draft.coding_system), draft.release),
     })
 
 

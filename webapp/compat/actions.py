@@ -5,6 +5,8 @@ tag and uploaded CSV OpenCodelists keeps beside a version."""
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 
 from webapp.compat.models import Owner, VersionTag
@@ -107,6 +109,8 @@ def create_codelist(user, article: Article, data: dict) -> Codelist:
 
     require_change(user, article)
     slug = data.get("slug") or slugify(data["name"])
+    if not re.fullmatch(r"[-a-zA-Z0-9_]{1,180}", slug):
+        raise RequestError(f"{slug!r} cannot be a slug: use letters, digits, - and _")
     if Codelist.objects.filter(article=article, slug=slug).exists():
         raise RequestError(f"there is already a codelist {slug}: post new versions to "
                            "its versions/ URL")

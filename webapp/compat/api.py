@@ -127,6 +127,15 @@ def _body(request, required: set[str], one_of: set[str]) -> tuple[dict, str]:
     extra = sorted(k for k in data if k not in OPTIONAL | required | one_of)
     if extra:
         return data, "Extra keys: " + ", ".join(f"`{k}`" for k in extra)
+    codes = data.get("codes")
+    if codes is not None and not (isinstance(codes, list)
+                                  and all(isinstance(c, str | int) for c in codes)):
+        return data, "`codes` must be a list of codes"
+    if "codes" in data:
+        data["codes"] = [str(c).strip() for c in codes]
+    for key in ("csv_data", "ecl", "name", "slug", "tag", "description", "methodology"):
+        if key in data and not isinstance(data[key], str):
+            return data, f"`{key}` must be text"
     return data, ""
 
 

@@ -51,6 +51,7 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     search run already read this store.
     """
     sources = check_sources(sources)
+    _check_system(codelist, terminology)
     state = ListState.of(codelist)
     found: list[Proposals] = []
     if "hierarchy" in sources:
@@ -71,12 +72,38 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
             raise UsageError("the data source needs patient events",
                              hint="give --events FILE (and its columns)")
         found.append(data.suggest(cooccurrence, state, terminology, window_days=window_days))
-    ranked = combine(found, min_score=min_score)
+    ranked = _known(terminology, combine(found, min_score=min_score))
+    if "hierarchy" in sources and len(found) > 1:
+        from codelists.method.suggest import hierarchy
+
+        found.append(hierarchy.below_suggestions(terminology, state, ranked))
+        ranked = _known(terminology, combine(found, min_score=min_score))
+    return ranked[:limit] if limit else ranked
+
+
+def _known(terminology, ranked: list[Suggestion]) -> list[Suggestion]:
+    """The suggestions the store has (e.g. not a map target it lacks), with their terms."""
     concepts = terminology.lookup_many([s.code for s in ranked])
-    ranked = [s for s in ranked if s.code in concepts]  # e.g. a map target this store lacks
+    ranked = [s for s in ranked if s.code in concepts]
     for suggestion in ranked:
         suggestion.term = concepts[suggestion.code].term
-    return ranked[:limit] if limit else ranked
+    return ranked
+
+
+def _check_system(codelist, terminology) -> None:
+    """Suggestions must be codes of the list's own coding system."""
+    from codelists.errors import CodelistsError
+
+    try:
+        mine = codelist.system.id
+    except CodelistsError:
+        return  # a list without a known system: the store decides
+    theirs = getattr(terminology, "system", "")
+    if theirs and theirs != "dictionary" and mine != theirs:
+        raise UsageError(
+            f"the codelist is {mine} but the store is {theirs}",
+            path=codelist.path, hint=f"pass a {mine} store with --db (stores of other "
+                                     "systems go in --also-db, for cross-maps)")
 
 
 def _strategy(codelist):

@@ -83,3 +83,21 @@ def _drop_grouping(terminology, found: Proposals) -> None:
         concept = concepts.get(code)
         if concept is None or concept.kind in GROUPING_KINDS or not concept.active:
             del found.found[code]
+
+
+def below_suggestions(terminology, state: ListState, ranked, *, top: int = 20,
+                      min_score: float = 0.5, factor: float = 0.9) -> Proposals:
+    """Descendants of the strongest suggestions of the other sources: a reviewer who takes
+    a suggested code usually wants what is below it too (scored ``factor`` x its score)."""
+    found = Proposals("hierarchy", state)
+    strong = [s for s in ranked if s.score >= min_score and "hierarchy" not in s.kinds][:top]
+    for suggestion in strong:
+        below = terminology.descendants(suggestion.code)
+        if len(below) > MAX_DESCENDANTS:
+            continue
+        label = f"below {suggestion.code} {suggestion.term}".strip()
+        for code in below:
+            found.add(code, factor * suggestion.score, "below-suggested",
+                      f"{label} (suggested by {', '.join(suggestion.kinds)})")
+    _drop_grouping(terminology, found)
+    return found
