@@ -7,7 +7,6 @@ says so instead of calling them valid.
 
 from __future__ import annotations
 
-from drf_spectacular.hooks import postprocess_schema_enums
 
 NO_NUL = "^[^\\x00]*$"
 
