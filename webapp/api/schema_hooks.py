@@ -7,7 +7,6 @@ says so instead of calling them valid.
 
 from __future__ import annotations
 
-
 NO_NUL = "^[^\\x00]*$"
 
 
