@@ -46,9 +46,11 @@ def visible_codelists(user) -> QuerySet[Codelist]:
 
 def codelists_with_code(user, code: str) -> QuerySet[Codelist]:
     """Codelists whose latest version includes the code (as an active line)."""
-    return visible_codelists(user).filter(
-        latest_version__codes__code__in=code_spellings(code),
-        latest_version__codes__status=CodeStatus.ACTIVE).distinct().order_by("title", "pk")
+    versions = Code.objects.filter(code__in=code_spellings(code),
+                                   status=CodeStatus.ACTIVE).values("version_id")
+    # a semi-join: no DISTINCT over the wide codelist rows (which the paginator's COUNT
+    # would repeat), and the (code, status) index finds the versions
+    return visible_codelists(user).filter(latest_version__in=versions).order_by("title", "pk")
 
 
 def code_spellings(code: str) -> list[str]:
