@@ -23,9 +23,17 @@ PLACEHOLDERS: dict[str, str] = {
 }
 
 
-def is_placeholder(key: str, value: object) -> bool:
-    """Whether a front-matter value is still the scaffold's placeholder (or empty)."""
+def default_description(title: str) -> str:
+    """The description a new or imported codelist gets until its authors write one."""
+    return f"{title} codes"
+
+
+def is_placeholder(key: str, value: object, *, title: str | None = None) -> bool:
+    """Whether a front-matter value is still the scaffold's placeholder (or empty); with
+    the list's ``title``, the default description counts as one too."""
     text = str(value or "").strip()
+    if key == "description" and title is not None and text == default_description(title):
+        return True
     return not text or text == PLACEHOLDERS.get(key)
 
 
@@ -67,7 +75,7 @@ def new_codelist(path: str | Path | None = None, *, id: str | None = None,
     meta = {
         "id": id or stem.lower().replace(" ", "-"),
         "title": title,
-        "description": description or f"{title} codes",
+        "description": description or default_description(title),
         "terminology": system.name,
         "created": today,
         "updated": today,

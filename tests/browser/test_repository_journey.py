@@ -1,11 +1,15 @@
-"""A new user's journey through the repository in Debian's chromium (Playwright):
-sign up, create an article, upload two codelists, browse, search by code, download all
-codes.  A screenshot is saved under test-results/screenshots/ when it fails."""
+"""A new user's journey through the repository in Debian's chromium (Playwright), step by
+step as the tutorial docs/tutorials/repository-deposit.md tells it: sign up, enter the
+article, upload two codelists, describe the one that lacks a description, confirm and
+publish, add a co-author and download all codes, then on a codelist page filter its
+codes, publish a new version, compare the two and copy the citation; browse and search by
+code.  The labels the tutorial names are checked to be the pages' own."""
 
 from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -14,9 +18,24 @@ from tests.plugins.web import ASTHMA, PASSWORD, make_codelist_text
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords):
+TUTORIAL_LABELS = ["Sign up", "Deposit", "standalone collection", "Upload", "Apply",
+                   "Describe this codelist", "Confirm and publish", "Add a co-author",
+                   "All codes as one CSV", "Publish new version", "Compare version", "BibTeX",
+                   "RIS", "Search"]
+
+
+def test_the_tutorial_names_the_pages_labels():
+    tutorial = Path(__file__).resolve().parents[2] / "docs/tutorials/repository-deposit.md"
+    text = tutorial.read_text(encoding="utf-8")
+    missing = [label for label in TUTORIAL_LABELS if label.lower() not in text.lower()]
+    assert missing == []
+
+
+def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords, web_users):
     url = live_server.url
+    seen: list[str] = []  # the visible text of every page, for the tutorial's labels
     page.goto(url + "/")
+    seen.append(page.inner_text("body"))
     page.get_by_role("link", name="Sign up").click()
     page.fill("#id_username", "researcher")
     page.fill("#id_email", "researcher@example.org")
@@ -31,6 +50,7 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords):
     page.fill("#id_authors", "R. Searcher\nC. O. Author")
     page.fill("#id_year", "2025")
     page.fill("#id_tags", "asthma, cholesterol")
+    seen.append(page.inner_text("body"))
     page.click("#deposit-next")
 
     asthma = tmp_path / "asthma.codelist"
@@ -41,6 +61,18 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords):
     page.click("#upload")
     assert page.locator("section.entry").count() == 2
     assert page.locator("#entry-1").get_by_text("Column mapping").is_visible()
+    # the CSV has no description: the deposit asks for one (htmx replaces the card)
+    card = page.locator("#entry-1")
+    assert card.get_by_text("Describe this codelist for its readers").is_visible()
+    card.locator("textarea[name=d1-description]").fill("HDL cholesterol test results.")
+    card.locator("textarea[name=d1-appropriate_use]").fill("Primary care, adults.")
+    card.locator("textarea[name=d1-misuse]").fill("Not for hospital data.")
+    seen.append(page.inner_text("body"))
+    page.screenshot(path="test-results/screenshots/deposit-describe.png", full_page=True)
+    card.get_by_role("button", name="Save the description").click()
+    page.wait_for_function("!document.querySelector('#entry-1').innerText"
+                           ".includes('Describe this codelist')")
+    seen.append(page.inner_text("body"))
     page.click("#confirm")
     page.wait_for_url("**/articles/*/")
     assert page.locator("h1").inner_text() == "Asthma and HDL cholesterol in primary care"
@@ -66,6 +98,37 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords):
     assert {r["codelist"] for r in rows} == {"asthma", "bristol-hdl-cholesterol"}
     assert "195967001" in {r["code"] for r in rows}
     assert {r["licence"] for r in rows} == {"CC-BY-4.0"}
+
+    # step 6: a co-author
+    page.fill("#id_username", "coauthor")
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert page.get_by_text("(Co-author)", exact=False).is_visible()
+    seen.append(page.inner_text("body"))
+
+    # step 7: on a codelist page, filter its codes, publish a new version, compare, cite
+    page.get_by_role("link", name="Bristol hdl cholesterol").click()
+    page.get_by_role("tab", name="About").click()
+    assert page.get_by_text("HDL cholesterol test results.").first.is_visible()
+    assert page.get_by_text("Primary care, adults.").is_visible()
+    with page.expect_download() as download_info:
+        page.click("#download-codelist")
+    text = open(download_info.value.path(), encoding="utf-8").read()
+    changed = tmp_path / "bristol-hdl-cholesterol.codelist"
+    first_code = next(line.split()[0] for line in text.split("---", 2)[2].splitlines()
+                      if line.strip() and not line.startswith("#"))
+    changed.write_text(text.replace(f"\n{first_code} ", f"\n# {first_code} ", 1),
+                       encoding="utf-8")
+    page.set_input_files("input[name=file]", str(changed))
+    page.fill("input[name=note]", "excluded one code")
+    page.get_by_role("button", name="Publish new version").click()
+    assert page.get_by_text("version 2 of 2").is_visible()
+    page.get_by_role("button", name="Diff").click()
+    assert page.get_by_text(first_code).first.is_visible()
+    page.go_back()
+    seen.append(page.inner_text("body"))
+    assert "Bristol hdl cholesterol" in page.locator("pre.cite").first.inner_text()
+    text = "\n".join(seen).lower()
+    assert [label for label in TUTORIAL_LABELS if label.lower() not in text] == []
 
 
 def test_a_long_code_table_grows_on_request(page, live_server, web_users):

@@ -196,3 +196,43 @@ def test_binary_upload_is_refused_by_name(depositor_client):
         "list.csv", b"\x89PNG\r\n\x1a\n\x00\x00")]}, follow=True)
     page = response.content.decode()
     assert "list.csv" in page and "PNG image" in page
+
+
+def test_the_deposit_asks_for_what_a_file_leaves_as_placeholders(depositor_client):
+    """A table import has no description, appropriate use or misuse: the deposit asks for
+    them, writes the answers into the file, and the public page never shows a
+    placeholder."""
+    files_url = _start(depositor_client)
+    table = "code,term\n195967001,Asthma\n389145006,Allergic asthma\n"
+    depositor_client.post(files_url, {"files": [_upload("asthma.csv", table)]})
+    page = depositor_client.get(files_url).content.decode()
+    assert "Describe this codelist for its readers" in page
+    for field in ("d0-description", "d0-appropriate_use", "d0-misuse"):
+        assert f'name="{field}"' in page
+    response = depositor_client.post(
+        reverse("repository:deposit-describe", args=[0]),
+        {"d0-description": "Asthma diagnoses in primary care.",
+         "d0-appropriate_use": "UK primary care records, adults.",
+         "d0-misuse": "Not for  hospital\nadmissions."})
+    assert response.status_code == 302
+    page = depositor_client.get(files_url).content.decode()
+    assert "Describe this codelist for its readers" not in page  # nothing left to ask
+    depositor_client.post(reverse("repository:deposit-confirm"))
+    codelist = Codelist.objects.get()
+    text = codelist.latest_version.text
+    assert "appropriate_use: UK primary care records, adults." in text
+    assert "misuse: Not for hospital admissions." in text  # one line, spaces folded
+    public = depositor_client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
+    assert "UK primary care records, adults." in public
+    assert "Describe appropriate use here." not in public
+
+
+def test_a_partial_answer_asks_again_for_the_rest(depositor_client):
+    files_url = _start(depositor_client)
+    depositor_client.post(files_url, {"files": [_upload("a.csv", "code,term\n195967001,Asthma\n")]})
+    depositor_client.post(reverse("repository:deposit-describe", args=[0]),
+                          {"d0-description": "Asthma.", "d0-appropriate_use": "",
+                           "d0-misuse": ""})
+    page = depositor_client.get(files_url).content.decode()
+    assert 'name="d0-description"' not in page
+    assert 'name="d0-appropriate_use"' in page and 'name="d0-misuse"' in page

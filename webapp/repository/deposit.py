@@ -154,6 +154,44 @@ def _import(entry: dict, licence: str | None, options: dict, title: str | None =
     return _refuse_empty(entry)
 
 
+#: what a reader of the public page needs to know and a file often leaves as a placeholder
+DESCRIBED = ("description", "appropriate_use", "misuse")
+
+
+def undescribed(entry: dict) -> list[str]:
+    """The descriptive fields a converted file leaves empty or as the scaffold's
+    placeholder: the deposit asks for them, so no placeholder is shown publicly."""
+    from codelists.codelist.template import is_placeholder
+
+    if not entry.get("codelist_text"):
+        return []
+    try:
+        parsed = library.parse_text(entry["codelist_text"], entry["name"])
+    except CodelistsError:
+        return []
+    return [key for key in DESCRIBED
+            if is_placeholder(key, parsed.meta.get(key), title=parsed.title)]
+
+
+def describe(entry: dict, values: dict) -> dict:
+    """Write the depositor's description, appropriate use and misuse into the file's
+    front matter (blank answers leave a field as it was), then check it again."""
+    parsed = library.parse_text(entry["codelist_text"], entry["name"])
+    for key in DESCRIBED:
+        text = " ".join(str(values.get(key) or "").split())
+        if text:
+            parsed.meta[key] = text
+    text = library.dumps(parsed)
+    kept = [p for p in entry.get("problems", []) if p.get("rule") not in ("placeholder",
+                                                                          "required-field")]
+    fresh = [p for p in _problem_dicts(library.check(library.parse_text(text, entry["name"])))
+             if p.get("rule") in ("placeholder", "required-field")]
+    entry.update(codelist_text=text, problems=fresh + kept)
+    if entry.get("kind") == "codelist":
+        entry["text"] = text
+    return entry
+
+
 def limit_problem(entry: dict) -> dict | None:
     """The problem of an entry refused for a parsing budget, if it was."""
     return next((p for p in entry.get("problems", [])

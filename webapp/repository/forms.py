@@ -98,5 +98,23 @@ class MappingForm(forms.Form):
         self.fields["coding_system"].choices = [("", "(choose)")] + [(s, s) for s in systems]
 
 
+class DescribeForm(forms.Form):
+    """What the public codelist page shows about a list, asked for at deposit when the
+    file leaves it empty or as a placeholder."""
+
+    description = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(
+        attrs={"rows": 2}), help_text="what the list identifies")
+    appropriate_use = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(
+        attrs={"rows": 2}), help_text="the studies, settings and data it was built for")
+    misuse = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(
+        attrs={"rows": 2}), help_text="uses it is not fit for")
+
+    def __init__(self, *args, asked=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if asked and name not in asked:
+                del self.fields[name]
+
+
 class CoauthorForm(forms.Form):
     username = forms.CharField(max_length=150)

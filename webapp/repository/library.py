@@ -135,7 +135,7 @@ def public_metadata(metadata: dict) -> dict:
     shown = {}
     for key, value in metadata.items():
         if isinstance(value, str):
-            if is_placeholder(key, value):
+            if is_placeholder(key, value, title=metadata.get("title")):
                 continue
             value = _LOCAL_PATH.sub(lambda m: m.group(0).rsplit("/", 1)[-1], value)
         shown[key] = value

@@ -12,6 +12,8 @@ urlpatterns = [
     path("deposit/", views_deposit.start, name="deposit"),
     path("deposit/files/", views_deposit.files, name="deposit-files"),
     path("deposit/files/<int:index>/mapping/", views_deposit.mapping, name="deposit-mapping"),
+    path("deposit/files/<int:index>/describe/", views_deposit.describe,
+         name="deposit-describe"),
     path("deposit/files/<int:index>/remove/", views_deposit.remove, name="deposit-remove"),
     path("deposit/confirm/", views_deposit.confirm, name="deposit-confirm"),
     path("articles/<int:pk>/", views.article_detail, name="article"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from codelists.errors import CodelistsError, LimitExceeded
 from webapp.repository import actions, deposit, deposit_jobs, library
-from webapp.repository.forms import ArticleForm, MappingForm, UploadForm
+from webapp.repository.forms import ArticleForm, DescribeForm, MappingForm, UploadForm
 from webapp.repository.models import Article
 from webapp.repository.permissions import can_change
 
@@ -108,6 +108,9 @@ def files(request):
 def _entry_context(index: int, entry: dict) -> dict:
     context = {"index": index, "entry": entry, "has_errors": deposit.has_errors(entry),
                "job": deposit_jobs.job_of(entry)}
+    asked = deposit.undescribed(entry)
+    if asked:
+        context["describe_form"] = DescribeForm(asked=asked, prefix=f"d{index}")
     if entry["kind"] == "table":
         mapping = {k: v or "" for k, v in entry["mapping"].items()}
         context["mapping_form"] = MappingForm(initial=mapping, columns=entry["columns"],
@@ -128,6 +131,26 @@ def mapping(request, index: int):
                        systems=library.system_choices(), prefix=f"f{index}")
     if form.is_valid():
         deposit.apply_mapping(entry, form.cleaned_data, draft.get("licence"))
+        _save(request, draft)
+    if request.headers.get("HX-Request"):
+        return render(request, "repository/_deposit_entry.html",
+                      {"item": _entry_context(index, entry), "ready": deposit.ready(draft),
+                       "oob": True})
+    return redirect("repository:deposit-files")
+
+
+@login_required
+@require_POST
+def describe(request, index: int):
+    """Fill in what the file left as placeholders (htmx replaces the file's card)."""
+    draft = _draft(request)
+    if draft is None or not 0 <= index < len(draft["files"]):
+        return redirect("repository:deposit")
+    entry = draft["files"][index]
+    asked = deposit.undescribed(entry)
+    form = DescribeForm(request.POST, asked=asked, prefix=f"d{index}")
+    if asked and form.is_valid():
+        deposit.describe(entry, form.cleaned_data)
         _save(request, draft)
     if request.headers.get("HX-Request"):
         return render(request, "repository/_deposit_entry.html",
