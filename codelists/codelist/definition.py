@@ -173,6 +173,28 @@ def _status_of(nearest: Iterable[bool]) -> Status:
     return Status.CONFLICTED
 
 
+def _fold_up(code: str, hierarchy, memo: dict, combine) -> frozenset[str]:
+    """Walk up ``hierarchy.parents`` from ``code`` without recursion, parents first, and
+    set ``memo[node] = combine(node, parents)`` for every node not yet in ``memo``; a cycle
+    is a CodelistFormatError."""
+    stack, opened, parents = [code], set(), {}
+    while stack:
+        node = stack[-1]
+        if node in memo:
+            stack.pop()
+            continue
+        if node not in opened:
+            opened.add(node)
+            parents[node] = [str(p) for p in hierarchy.parents(node)]
+            stack.extend(p for p in parents[node] if p not in memo)
+            continue
+        if any(p not in memo for p in parents[node]):
+            raise CodelistFormatError(f"the hierarchy has a cycle through {node}")
+        memo[node] = combine(node, parents[node])
+        stack.pop()
+    return memo[code]
+
+
 class _Above:
     """Decided ancestors-or-self of codes, walked up ``hierarchy.parents`` once each."""
 
@@ -184,29 +206,17 @@ class _Above:
         self._strict: dict[str, frozenset[str]] = {}
 
     def of(self, code: str) -> frozenset[str]:
-        memo = self.memo
-        if code in memo:
-            return memo[code]
-        stack, opened, parents = [code], set(), {}
-        while stack:
-            node = stack[-1]
-            if node in memo:
-                stack.pop()
-                continue
-            if node not in opened:
-                opened.add(node)
-                parents[node] = [str(p) for p in self.hierarchy.parents(node)]
-                stack.extend(p for p in parents[node] if p not in memo)
-                continue
-            if any(p not in memo for p in parents[node]):
-                raise CodelistFormatError(f"the hierarchy has a cycle through {node}")
-            found = set().union(*(memo[p] for p in parents[node])) if parents[node] else set()
+        if code in self.memo:
+            return self.memo[code]
+
+        def combine(node: str, parents: list[str]) -> frozenset[str]:
+            found = set().union(*(self.memo[p] for p in parents)) if parents else set()
             if node in self.decided:
                 found.add(node)
             key = frozenset(found)
-            memo[node] = self._interned.setdefault(key, key)
-            stack.pop()
-        return memo[code]
+            return self._interned.setdefault(key, key)
+
+        return _fold_up(code, self.hierarchy, self.memo, combine)
 
     def nearest(self, code: str) -> list[str]:
         """The decided ancestors-or-self that no other one lies beneath."""
@@ -312,24 +322,8 @@ class _Within:
 
     @staticmethod
     def _ancestors(code, hierarchy, memo) -> None:
-        stack, opened, parents = [code], set(), {}
-        while stack:
-            node = stack[-1]
-            if node in memo:
-                stack.pop()
-                continue
-            if node not in opened:
-                opened.add(node)
-                parents[node] = [str(p) for p in hierarchy.parents(node)]
-                stack.extend(p for p in parents[node] if p not in memo)
-                continue
-            if any(p not in memo for p in parents[node]):
-                raise CodelistFormatError(f"the hierarchy has a cycle through {node}")
-            found: set[str] = set(parents[node])
-            for p in parents[node]:
-                found |= memo[p]
-            memo[node] = frozenset(found)
-            stack.pop()
+        _fold_up(code, hierarchy, memo,
+                 lambda node, parents: frozenset(parents).union(*(memo[p] for p in parents)))
 
     def tops(self, codes: set[str]) -> list[str]:
         """The codes with no ancestor among ``codes``, sorted."""

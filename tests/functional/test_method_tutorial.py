@@ -14,27 +14,15 @@ from pathlib import Path
 import pytest
 
 from codelists.codelist.fileformat import load
+from tests.docs_blocks import MARK, blocks
 
 TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorials" / \
     "method-shortness-of-breath.md"
-MARK = "### tutorial block {} ###"
-
-
-def blocks():
-    """[(command text, expected output lines or None)] in order."""
-    parts = re.findall(r"```(sh|text)\n(.*?)```", TUTORIAL.read_text(), re.S)
-    out = []
-    for kind, body in parts:
-        if kind == "sh":
-            out.append([body, None])
-        elif out and out[-1][1] is None:
-            out[-1][1] = body.splitlines()
-    return out
 
 
 @pytest.mark.slow
 def test_tutorial_runs_as_written(tmp_path):
-    steps = blocks()
+    steps = blocks(TUTORIAL.read_text())
     script = "set -e\n" + "\n".join(f"echo '{MARK.format(i)}'\n{cmd}"
                                     for i, (cmd, _) in enumerate(steps))
     env = dict(os.environ, CODELISTS_DATA_DIR=str(tmp_path / "data"),

@@ -15,21 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs_blocks import MARK, blocks
+
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "tutorials"
-MARK = "### tutorial block {} ###"
 TUTORIALS = ["codelist-first-codelist.md", "frequency-first-check.md",
              "terminology-first-steps.md"]
-
-
-def blocks(text: str) -> list[list]:
-    """[(command text, expected output lines or None)] in order."""
-    out: list[list] = []
-    for kind, body in re.findall(r"```(sh|text)\n(.*?)```", text, re.S):
-        if kind == "sh":
-            out.append([body, None])
-        elif out and out[-1][1] is None:
-            out[-1][1] = body.splitlines()
-    return out
 
 
 @pytest.mark.slow
