@@ -182,3 +182,13 @@ def test_check_release_save_stores_what_installing_a_release_computes(
     assert rows["elbow"]["compatible"] is True
     assert Compatibility.objects.count() == 2 and Release.objects.get().checked is not None
     assert Job.objects.count() == 0  # at once, not queued
+
+
+def test_the_summary_says_what_a_release_does_in_words():
+    from webapp.repository.releases import summary
+
+    assert summary({"inactive": 2, "new": 3}) == (
+        "retires 2 codes and adds 3 concepts this definition includes")
+    assert summary({"term": 1, "replacement": 1, "inactive": 1}) == (
+        "retires 1 code, offers 1 replacement and changes 1 term")
+    assert summary({}) == ""
