@@ -18,8 +18,12 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# --compile-bytecode covers site-packages; the project itself is an editable install (a
+# path in a .pth file), so its own modules are compiled here: a command's first run, or
+# every run under PYTHONDONTWRITEBYTECODE, would otherwise compile what it imports
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(BIN)/python -m compileall -q -j 0 codelists webapp
 	touch $@
 
 setup: $(VENV)/.synced

@@ -13,7 +13,6 @@ import json
 import sqlite3
 import weakref
 from array import array
-from dataclasses import dataclass
 from itertools import chain, compress
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from codelists.ecl.render import render
 from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold, holds_components
 from codelists.ecl.sql_filters import register_functions
 from codelists.ecl.to_sql import Compiler, selected_component_field
+from codelists.records import Record
 from codelists.terminology.snomedct.idsets import (
     StoredSet,
     stored_descendants,
@@ -325,8 +325,7 @@ def _selected(column: str | None, table: str) -> str:
     return column
 
 
-@dataclass(frozen=True)
-class PlanStep:
+class PlanStep(Record):
     """One sub-expression of a plan: its canonical text, SQL and number of ids."""
 
     name: str

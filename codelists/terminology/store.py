@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
-import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from codelists.errors import ImportFailedError, StoreNotFoundError, StoreSchemaError
@@ -40,6 +37,8 @@ def tool_version() -> str:
 
 
 def file_checksum(path: Path, algorithm: str = "sha256") -> str:
+    import hashlib
+
     digest = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -47,18 +46,40 @@ def file_checksum(path: Path, algorithm: str = "sha256") -> str:
     return digest.hexdigest()
 
 
-@dataclass
 class StoreMetadata:
-    terminology: str
-    edition: str = ""
-    release_date: str = ""
-    sources: list[dict] = field(default_factory=list)  # [{"path", "sha256"}]
-    schema_version: int = 0
-    tool_version: str = ""
-    build_time: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
+    """What a store's ``metadata`` table holds.  A plain class (not a dataclass: opening
+    a store is on the command line's start-up path, see codelists.records)."""
+
+    FIELDS = ("terminology", "edition", "release_date", "sources", "schema_version",
+              "tool_version", "build_time", "extra")
+
+    def __init__(self, terminology: str, edition: str = "", release_date: str = "",
+                 sources: list[dict] | None = None, schema_version: int = 0,
+                 tool_version: str = "", build_time: str = "",
+                 extra: dict[str, str] | None = None) -> None:
+        self.terminology = terminology
+        self.edition = edition
+        self.release_date = release_date
+        self.sources = [] if sources is None else sources  # [{"path", "sha256"}]
+        self.schema_version = schema_version
+        self.tool_version = tool_version
+        self.build_time = build_time
+        self.extra = {} if extra is None else extra
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self.FIELDS)
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.FIELDS)
+        return f"StoreMetadata({inner})"
 
     def rows(self) -> list[tuple[str, str]]:
+        import json
+
         rows = [
             ("terminology", self.terminology),
             ("edition", self.edition),
@@ -73,6 +94,8 @@ class StoreMetadata:
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str]]) -> StoreMetadata:
+        import json
+
         data = dict(rows)
         known = {"terminology", "edition", "release_date", "sources", "schema_version",
                  "tool_version", "build_time"}
