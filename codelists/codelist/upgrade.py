@@ -26,7 +26,7 @@ from typing import Any
 
 from codelists.codelist.model import ACTIVE, CODE_KINDS, HEADING, PENDING, Codelist, Line
 from codelists.codelist.release_facts import ReleaseFacts
-from codelists.terminology.history import REPLACING
+from codelists.terminology.history import CURRENT_ID, REPLACING, alias_reasons
 
 #: change kinds, and whether each asks the user for a decision
 KINDS = {
@@ -186,12 +186,15 @@ def _rules(plan, definition, facts) -> None:
 def _moved_ids(plan, terminology, live, changed, missing, lines) -> None:
     moved = {c: changed[c].code for c in live
              if c in changed and changed[c].code != terminology.normalise(c)}
+    why = alias_reasons(terminology, [o for o, n in moved.items() if n not in lines])
     for old, new in moved.items():
         if new in lines:
             continue
         term = changed[old].term
-        plan.changes.append(Change("new-id", new, term, source=old,
-                                   note=f"the current id of {old} in {plan.to_release}"))
+        note = f"{CURRENT_ID} of {old} in {plan.to_release}"
+        plan.changes.append(Change("new-id", new, term, source=old, association=CURRENT_ID,
+                                   reason=why.get(old), note=note + (
+                                       f": {why[old]}" if old in why else "")))
     if missing:
         for code in live:
             if code in missing:
