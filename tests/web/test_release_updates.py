@@ -264,3 +264,13 @@ def test_curators_are_told_of_a_release_in_use_but_not_checked(release_lists, we
     assert 'id="unchecked"' not in page
     assert client_for(client, web_users["depositor"]).get(
         reverse("repository:releases")).content.decode().count('id="unchecked"') == 0
+
+
+def test_a_visitors_cached_page_shows_a_check_made_after_it_was_cached(
+        release_lists, client, snomed_tennis_merged_store):
+    from webapp.repository.release_jobs import run_check
+
+    url = reverse("repository:codelist", args=[release_lists["soft-tissue"].pk])
+    assert "release-notice" not in client.get(url).content.decode()
+    run_check(str(snomed_tennis_merged_store))
+    assert "release-notice" in client.get(url).content.decode()
