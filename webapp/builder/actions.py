@@ -100,6 +100,11 @@ def start_update(user, codelist, release) -> Draft:
     review (:mod:`webapp.builder.update`)."""
     _require_owner(user, codelist)
     version = codelist.latest_version
+    begun = (Draft.objects.filter(owner=user, source_version=version,
+                                  status__in=(DraftStatus.DRAFT, DraftStatus.REVIEW),
+                                  update__release_id=release.pk).first())
+    if begun is not None:  # the same update opened again: the draft already begun
+        return begun
     draft = Draft(owner=user, coding_system=codelist.coding_system,
                   store=update.store_of(release), source_version=version)
     text, found = update.plan(version, session.terminology(draft))
