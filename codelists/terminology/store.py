@@ -272,7 +272,12 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, *, terminology: str | None = None) -> Store:
-        """Open a store read-only, checking it is one and its schema is current."""
+        """Open a store read-only, checking it is one and its schema is current.
+
+        Opening is on the command line's start-up path: it uses ``os.path`` and the text
+        of the path, not pathlib (which imports ``re`` and ``urllib.parse``: ~5 ms of a
+        fresh `codelist ecl expand`; tests/functional/test_cli_startup.py checks it);
+        :func:`read_only_uri` is the one place the URI (and its parameters) is made."""
         path = os.fspath(path)
         if not os.path.isfile(path):
             raise StoreNotFoundError(
