@@ -136,7 +136,6 @@ def test_the_update_draft_holds_the_new_concepts_as_pending_until_reviewed(
     assert set(draft.update["pending"]) == new_concepts
     assert parse(draft.update["text"]).pending_codes() and draft.store == ""
     page = owner.get(response["Location"]).content.decode()
-    assert f"0 of {len(new_concepts)}" not in page
     assert f"{len(new_concepts)} of {len(new_concepts)} pending lines to review" in page
     assert f'data-pending="{TENNIS_TOE}"' in page
     again = owner.post(reverse("builder:update", args=[soft.pk, Release.objects.get().pk]))
@@ -148,9 +147,13 @@ def test_the_update_draft_holds_the_new_concepts_as_pending_until_reviewed(
                {"code": TENNIS_TOE, "decision": "reject"})
     owner.post(reverse("builder:review-pending", args=[draft.pk]), {"decision": "accept"})
     draft.refresh_from_db()
+    assert f"All {len(new_concepts)} pending lines reviewed." in owner.get(
+        response["Location"]).content.decode()
     assert draft.update["reviewed"][TENNIS_TOE] == "rejected"
     assert list(draft.update["reviewed"].values()).count("accepted") == len(new_concepts) - 1
     builder.submit_for_review(web_users["depositor"], draft)
+    with pytest.raises(UserError, match="not by a Delphi panel"):
+        builder.publish_for_delphi(web_users["depositor"], draft)
     version = builder.publish(web_users["depositor"], draft)
 
     assert version.number == 2 and soft.versions.get(number=1).text == before
