@@ -213,14 +213,21 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, *, terminology: str | None = None) -> Store:
-        """Open a store read-only, checking it is one and its schema is current."""
+        """Open a store read-only, checking it is one and its schema is current.
+
+        The file is opened *immutable*: a store is never written in place (an import
+        builds a new file and renames it over the old one, so an open store keeps
+        reading the file it opened), and SQLite then skips the file locking and change
+        detection it would otherwise do before every statement, a few microseconds
+        that dominate a small query."""
         path = Path(path)
         if not path.is_file():
             raise StoreNotFoundError(
                 "no terminology store at this path", path=path,
                 hint="build one with `codelist terminology import RELEASE`",
             )
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True,
+                               check_same_thread=False)
         try:
             rows = conn.execute("SELECT key, value FROM metadata").fetchall()
         except sqlite3.DatabaseError as exc:
