@@ -9,13 +9,11 @@ their concept.
 
 from __future__ import annotations
 
-import json
+import os
 import sqlite3
 import weakref
 from array import array
-from dataclasses import dataclass
 from itertools import chain, compress
-from pathlib import Path
 
 from codelists.ecl import ast
 from codelists.ecl.direct import hierarchy_query
@@ -24,6 +22,7 @@ from codelists.ecl.render import render
 from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold, holds_components
 from codelists.ecl.sql_filters import register_functions
 from codelists.ecl.to_sql import Compiler, selected_component_field
+from codelists.records import Record
 from codelists.terminology.snomedct.idsets import (
     StoredSet,
     stored_descendants,
@@ -40,7 +39,7 @@ def connection_of(source) -> sqlite3.Connection:
         return store.conn
     if hasattr(source, "conn"):
         return source.conn
-    if isinstance(source, str | Path):
+    if isinstance(source, str | os.PathLike):
         from codelists.terminology.store import Store
 
         return Store.open(source).conn
@@ -60,7 +59,7 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
     ``rows``; otherwise, where a set of concepts is needed, it is an ECLError.  Selecting
     one field that holds component ids (``^ [targetComponentId] R``) is a set of concepts.
     """
-    if isinstance(source, str | Path):
+    if isinstance(source, str | os.PathLike):
         from codelists.terminology.store import Store
 
         with Store.open(source, terminology="snomedct") as store:
@@ -258,9 +257,17 @@ def _fetch(conn: sqlite3.Connection, sql: str, params) -> dict:
     """Run a compiled query (``BULK``) and move its ids in one step, as :class:`ECLResult`
     keyword arguments (ints and strings made on first use)."""
     (text,) = conn.execute(sql, params).fetchone()
-    if text == "[]" or '"' in text:  # nothing, or a component id held as text
-        return {"ids": frozenset(json.loads(text))}
-    return {"ascending": lambda: json.loads(text), "codes": lambda: text[1:-1].split(",")}
+    if text == "[]":
+        return {"ids": frozenset()}
+    if '"' in text:  # a component id held as text
+        return {"ids": frozenset(_loads(text))}
+    return {"ascending": lambda: _loads(text), "codes": lambda: text[1:-1].split(",")}
+
+
+def _loads(text: str):
+    import json  # on use: printing ids as text (`codelist ecl expand`) never needs it
+
+    return json.loads(text)
 
 
 def _joined(text: str | None) -> dict:
@@ -308,6 +315,8 @@ def member_rows(tree: ast.SubExpression, conn) -> tuple[tuple[str, ...], list[tu
     tables = compiler.refset_tables(refsets)
     names = tree.member_of.fields
     if names == ("*",):
+        import json
+
         extra = set()
         marks = ", ".join(map(str, sorted(refsets))) or "NULL"
         for (fields,) in conn.execute(f"SELECT fields FROM refsets WHERE refset_id IN ({marks})"):
@@ -339,8 +348,7 @@ def _selected(column: str | None, table: str) -> str:
     return column
 
 
-@dataclass(frozen=True)
-class PlanStep:
+class PlanStep(Record):
     """One sub-expression of a plan: its canonical text, SQL and number of ids."""
 
     name: str
