@@ -275,7 +275,7 @@ def _joined(text: str | None) -> dict:
     keyword arguments (ints and strings made on first use)."""
     if not text:
         return {"ids": frozenset()}
-    return {"ascending": lambda: json.loads(f"[{text}]"), "codes": lambda: text.split(",")}
+    return {"ascending": lambda: _loads(f"[{text}]"), "codes": lambda: text.split(",")}
 
 
 def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:
