@@ -8,7 +8,6 @@ Only *definitions* live here; the SQL compiler (to_sql.py) and the reference eva
 from __future__ import annotations
 
 import functools
-import unicodedata
 
 #: ``typing.TYPE_CHECKING`` without importing typing; ``re`` is imported where it is used
 #: (``codelist ecl expand`` of a simple shape never needs it)
@@ -102,6 +101,8 @@ COMMON_FIELDS = ("id", "effectiveTime", "active", "moduleId", "refsetId",
 
 def fold(text: str) -> str:
     """The collation of term filters: case- and diacritic-insensitive."""
+    import unicodedata
+
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
