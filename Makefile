@@ -64,9 +64,10 @@ bench: setup
 docs: setup
 	$(BIN)/python scripts/gen_cli_reference.py
 
-# the user guide's screenshots of the builder and codelist pages, taken by the browser test
+# the user guide's screenshots of the builder, codelist and releases pages, taken by the browser tests
 screenshots: setup system-deps
-	CODELISTS_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/browser/test_builder_journey.py
+	CODELISTS_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/browser/test_builder_journey.py \
+		tests/browser/test_release_update_journey.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

@@ -60,12 +60,14 @@ def test_version_and_unknown_command(capsys):
 #: milliseconds (benchmarks/README.md, "From the command line")
 NOT_AT_START = {"platformdirs", "codelists.ecl.reference", "codelists.ecl.substrate", "numpy",
                 "rich", "codelists.cli.terminology", "tomllib", "lark", "dataclasses",
-                "typing", "inspect", "hashlib", "codelists.ecl.grammar_parser"}
+                "typing", "inspect", "hashlib", "codelists.ecl.grammar_parser", "argparse",
+                "re", "json", "pathlib", "csv", "codelists.terminology.locate"}
 
 
 def test_ecl_expand_loads_only_what_it_uses(snomed_small_store):
     """With --db, no data-directory lookup (platformdirs), no reference evaluator, no
-    numpy for a plain query, and for a simple shape no grammar (lark) and no dataclasses."""
+    numpy for a plain query; for a simple shape no grammar (lark), no argparse (a plain
+    command line), no dataclasses, pathlib, json or re."""
     loaded = _loaded_after(["ecl", "expand", "<< 404684003 |Clinical finding|", "--db",
                             str(snomed_small_store)])
     assert "codelists.cli.ecl" in loaded and "codelists.ecl.simple" in loaded

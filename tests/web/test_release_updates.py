@@ -136,9 +136,10 @@ def test_the_update_draft_holds_the_new_concepts_as_pending_until_reviewed(
     assert set(draft.update["pending"]) == new_concepts
     assert parse(draft.update["text"]).pending_codes() and draft.store == ""
     page = owner.get(response["Location"]).content.decode()
-    assert f"0 of {len(new_concepts)}" not in page
     assert f"{len(new_concepts)} of {len(new_concepts)} pending lines to review" in page
     assert f'data-pending="{TENNIS_TOE}"' in page
+    again = owner.post(reverse("builder:update", args=[soft.pk, Release.objects.get().pk]))
+    assert again["Location"] == response["Location"]  # the draft already begun
     with pytest.raises(UserError, match="still pending"):
         builder.submit_for_review(web_users["depositor"], draft)
 
@@ -146,9 +147,13 @@ def test_the_update_draft_holds_the_new_concepts_as_pending_until_reviewed(
                {"code": TENNIS_TOE, "decision": "reject"})
     owner.post(reverse("builder:review-pending", args=[draft.pk]), {"decision": "accept"})
     draft.refresh_from_db()
+    assert f"All {len(new_concepts)} pending lines reviewed." in owner.get(
+        response["Location"]).content.decode()
     assert draft.update["reviewed"][TENNIS_TOE] == "rejected"
     assert list(draft.update["reviewed"].values()).count("accepted") == len(new_concepts) - 1
     builder.submit_for_review(web_users["depositor"], draft)
+    with pytest.raises(UserError, match="not by a Delphi panel"):
+        builder.publish_for_delphi(web_users["depositor"], draft)
     version = builder.publish(web_users["depositor"], draft)
 
     assert version.number == 2 and soft.versions.get(number=1).text == before
@@ -182,3 +187,131 @@ def test_check_release_save_stores_what_installing_a_release_computes(
     assert rows["elbow"]["compatible"] is True
     assert Compatibility.objects.count() == 2 and Release.objects.get().checked is not None
     assert Job.objects.count() == 0  # at once, not queued
+
+
+def test_the_summary_says_what_a_release_does_in_words():
+    from webapp.repository.releases import summary
+
+    assert summary({"inactive": 2, "new": 3}) == (
+        "retires 2 codes and adds 3 concepts this definition includes")
+    assert summary({"term": 1, "replacement": 1, "inactive": 1}) == (
+        "retires 1 code, offers 1 replacement and changes 1 term")
+    assert summary({}) == ""
+
+
+@pytest.fixture(scope="module")
+def synthetic_stores(tmp_path_factory):
+    """A synthetic release N and its successor N+1 (benchmarks/synthetic_successor.py),
+    with the generator's record of what changed."""
+    from codelists.terminology.snomedct.importer import import_release
+    from tests.integration.test_upgrade_synthetic import built
+
+    tmp = tmp_path_factory.mktemp("site-synthetic")
+    old, _ = built(False)
+    new, evolution = built(True)
+    old.write(tmp / "n")
+    new.write(tmp / "n1")
+    return (old, evolution, import_release(tmp / "n", tmp / "n.db"),
+            import_release(tmp / "n1", tmp / "n1.db"))
+
+
+@pytest.mark.slow
+def test_retired_codes_are_excluded_with_their_history_and_replacements_pending(
+        synthetic_stores, web_users):
+    """A list whose codes N+1 retires (replacements outside the list): flagged as such,
+    and the update draft brings the replacements in as pending lines."""
+    from tests.integration.test_upgrade_synthetic import pick_top
+    from tests.plugins.web import defined_text, install_store
+    from webapp.repository import actions
+    from webapp.repository.release_jobs import run_check
+
+    old, evolution, store_n, store_n1 = synthetic_stores
+    top = pick_top(old, evolution, "retired-parent")
+    install_store(store_n)
+    install_store(store_n1)
+    user = web_users["depositor"]
+    article = actions.create_article(user, title="Synthetic")
+    (codelist,) = actions.deposit(user, article, [actions.NewCodelist(
+        defined_text(store_n, "retired", Definition(ecl=f"<< {top}")))])
+    run_check(str(store_n1))
+    result = _result(codelist)
+    retired = {c["code"] for c in result.changes if c["kind"] == "inactive"}
+    offered = {c["code"] for c in result.changes if c["kind"] == "replacement"}
+    assert retired and offered and result.summary.startswith(f"retires {len(retired)} code")
+    assert retired == {str(c) for c in evolution.retired} & set(
+        parse(codelist.latest_version.text).active_codes())
+
+    draft = builder.start_update(user, codelist, Release.objects.get())
+    assert offered <= set(draft.update["pending"])
+    builder.review_pending(user, draft, None, True)  # accept every pending line
+    builder.submit_for_review(user, draft)
+    published = parse(builder.publish(user, draft).text)
+    for code in retired:
+        line = published.line_for(code)
+        assert line.kind == "excluded" and line.tags["reason"] == "inactive"
+        assert "inactive in" in line.comment
+    assert offered <= set(published.active_codes())
+    assert Compatibility.objects.get(version=codelist.versions.get(number=2)).compatible
+
+
+def test_curators_are_told_of_a_release_in_use_but_not_checked(release_lists, web_users,
+                                                               client,
+                                                               snomed_tennis_merged_store):
+    from webapp.repository.release_jobs import run_check
+
+    admin = client_for(client, web_users["admin"])
+    page = admin.get(reverse("repository:releases")).content.decode()
+    assert 'id="unchecked"' in page and "SNOMED CT 20201015 (merged.db) is in use" in page
+    run_check(str(snomed_tennis_merged_store))  # named by its own path, not the link's
+    page = admin.get(reverse("repository:releases")).content.decode()
+    assert 'id="unchecked"' not in page
+    assert client_for(client, web_users["depositor"]).get(
+        reverse("repository:releases")).content.decode().count('id="unchecked"') == 0
+
+
+def test_a_visitors_cached_page_shows_a_check_made_after_it_was_cached(
+        release_lists, client, snomed_tennis_merged_store):
+    from webapp.repository.release_jobs import run_check
+
+    url = reverse("repository:codelist", args=[release_lists["soft-tissue"].pk])
+    assert "release-notice" not in client.get(url).content.decode()
+    run_check(str(snomed_tennis_merged_store))
+    assert "release-notice" in client.get(url).content.decode()
+
+
+DMD_VMP, DMD_PREVIOUS = "39113611000001102", "320139002"
+
+
+def test_dmd_releases_flag_a_previous_id_and_the_update_brings_the_current_one(
+        dmd_release_stores, web_users, client):
+    """The real dm+d excerpts: 1.0.0 names 320139002 as the previous id of a VMP (the
+    list written with it gets the current id as a pending line); 1.2.0 no longer holds
+    the old id at all."""
+    from tests.plugins.web import install_store, make_codelist_text
+    from webapp.repository import actions
+    from webapp.repository.release_jobs import run_check
+
+    for store in dmd_release_stores.values():
+        install_store(store)
+    user = web_users["depositor"]
+    article = actions.create_article(user, title="Salbutamol")
+    codelist = actions.add_codelist(user, article, actions.NewCodelist(make_codelist_text(
+        id="salbutamol", title="Salbutamol", system="dmd", active=[
+            (DMD_PREVIOUS, "Salbutamol 100micrograms/dose inhaler CFC free"),
+            ("91143003", "Salbutamol")])))
+    run_check(str(dmd_release_stores["1.0.0"]))
+    run_check(str(dmd_release_stores["1.2.0"]))
+    first, second = (Release.objects.get(edition=f"dm+d {v}") for v in ("1.0.0", "1.2.0"))
+    results = {r.release: r for r in Compatibility.objects.filter(version__codelist=codelist)}
+    assert results[first].summary == "gives 1 code a new id"
+    assert results[second].summary == "does not hold 1 code"
+    page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
+    assert "dm+d 1.2.0 2022-10-01 does not hold 1 code." in page  # the newest one
+
+    draft = builder.start_update(user, codelist, first)
+    assert draft.update["pending"] == [DMD_VMP]
+    builder.review_pending(user, draft, DMD_VMP, True)
+    builder.submit_for_review(user, draft)
+    published = parse(builder.publish(user, draft).text)
+    assert DMD_VMP in published.active_codes()
+    assert DMD_PREVIOUS in published.active_codes()  # old records keep the old id

@@ -100,6 +100,11 @@ def start_update(user, codelist, release) -> Draft:
     review (:mod:`webapp.builder.update`)."""
     _require_owner(user, codelist)
     version = codelist.latest_version
+    begun = (Draft.objects.filter(owner=user, source_version=version,
+                                  status__in=(DraftStatus.DRAFT, DraftStatus.REVIEW),
+                                  update__release_id=release.pk).first())
+    if begun is not None:  # the same update opened again: the draft already begun
+        return begun
     draft = Draft(owner=user, coding_system=codelist.coding_system,
                   store=update.store_of(release), source_version=version)
     text, found = update.plan(version, session.terminology(draft))
@@ -266,6 +271,10 @@ def publish_for_delphi(user, draft: Draft):
     require_change(user, draft)
     if draft.status != DraftStatus.REVIEW:
         raise UserError("send the codelist for review first")
+    if draft.update:
+        raise UserError("an update to a new release is reviewed line by line here, not by "
+                        "a Delphi panel", hint="publish it; start a Delphi review of a "
+                                               "later version if a panel should rate it")
     version = _save_version(user, draft, codelist_text(draft, pending=True),
                             "built in the builder; codes pending a Delphi review")
     draft.save()

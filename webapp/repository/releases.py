@@ -83,8 +83,10 @@ class Result:
     changes: list[dict[str, Any]]
 
 
-def check_version(version, terminology) -> Result | None:
-    """The version on the release; None when it is another system's (or unreadable)."""
+def check_version(version, terminology, facts=None) -> Result | None:
+    """The version on the release; None when it is another system's (or unreadable).
+    ``facts`` (the library's ``ReleaseFacts`` of the release) shares the store's answers
+    between versions: a code many versions hold is looked up once."""
     from codelists.codelist.fileformat import parse
     from codelists.codelist.upgrade import plan_update
     from codelists.errors import CodelistsError
@@ -95,7 +97,7 @@ def check_version(version, terminology) -> Result | None:
         return None
     if parsed.system.id != terminology.system:
         return None
-    plan = plan_update(parsed, terminology)
+    plan = plan_update(parsed, terminology, facts=facts)
     counts = {k: v for k, v in plan.counts().items() if v}
     return Result(plan.unchanged, plan.needs_decision, counts, summary(counts),
                   [c.as_dict() for c in plan.changes[:KEEP_CHANGES]])
@@ -113,10 +115,13 @@ def published_versions(system: str):
 def check_all(terminology, on_progress: Callable[[int, int], None] | None = None,
               ) -> Iterator[tuple[Any, Result]]:
     """(version, result) for every published version of the release's system."""
+    from codelists.codelist.release_facts import ReleaseFacts
+
+    facts = ReleaseFacts(terminology)
     versions = published_versions(terminology.system)
     total = versions.count()
     for done, version in enumerate(versions.iterator(chunk_size=200), start=1):
-        result = check_version(version, terminology)
+        result = check_version(version, terminology, facts)
         if result is not None:
             yield version, result
         if on_progress is not None:
@@ -133,7 +138,7 @@ def open_release(store: str | Path):
 def of_version(version) -> list:
     """The version's results, newest release first (within each coding system)."""
     return list(version.compatibility.select_related("release")
-                .order_by("release__coding_system", "-release__release", "release__edition"))
+                .order_by("release__coding_system", "-release__release", "-release__edition"))
 
 
 def notice_of(codelist, version, rows: list):

@@ -25,12 +25,19 @@ def installed_stores() -> list[dict]:
     found = {str(info.path): info.metadata for info in list_stores()}
     for path, meta in installed().values():
         found.setdefault(str(path), meta)
-    checked = {r.store: r for r in Release.objects.all()}
+    checked = {_real(r.store): r for r in Release.objects.filter(checked__isnull=False)}
     current = {str(path) for path, _ in installed().values()}
     return [{"path": path, "name": path.rsplit("/", 1)[-1],
              "system": library.system_name(meta.terminology), "edition": meta.edition,
              "release": meta.release_date, "installed": path in current,
-             "check": checked.get(path)} for path, meta in found.items()]
+             "check": checked.get(_real(path))} for path, meta in found.items()]
+
+
+def _real(path: str) -> str:
+    """A store's path with links resolved (a check may have named it either way)."""
+    from pathlib import Path
+
+    return str(Path(path).resolve())
 
 
 def affected(user, release: Release, *, mine: bool = False):
@@ -52,10 +59,11 @@ def releases_page(request):
               "compatible": r.results.filter(
                   compatible=True, version__codelist__latest_version=F("version")).count()}
              for r in Release.objects.filter(checked__isnull=False)
-             .order_by("coding_system", "-release")]
+             .order_by("coding_system", "-release", "-edition")]
+    stores = installed_stores() if request.user.is_staff else None
     return render(request, "repository/releases.html", {
-        "releases": shown, "mine": mine,
-        "stores": installed_stores() if request.user.is_staff else None})
+        "releases": shown, "mine": mine, "stores": stores,
+        "unchecked": [s for s in stores or () if s["installed"] and s["check"] is None]})
 
 
 @login_required

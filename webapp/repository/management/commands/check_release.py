@@ -48,12 +48,15 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _check(self, store: str):
+        from codelists.codelist.release_facts import ReleaseFacts
+
         terminology = releases.open_release(store)
+        facts = ReleaseFacts(terminology)  # answers shared between the lists
         rows = []
         try:
             for codelist in (Codelist.objects.filter(coding_system=terminology.system)
                              .select_related("latest_version", "article").order_by("pk")):
-                result = releases.check_version(codelist.latest_version, terminology)
+                result = releases.check_version(codelist.latest_version, terminology, facts)
                 if result is not None:
                     rows.append(_row(codelist, result))
             release = releases.release_info(terminology, store).release
