@@ -18,6 +18,8 @@ writes, and that is keyed by (code, term).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from itertools import compress
+from operator import ne
 
 from codelists.codelist.definition import Definition, expand
 from codelists.terminology.history import concepts_of, differences, inactivations
@@ -28,7 +30,8 @@ class ReleaseFacts:
 
     def __init__(self, terminology) -> None:
         self.terminology = terminology
-        self._asked: set[tuple[str, str]] = set()     # (code, term as written)
+        self._first: dict[str, str] = {}              # code -> the first term asked
+        self._asked: set[tuple[str, str]] = set()     # (code, any other term asked)
         self._changed: dict[tuple[str, str], object] = {}  # -> the release's Concept
         self._changed_codes: set[str] = set()
         self._missing: set[str] = set()
@@ -44,34 +47,42 @@ class ReleaseFacts:
         self._learn(terms)
         hits = terms.keys() & self._changed_codes
         changed = {}
-        if hits:
-            for code in terms:
-                if code in hits:
-                    concept = self._changed.get((code, terms[code]))
-                    if concept is not None:
-                        changed[code] = concept
+        for code in compress(terms, map(hits.__contains__, terms)) if hits else ():
+            concept = self._changed.get((code, terms[code]))
+            if concept is not None:
+                changed[code] = concept
         return changed, terms.keys() & self._missing
 
     def _learn(self, terms: Mapping[str, str]) -> None:
-        fresh = terms.items() - self._asked
-        if not fresh:
-            return
-        self._asked |= fresh
-        # a code written with several terms is asked once per term: one call per round
-        rounds: list[dict[str, str]] = []
-        for code, term in sorted(fresh, key=_pair_key):
-            for batch in rounds:
-                if code not in batch:
-                    batch[code] = term
-                    break
-            else:
-                rounds.append({code: term})
+        # in C: the pairs whose term is not the one first asked for their code (every
+        # pair of a code never asked); lists that repeat known codes cost no Python
+        first = self._first
+        fresh = compress(terms, map(ne, map(first.get, terms), terms.values()))
+        rounds: list[dict[str, str]] = [{}]
+        for code in fresh:
+            term = terms[code]
+            if code not in first:
+                first[code] = term
+                rounds[0][code] = term
+            elif (code, term) not in self._asked:  # a code written with another term
+                self._asked.add((code, term))
+                for batch in rounds[1:]:
+                    if code not in batch:
+                        batch[code] = term
+                        break
+                else:
+                    rounds.append({code: term})
         for batch in rounds:
-            changed, missing = differences(self.terminology, batch)
-            self._missing |= missing
-            for code, concept in changed.items():
-                self._changed[(code, batch[code])] = concept
-                self._changed_codes.add(code)
+            if batch:
+                # ascending ids (shorter first) read a SNOMED CT store's pages in order
+                self._ask({code: batch[code] for code in sorted(sorted(batch), key=len)})
+
+    def _ask(self, batch: dict[str, str]) -> None:
+        changed, missing = differences(self.terminology, batch)
+        self._missing |= missing
+        for code, concept in changed.items():
+            self._changed[(code, batch[code])] = concept
+            self._changed_codes.add(code)
 
     # -- inactive codes and concepts ----------------------------------------------------
     def inactivations(self, codes: Iterable[str]) -> dict:
@@ -103,8 +114,3 @@ class ReleaseFacts:
             found = self._expansions[definition] = expand(definition, self.terminology)
         return found
 
-
-def _pair_key(pair: tuple[str, str]):
-    code = pair[0]
-    # ascending ids read a SNOMED CT store's pages in order (fewer cold reads)
-    return (0, len(code), code, pair[1]) if code.isdigit() else (1, 0, code, pair[1])

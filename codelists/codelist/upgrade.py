@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from typing import Any
 
 from codelists.codelist.model import ACTIVE, CODE_KINDS, HEADING, PENDING, Codelist, Line
@@ -243,11 +244,8 @@ def _definition(plan, expanded: set[str], facts, written, changed, missing) -> N
         concept = found.get(code)
         plan.changes.append(Change("new", code, concept.term if concept else "",
                                    note=f"new in {plan.to_release}"))
-    outside = set(written.active) - expanded - missing
-    if not outside:
-        return
-    for code in written.active:
-        if code not in outside:
+    for code in filterfalse(expanded.__contains__, written.active):
+        if code in missing:
             continue
         concept = changed.get(code)  # absent: active, same id, same term
         if concept is None or (concept.active and concept.code == code):

@@ -18,6 +18,7 @@ from bisect import bisect_left
 from itertools import chain, compress
 
 from codelists.ecl import ast
+from codelists.ecl.direct import hierarchy_query
 from codelists.ecl.parser import parse
 from codelists.ecl.render import render
 from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold, holds_components
@@ -126,6 +127,11 @@ def _plan(tree, conn: sqlite3.Connection, check_terms: bool, rows: bool):
             and node.history is None):  # one concept: known or not was looked up above
         found = ECLResult(frozenset(() if unknown else (node.focus.id,)), warnings, unknown)
         return lambda conn: found
+    direct = hierarchy_query(node)
+    if direct is not None:  # one index range: no common table expressions, no sort
+        concept = (node.focus.id,)
+        return lambda conn: ECLResult(warnings=warnings, unknown=unknown,
+                                      **_joined(conn.execute(direct, concept).fetchone()[0]))
     compiler = Compiler(conn)
     sql, params = compiler.query(compiler.expression(node), BULK)
     return lambda conn: ECLResult(warnings=warnings, unknown=unknown, **_fetch(conn, sql, params))
@@ -288,6 +294,14 @@ def _loads(text: str):
     import json
 
     return json.loads(text)
+
+
+def _joined(text: str | None) -> dict:
+    """Ascending ids joined by commas (:mod:`codelists.ecl.direct`), as :class:`ECLResult`
+    keyword arguments (ints and strings made on first use)."""
+    if not text:
+        return {"ids": frozenset()}
+    return {"ascending": lambda: _loads(f"[{text}]"), "codes": lambda: text.split(",")}
 
 
 def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:

@@ -63,7 +63,7 @@ def test_a_release_flags_a_list_and_its_owner_reviews_the_update(page, live_serv
     shoot(page, "builder-update-draft")
     assert axe(page) == []
     page.click("#accept-all")
-    assert "0 of 14 pending lines to review" in page.locator("#update-panel").inner_text()
+    assert "All 14 pending lines reviewed." in page.locator("#update-panel").inner_text()
 
     # reviewed: publish, and the codelist is no longer flagged
     page.click("#to-review")

@@ -136,7 +136,6 @@ def test_the_update_draft_holds_the_new_concepts_as_pending_until_reviewed(
     assert set(draft.update["pending"]) == new_concepts
     assert parse(draft.update["text"]).pending_codes() and draft.store == ""
     page = owner.get(response["Location"]).content.decode()
-    assert f"0 of {len(new_concepts)}" not in page
     assert f"{len(new_concepts)} of {len(new_concepts)} pending lines to review" in page
     assert f'data-pending="{TENNIS_TOE}"' in page
     again = owner.post(reverse("builder:update", args=[soft.pk, Release.objects.get().pk]))
@@ -148,9 +147,13 @@ def test_the_update_draft_holds_the_new_concepts_as_pending_until_reviewed(
                {"code": TENNIS_TOE, "decision": "reject"})
     owner.post(reverse("builder:review-pending", args=[draft.pk]), {"decision": "accept"})
     draft.refresh_from_db()
+    assert f"All {len(new_concepts)} pending lines reviewed." in owner.get(
+        response["Location"]).content.decode()
     assert draft.update["reviewed"][TENNIS_TOE] == "rejected"
     assert list(draft.update["reviewed"].values()).count("accepted") == len(new_concepts) - 1
     builder.submit_for_review(web_users["depositor"], draft)
+    with pytest.raises(UserError, match="not by a Delphi panel"):
+        builder.publish_for_delphi(web_users["depositor"], draft)
     version = builder.publish(web_users["depositor"], draft)
 
     assert version.number == 2 and soft.versions.get(number=1).text == before
@@ -274,3 +277,41 @@ def test_a_visitors_cached_page_shows_a_check_made_after_it_was_cached(
     assert "release-notice" not in client.get(url).content.decode()
     run_check(str(snomed_tennis_merged_store))
     assert "release-notice" in client.get(url).content.decode()
+
+
+DMD_VMP, DMD_PREVIOUS = "39113611000001102", "320139002"
+
+
+def test_dmd_releases_flag_a_previous_id_and_the_update_brings_the_current_one(
+        dmd_release_stores, web_users, client):
+    """The real dm+d excerpts: 1.0.0 names 320139002 as the previous id of a VMP (the
+    list written with it gets the current id as a pending line); 1.2.0 no longer holds
+    the old id at all."""
+    from tests.plugins.web import install_store, make_codelist_text
+    from webapp.repository import actions
+    from webapp.repository.release_jobs import run_check
+
+    for store in dmd_release_stores.values():
+        install_store(store)
+    user = web_users["depositor"]
+    article = actions.create_article(user, title="Salbutamol")
+    codelist = actions.add_codelist(user, article, actions.NewCodelist(make_codelist_text(
+        id="salbutamol", title="Salbutamol", system="dmd", active=[
+            (DMD_PREVIOUS, "Salbutamol 100micrograms/dose inhaler CFC free"),
+            ("91143003", "Salbutamol")])))
+    run_check(str(dmd_release_stores["1.0.0"]))
+    run_check(str(dmd_release_stores["1.2.0"]))
+    first, second = (Release.objects.get(edition=f"dm+d {v}") for v in ("1.0.0", "1.2.0"))
+    results = {r.release: r for r in Compatibility.objects.filter(version__codelist=codelist)}
+    assert results[first].summary == "gives 1 code a new id"
+    assert results[second].summary == "does not hold 1 code"
+    page = client.get(reverse("repository:codelist", args=[codelist.pk])).content.decode()
+    assert "dm+d 1.2.0 2022-10-01 does not hold 1 code." in page  # the newest one
+
+    draft = builder.start_update(user, codelist, first)
+    assert draft.update["pending"] == [DMD_VMP]
+    builder.review_pending(user, draft, DMD_VMP, True)
+    builder.submit_for_review(user, draft)
+    published = parse(builder.publish(user, draft).text)
+    assert DMD_VMP in published.active_codes()
+    assert DMD_PREVIOUS in published.active_codes()  # old records keep the old id

@@ -271,6 +271,10 @@ def publish_for_delphi(user, draft: Draft):
     require_change(user, draft)
     if draft.status != DraftStatus.REVIEW:
         raise UserError("send the codelist for review first")
+    if draft.update:
+        raise UserError("an update to a new release is reviewed line by line here, not by "
+                        "a Delphi panel", hint="publish it; start a Delphi review of a "
+                                               "later version if a panel should rate it")
     version = _save_version(user, draft, codelist_text(draft, pending=True),
                             "built in the builder; codes pending a Delphi review")
     draft.save()

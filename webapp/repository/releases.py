@@ -138,7 +138,7 @@ def open_release(store: str | Path):
 def of_version(version) -> list:
     """The version's results, newest release first (within each coding system)."""
     return list(version.compatibility.select_related("release")
-                .order_by("release__coding_system", "-release__release", "release__edition"))
+                .order_by("release__coding_system", "-release__release", "-release__edition"))
 
 
 def notice_of(codelist, version, rows: list):

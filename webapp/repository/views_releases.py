@@ -59,7 +59,7 @@ def releases_page(request):
               "compatible": r.results.filter(
                   compatible=True, version__codelist__latest_version=F("version")).count()}
              for r in Release.objects.filter(checked__isnull=False)
-             .order_by("coding_system", "-release")]
+             .order_by("coding_system", "-release", "-edition")]
     stores = installed_stores() if request.user.is_staff else None
     return render(request, "repository/releases.html", {
         "releases": shown, "mine": mine, "stores": stores,

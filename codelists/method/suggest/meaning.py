@@ -17,7 +17,7 @@ MAX_QUERIES = 48
 CHUNK = 200_000
 #: how much similarity to a query counts: the definition says what the list is for;
 #: an active code was judged to belong; a pending one is an unscreened candidate
-WEIGHTS = {"definition": 1.0, "active": 1.0, "pending": 0.6}
+WEIGHTS = {"definition": 1.0, "active": 1.0, "pending": 0.3}
 
 
 def queries(codelist, terms: dict[str, str],
