@@ -14,7 +14,7 @@ the load average is recorded with the figures.  Like for like: sct-py's ``expand
 The concepts of each shape are chosen from the store itself (the largest subtree, one of
 about 100k and about 1k descendants, parents of about 200 and 40 children, a deep leaf,
 the largest simple refset...).  Whole-process timings of ``codelist ecl expand`` against a
-small sct-py script follow (fresh process each, interleaved too).
+small sct-py script are ``benchmarks/bench_cli.py`` (``python -m benchmarks cli``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -266,67 +265,11 @@ def _search_rows(terminology, sct, rounds: int) -> list[str]:
     return rows
 
 
-# -- whole process ---------------------------------------------------------------------------
-SCT_SCRIPT = ("import sys, sct_py\n"
-              "ids = sct_py.Snomed(sys.argv[1]).expand(sys.argv[2])\n"
-              "sys.stdout.write('\\n'.join(ids) + '\\n')\n")
-
-
-def _run(argv: list[str]) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def bench_processes(store: Path, sct_db: Path, concepts: dict, runs: int) -> list[str]:
-    codelist = str(Path(sys.executable).with_name("codelist"))
-    chosen = [("<< largest subtree", f"<< {concepts['largest']}"),
-              ("<< ~1k", f"<< {concepts['1k']}"),
-              ("<! ~200 children", f"<! {concepts['parent~200']}"),
-              ("^ refset", f"^ {concepts['refset']}")]
-    lines = ["### From the command line (whole process)", "",
-             f"A fresh process per run, {runs} runs each, alternating: `codelist ecl expand "
-             "EXPR --db STORE` (ids, one per line, ascending) against a Python script "
-             "calling sct-py (`Snomed(db).expand(EXPR)`, ids printed one per line); output to "
-             f"/dev/null. Load average before: {load()}.", "",
-             "| shape | expression | sct-py script | `codelist ecl expand` | ratio | "
-             "CPU sct-py / ours |", "|---|---|---:|---:|---:|---:|"]
-    for name, expression in chosen:
-        ours_argv = [codelist, "ecl", "expand", expression, "--db", str(store)]
-        sct_argv = [sys.executable, "-c", SCT_SCRIPT, str(sct_db), expression]
-        _run(ours_argv), _run(sct_argv)  # warm the page cache
-        walls: dict[str, list[float]] = {"sct": [], "ours": []}
-        cpus: dict[str, list[float]] = {"sct": [], "ours": []}
-        for r in range(runs):
-            for key, argv in ((("sct", sct_argv), ("ours", ours_argv)) if r % 2 == 0
-                              else (("ours", ours_argv), ("sct", sct_argv))):
-                wall, cpu = _run(argv)
-                walls[key].append(wall)
-                cpus[key].append(cpu)
-        s, o = statistics.median(walls["sct"]), statistics.median(walls["ours"])
-        lines.append(f"| {name} | `{expression}` | {s:.3f} s | {o:.3f} s | {o / s:.2f}x | "
-                     f"{statistics.median(cpus['sct']):.3f} s / "
-                     f"{statistics.median(cpus['ours']):.3f} s |")
-    lines.append("")
-    for label, argv in (("`codelist --help`", [codelist, "--help"]),
-                        ("`python -c pass` (the interpreter alone, for scale)",
-                         [sys.executable, "-c", "pass"])):
-        runs_of = [_run(argv) for _ in range(runs)]
-        lines.append(f"{label}, fresh process: {statistics.median(r[0] for r in runs_of):.3f} s "
-                     f"wall, {statistics.median(r[1] for r in runs_of):.3f} s CPU (median of "
-                     f"{runs}).")
-    return lines + [""]
-
-
 def main(argv: list[str]) -> str:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default=None, help="comma-separated: 20k, 370k, 840k "
                         "(default: 370k, and 840k when a store of it was already built)")
     parser.add_argument("--rounds", type=int, default=30, help="interleaved rounds per shape")
-    parser.add_argument("--runs", type=int, default=9, help="whole-process runs per shape")
     args = parser.parse_args(argv)
     sizes = args.sizes.split(",") if args.sizes else ["370k"] + (
         ["840k"] if (DATA / "ecl-snomed-840k.db").is_file() else [])
@@ -340,12 +283,10 @@ def main(argv: list[str]) -> str:
              "configuration; `benchmarks/sct_peer.py`). Median of "
              f"{args.rounds} interleaved rounds after a warm-up, p95 in brackets; CPU is the "
              "median process CPU time per call. Ratio: ours (`list[str]`) over sct-py.", ""]
-    process_lines: list[str] = []
-    for i, size in enumerate(sizes):
-        size_lines, store, sct_db, concepts = bench_size(size.strip(), args.rounds)
-        lines += size_lines
-        if i == 0:
-            process_lines = bench_processes(store, sct_db, concepts, args.runs)
+    for size in sizes:
+        lines += bench_size(size.strip(), args.rounds)[0]
+    process_lines = ["The command line (whole process `codelist ecl expand` against an "
+                     "sct-py script): see its own section (`python -m benchmarks cli`).", ""]
     notes = ["", "Notes. *agree*: both engines' ids compared as sorted strings on every shape "
              "they both answer; sct-py refuses grouped refinements and description filters "
              "(ours alone is timed there). The search rows are each engine's own search over "
