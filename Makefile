@@ -18,8 +18,12 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# --compile-bytecode covers site-packages; the project itself is an editable install (a
+# path in a .pth file), so its own modules are compiled here: a command's first run, or
+# every run under PYTHONDONTWRITEBYTECODE, would otherwise compile what it imports
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
+	$(BIN)/python -m compileall -q -j 0 codelists webapp
 	touch $@
 
 setup: $(VENV)/.synced
@@ -60,9 +64,10 @@ bench: setup
 docs: setup
 	$(BIN)/python scripts/gen_cli_reference.py
 
-# the user guide's screenshots of the builder and codelist pages, taken by the browser test
+# the user guide's screenshots of the builder, codelist and releases pages, taken by the browser tests
 screenshots: setup system-deps
-	CODELISTS_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/browser/test_builder_journey.py
+	CODELISTS_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/browser/test_builder_journey.py \
+		tests/browser/test_release_update_journey.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache

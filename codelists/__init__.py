@@ -11,8 +11,6 @@ the command line starts fast).  See docs/reference/api.md.
 
 from __future__ import annotations
 
-import importlib
-
 #: public name -> module it lives in
 _EXPORTS = {
     # errors
@@ -62,6 +60,8 @@ def __getattr__(name: str):
     if target is None:
         raise AttributeError(f"module 'codelists' has no attribute {name!r}")
     module, attribute = target if isinstance(target, tuple) else (target, name)
+    import importlib
+
     value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value
     return value

@@ -8,8 +8,9 @@ exit code in one place (:data:`EXIT_CODES`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from os import PathLike
+
+from codelists.records import Record
 
 
 class CodelistsError(Exception):
@@ -31,7 +32,7 @@ class UserError(CodelistsError):
         self,
         message: str,
         *,
-        path: str | Path | None = None,
+        path: str | PathLike | None = None,
         line: int | None = None,
         column: int | None = None,
         hint: str | None = None,
@@ -152,8 +153,7 @@ class ValidationFailed(CodelistsError):
     exit_code = 1
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """One finding of validate or lint: returned as data, never printed by the library."""
 
     rule: str

@@ -6,8 +6,6 @@ only reads arguments and writes output.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import sys
 
 from codelists.cli import output
@@ -18,6 +16,8 @@ HELP = "expand, check and explain SNOMED CT ECL (2.2) expressions"
 
 def register(subparsers) -> None:
     """Add `codelist ecl` and its commands."""
+    import argparse
+
     parser = subparsers.add_parser(
         "ecl", help=HELP, description=HELP[0].upper() + HELP[1:] + ".",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -78,11 +78,14 @@ def _read_expression(args) -> str:
 
 
 def _open_store(args, *, required: bool = True):
-    from codelists.terminology.locate import locate_store
     from codelists.terminology.store import Store
 
+    if args.db:  # --db is used as given (locate_store's first rule), as the text it is:
+        return Store.open(args.db, terminology="snomedct")  # no pathlib (~5 ms at start)
+    from codelists.terminology.locate import locate_store
+
     try:
-        path = locate_store(args.db, terminology=args.terminology or "snomedct")
+        path = locate_store(None, terminology=args.terminology or "snomedct")
     except StoreNotFoundError:
         if required:
             raise
@@ -122,6 +125,8 @@ def run_expand(args) -> int:
         return 0
     _warn_all(result.warnings)
     if args.csv:
+        import csv
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["id", "term"])
         for i in ids:
@@ -143,6 +148,8 @@ def _print_rows(result, args) -> int:
                            "warnings": list(result.warnings)})
         return 0
     if args.csv:
+        import csv
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(result.columns)
         writer.writerows([_safe_cell("" if v is None else str(v)) for v in r] for r in rows)
@@ -200,3 +207,20 @@ def run_explain(args) -> int:
         if args.sql:
             output.print_text(f"      {s.sql}")
     return 0
+
+
+def quick_forms() -> list:
+    """The plain forms of `codelist ecl ...` that main() reads without building the
+    argparse parser (codelists.cli.quick_args); they must match ``register``."""
+    from codelists.cli.quick_args import Form
+
+    store = {"--db": "db", "--terminology": "terminology", "-t": "terminology"}
+
+    def form(name, func, flags, exclusive=()):
+        return Form(("ecl", name), {"command": "ecl", "ecl_command": name}, func,
+                    "expression", options=store, flags=flags, exclusive=exclusive)
+
+    return [form("expand", run_expand, {"--terms": "terms", "--json": "json", "--csv": "csv"},
+                 exclusive=("json", "csv")),
+            form("check", run_check, {"--json": "json"}),
+            form("explain", run_explain, {"--sql": "sql", "--json": "json"})]

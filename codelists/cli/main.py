@@ -15,12 +15,13 @@ Start-up stays fast because only the module of the command being run is imported
 ``codelist --help`` imports none of them (the listing comes from :data:`COMMANDS`), and
 ``codelist ecl expand ...`` imports ``codelists.cli.ecl`` alone.  Keep a group module's
 top level light too: import the library (lark, duckdb, pandas, rich, ...) inside the
-functions that use it.
+functions that use it.  A group module may also define ``quick_forms()``: the plain forms
+of its commands that :mod:`codelists.cli.quick_args` reads without building the argparse
+parser at all (for commands whose whole run takes milliseconds).
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 #: every top-level command, in --help order: name -> (module under codelists.cli that
@@ -64,18 +65,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
 DESCRIPTION = "Build, review, validate and publish clinical codelists."
 
 
-class _Version(argparse.Action):
-    """``--version``: reads the installed version only when asked."""
+def _version_action(argparse):
+    class Version(argparse.Action):
+        """``--version``: reads the installed version only when asked."""
 
-    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
-                 help="show program's version number and exit"):
-        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+        def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                     help="show program's version number and exit"):
+            super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
 
-    def __call__(self, parser, namespace, values, option_string=None):
-        from codelists.terminology.store import tool_version
+        def __call__(self, parser, namespace, values, option_string=None):
+            from codelists.terminology.store import tool_version
 
-        sys.stdout.write(f"codelist {tool_version()}\n")
-        parser.exit()
+            sys.stdout.write(f"codelist {tool_version()}\n")
+            parser.exit()
+
+    return Version
 
 
 def _command_of(argv: list[str]) -> str | None:
@@ -88,17 +92,17 @@ def _command_of(argv: list[str]) -> str | None:
     return None
 
 
-def build_parser(command: str | None = None, *, full: bool = True) -> argparse.ArgumentParser:
-    """The ``codelist`` parser.  ``full`` registers every group (the reference docs and
-    tests use it); otherwise only the group of ``command`` is imported and the other
-    commands are placeholders carrying their one-line help."""
-    import importlib
+def build_parser(command: str | None = None, *, full: bool = True):
+    """The ``codelist`` parser (an ``argparse.ArgumentParser``).  ``full`` registers every
+    group (the reference docs and tests use it); otherwise only the group of ``command``
+    is imported and the other commands are placeholders carrying their one-line help."""
+    import argparse
 
     parser = argparse.ArgumentParser(
         prog="codelist", description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--version", action=_version_action(argparse))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = COMMANDS[command][0] if command in COMMANDS else None
     done: set[str] = set()
@@ -106,24 +110,49 @@ def build_parser(command: str | None = None, *, full: bool = True) -> argparse.A
         if module in done:
             continue
         if full or module == wanted:
-            importlib.import_module(f"codelists.cli.{module}").register(sub)
+            group_module(module).register(sub)
             done.add(module)
         else:
             sub.add_parser(name, help=help_, add_help=False)
     return parser
 
 
+def group_module(name: str):
+    """The module ``codelists.cli.<name>`` (imported with ``__import__``: the importlib
+    package would cost every command ~0.4 ms)."""
+    qualified = f"codelists.cli.{name}"
+    __import__(qualified)
+    return sys.modules[qualified]
+
+
+def read_quickly(argv: list[str], command: str | None):
+    """The arguments of a plain command line of a group with ``quick_forms()`` (see
+    :mod:`codelists.cli.quick_args`), or None: argparse reads it."""
+    if command is None:
+        return None
+    module = group_module(COMMANDS[command][0])
+    forms = getattr(module, "quick_forms", None)
+    if forms is None:
+        return None
+    from codelists.cli.quick_args import read
+
+    return read(argv, forms())
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(_command_of(argv), full=False)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
-        return int(exc.code or 0)
-    func = getattr(args, "func", None)
-    if func is None:
-        parser.print_help(sys.stderr)
-        return 2
+    command = _command_of(argv)
+    args = read_quickly(argv, command)
+    if args is None:
+        parser = build_parser(command, full=False)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
+            return int(exc.code or 0)
+        if getattr(args, "func", None) is None:
+            parser.print_help(sys.stderr)
+            return 2
+    func = args.func
     from codelists.errors import CodelistsError, exit_code_for
 
     try:

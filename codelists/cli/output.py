@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING, Any
 
 from codelists.errors import CodelistsError, UserError
 
+#: ``typing.TYPE_CHECKING`` without importing typing (~2 ms of a fresh process's start)
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # rich is imported lazily: it dominates the CLI's start-up time
+    from typing import Any
+
     from rich.console import Console
 
 
@@ -26,6 +28,8 @@ def stderr() -> Console:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 

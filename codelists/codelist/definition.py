@@ -289,7 +289,7 @@ def expand(definition: Definition, terminology) -> set[str]:
                 f"an ECL definition needs a SNOMED CT store, not {terminology.system}")
         from codelists.ecl import evaluate
 
-        base = {str(i) for i in evaluate(definition.ecl, terminology).ids}
+        base = set(map(str, evaluate(definition.ecl, terminology).ids))
     if not definition.rules:
         return base
     statuses = resolve_below(definition.rules, _store_descendants(terminology))

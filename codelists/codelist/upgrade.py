@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from typing import Any
 
-from codelists.codelist.definition import expand
-from codelists.codelist.model import ACTIVE, HEADING, PENDING, Codelist, Line
-from codelists.terminology.history import REPLACING, concepts_of, differences, inactivations
+from codelists.codelist.model import ACTIVE, CODE_KINDS, HEADING, PENDING, Codelist, Line
+from codelists.codelist.release_facts import ReleaseFacts
+from codelists.terminology.history import CURRENT_ID, REPLACING, alias_reasons
 
 #: change kinds, and whether each asks the user for a decision
 KINDS = {
@@ -110,35 +111,64 @@ def previous_release(cl: Codelist) -> str | None:
     return str(value) if value else None
 
 
-def plan_update(cl: Codelist, terminology) -> UpdatePlan:
-    """What moving ``cl`` to ``terminology``'s release changes (nothing is written)."""
+def plan_update(cl: Codelist, terminology, *, facts: ReleaseFacts | None = None
+                ) -> UpdatePlan:
+    """What moving ``cl`` to ``terminology``'s release changes (nothing is written).
+
+    ``facts`` (a :class:`ReleaseFacts` of the same release) shares the store's answers
+    between the lists of a study; without it the list is planned on its own.
+    """
+    facts = facts if facts is not None else ReleaseFacts(terminology)
     release = release_of(terminology)
     plan = UpdatePlan(cl.id, str(cl.path) if cl.path else None, cl.system.id,
                       previous_release(cl), release)
-    lines: dict[str, Line] = {}
-    for line in cl.code_lines():
-        lines.setdefault(line.code, line)  # a code's first line speaks for it
-    live = [c for c, ln in lines.items() if ln.kind in (ACTIVE, PENDING)]
+    written = _Written(cl)
+    lines = written.lines
     # only the codes the release says something new about come back
-    changed, missing = differences(terminology, {c: ln.term for c, ln in lines.items()})
-    _moved_ids(plan, terminology, live, changed, missing, lines)
-    _retired(plan, terminology, live, changed, lines)
+    changed, missing = facts.differences(written.terms)
+    _moved_ids(plan, terminology, written.live, changed, missing, lines)
+    _retired(plan, facts, written.live, changed, lines)
     _terms(plan, changed, lines)
     definition = cl.definition
     if not definition.is_empty():
-        _rules(plan, definition, terminology)
-        _definition(plan, expand(definition, terminology), terminology, changed, missing,
-                    lines)
+        _rules(plan, definition, facts)
+        _definition(plan, facts.expand(definition), facts, written, changed, missing)
     return plan
 
 
-def _rules(plan, definition, terminology) -> None:
+class _Written:
+    """A codelist's code lines read in one pass: each code's first line (which speaks
+    for it), the term it writes, and its live (active or pending) and active codes."""
+
+    def __init__(self, cl: Codelist) -> None:
+        self.lines: dict[str, Line] = {}
+        self.terms: dict[str, str] = {}
+        self.live: list[str] = []
+        self.active: list[str] = []
+        lines, terms, live, active = self.lines, self.terms, self.live, self.active
+        for line in cl.lines:
+            kind = line.kind
+            if kind not in CODE_KINDS:
+                continue
+            code = line.code
+            if code in lines:
+                continue
+            lines[code] = line
+            terms[code] = line.term
+            if kind == ACTIVE:
+                live.append(code)
+                active.append(code)
+            elif kind == PENDING:
+                live.append(code)
+
+
+def _rules(plan, definition, facts) -> None:
     """Rules whose code the release retired (with its history) or does not hold."""
     codes = definition.codes()
     if not codes:
         return
-    found = concepts_of(terminology, codes)
-    history = inactivations(terminology, [c for c in codes if c in found])
+    found = facts.concepts_of(codes)
+    history = facts.inactivations([c for c in codes if c in found])
     for rule in definition.rules:
         what = "include" if rule.include else "exclude"
         if rule.code not in found:
@@ -157,22 +187,26 @@ def _rules(plan, definition, terminology) -> None:
 def _moved_ids(plan, terminology, live, changed, missing, lines) -> None:
     moved = {c: changed[c].code for c in live
              if c in changed and changed[c].code != terminology.normalise(c)}
+    why = alias_reasons(terminology, [o for o, n in moved.items() if n not in lines])
     for old, new in moved.items():
         if new in lines:
             continue
         term = changed[old].term
-        plan.changes.append(Change("new-id", new, term, source=old,
-                                   note=f"the current id of {old} in {plan.to_release}"))
-    for code in live:
-        if code in missing:
-            plan.changes.append(Change("unknown", code, lines[code].term,
-                                       note=f"not in the {plan.to_release} release"))
+        note = f"{CURRENT_ID} of {old} in {plan.to_release}"
+        plan.changes.append(Change("new-id", new, term, source=old, association=CURRENT_ID,
+                                   reason=why.get(old), note=note + (
+                                       f": {why[old]}" if old in why else "")))
+    if missing:
+        for code in live:
+            if code in missing:
+                plan.changes.append(Change("unknown", code, lines[code].term,
+                                           note=f"not in the {plan.to_release} release"))
 
 
-def _retired(plan, terminology, live, concepts, lines) -> None:
+def _retired(plan, facts, live, concepts, lines) -> None:
     inactive = [c for c in live if c in concepts and not concepts[c].active
-                and concepts[c].code == c]
-    history = inactivations(terminology, inactive) if inactive else {}
+                and concepts[c].code == c] if concepts else []
+    history = facts.inactivations(inactive) if inactive else {}
     offered: set[str] = set()
     for code in inactive:
         info = history.get(code)
@@ -202,20 +236,20 @@ def _terms(plan, changed, lines) -> None:
                                        note=f"term was: {line.term}"))
 
 
-def _definition(plan, expanded: set[str], terminology, changed, missing, lines) -> None:
-    taken = set(lines) | {c.code for c in plan.changes}
-    new = sorted(expanded - taken, key=lambda c: (len(c), c))
-    found = concepts_of(terminology, new)
+def _definition(plan, expanded: set[str], facts, written, changed, missing) -> None:
+    planned = {c.code for c in plan.changes}
+    new = sorted((expanded - written.lines.keys()) - planned, key=lambda c: (len(c), c))
+    found = facts.concepts_of(new)
     for code in new:
         concept = found.get(code)
         plan.changes.append(Change("new", code, concept.term if concept else "",
                                    note=f"new in {plan.to_release}"))
-    for code, line in lines.items():
-        if line.kind != ACTIVE or code in expanded or code in missing:
+    for code in filterfalse(expanded.__contains__, written.active):
+        if code in missing:
             continue
         concept = changed.get(code)  # absent: active, same id, same term
         if concept is None or (concept.active and concept.code == code):
-            plan.changes.append(Change("outside-definition", code, line.term,
+            plan.changes.append(Change("outside-definition", code, written.lines[code].term,
                                        note=f"the definition does not reach it in "
                                             f"{plan.to_release}"))
 

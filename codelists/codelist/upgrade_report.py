@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codelists.codelist.fileformat import load, paused_collection
+from codelists.codelist.release_facts import ReleaseFacts
 from codelists.codelist.upgrade import KINDS, UpdatePlan, plan_update, release_of
 from codelists.errors import CodelistsError, InputFileError
 
@@ -75,16 +76,20 @@ def study_files(folder: str | Path) -> tuple[list[Path], list[Path]]:
 
 
 def upgrade_report(folder: str | Path, terminology) -> StudyReport:
+    """Plan the update of every codelist of a study; the store's answers about a code
+    or a definition are shared between the lists that hold it (:class:`ReleaseFacts`),
+    and each plan equals the one ``plan_update`` gives for the file alone."""
     files, locked = study_files(folder)
     report = StudyReport(str(folder), release_of(terminology), terminology.system,
                          locked=[str(p) for p in locked])
+    facts = ReleaseFacts(terminology)
     with paused_collection():  # lists and plans hold no reference cycles
         for path in files:
-            _plan_one(report, path, terminology)
+            _plan_one(report, path, terminology, facts)
     return report
 
 
-def _plan_one(report: StudyReport, path: Path, terminology) -> None:
+def _plan_one(report: StudyReport, path: Path, terminology, facts: ReleaseFacts) -> None:
     if not path.exists():
         report.skipped.append({"path": str(path), "why": "error",
                                "detail": "named in the lock file but missing"})
@@ -95,6 +100,6 @@ def _plan_one(report: StudyReport, path: Path, terminology) -> None:
             report.skipped.append({"path": str(path), "why": "other system",
                                    "detail": cl.system.id})
             return
-        report.plans.append(plan_update(cl, terminology))
+        report.plans.append(plan_update(cl, terminology, facts=facts))
     except CodelistsError as exc:
         report.skipped.append({"path": str(path), "why": "error", "detail": str(exc)})

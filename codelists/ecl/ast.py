@@ -1,13 +1,15 @@
-"""The ECL abstract syntax tree: frozen dataclasses, one per construct of the brief syntax.
+"""The ECL abstract syntax tree: frozen records, one per construct of the brief syntax.
 
 The tree keeps everything needed to render an expression back (display terms included)
 and nothing about layout (white space, comments), so ``parse(render(tree)) == tree``.
 Names follow the ABNF productions in ``../shared/ecl/syntax/abnf-brief.txt``.
+Nodes are :class:`codelists.records.Record` classes: frozen dataclasses in behaviour,
+without the cost of importing :mod:`dataclasses` when the command line starts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from codelists.records import Record, fields
 
 # constraintOperator spellings, canonical form
 DESCENDANT_OF = "<"
@@ -26,16 +28,14 @@ OPERATORS = (DESCENDANT_OF, DESCENDANT_OR_SELF_OF, CHILD_OF, CHILD_OR_SELF_OF, A
 
 # --- focus concepts -------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ConceptReference:
+class ConceptReference(Record):
     """eclConceptReference: ``conceptId [|term|]``."""
 
     id: int
     term: str | None = None
 
 
-@dataclass(frozen=True)
-class AlternateIdentifier:
+class AlternateIdentifier(Record):
     """altIdentifier: ``SCHEME#code [|term|]``."""
 
     scheme: str
@@ -43,13 +43,11 @@ class AlternateIdentifier:
     term: str | None = None
 
 
-@dataclass(frozen=True)
-class Wildcard:
+class Wildcard(Record):
     """wildCard ``*``: any concept."""
 
 
-@dataclass(frozen=True)
-class MemberOf:
+class MemberOf(Record):
     """memberOf ``^`` with optional ``[fields]`` (``fields == ("*",)`` for ``[*]``)."""
 
     fields: tuple[str, ...] | None = None
@@ -57,8 +55,7 @@ class MemberOf:
 
 # --- filters --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TypedSearchTerm:
+class TypedSearchTerm(Record):
     """typedSearchTerm: ``match:"words"`` (the default) or ``wild:"pat*tern"``.
 
     ``text`` is the unescaped content between the quotes.
@@ -68,20 +65,17 @@ class TypedSearchTerm:
     text: str
 
 
-@dataclass(frozen=True)
-class TermFilter:
+class TermFilter(Record):
     operator: str  # "=" | "!="
     terms: tuple[TypedSearchTerm, ...]
 
 
-@dataclass(frozen=True)
-class LanguageFilter:
+class LanguageFilter(Record):
     operator: str
     codes: tuple[str, ...]  # lower case
 
 
-@dataclass(frozen=True)
-class TypeFilter:
+class TypeFilter(Record):
     """typeFilter: ``type = syn`` tokens, or ``typeId = expr`` / a set of references."""
 
     operator: str
@@ -89,16 +83,14 @@ class TypeFilter:
     ids: Expression | tuple[ConceptReference, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Acceptability:
+class Acceptability(Record):
     """acceptabilitySet: tokens (``accept``/``prefer``) or concept references."""
 
     tokens: tuple[str, ...] = ()
     ids: tuple[ConceptReference, ...] = ()
 
 
-@dataclass(frozen=True)
-class Dialect:
+class Dialect(Record):
     """One dialect of a dialect filter: an alias (``en-gb``) or a language refset."""
 
     alias: str | None = None
@@ -106,47 +98,40 @@ class Dialect:
     acceptability: Acceptability | None = None
 
 
-@dataclass(frozen=True)
-class DialectFilter:
+class DialectFilter(Record):
     operator: str
     dialects: tuple[Dialect, ...]
     by_id: bool  # dialectId (True) or dialect alias (False)
     acceptability: Acceptability | None = None  # after the value (applies to all)
 
 
-@dataclass(frozen=True)
-class ModuleFilter:
+class ModuleFilter(Record):
     operator: str
     value: Expression | tuple[ConceptReference, ...]
 
 
-@dataclass(frozen=True)
-class EffectiveTimeFilter:
+class EffectiveTimeFilter(Record):
     operator: str  # = != < <= > >=
     times: tuple[str, ...]  # "yyyymmdd" or "" (unpublished)
 
 
-@dataclass(frozen=True)
-class ActiveFilter:
+class ActiveFilter(Record):
     operator: str
     active: bool
 
 
-@dataclass(frozen=True)
-class DescriptionIdFilter:
+class DescriptionIdFilter(Record):
     operator: str
     ids: tuple[int, ...]
 
 
-@dataclass(frozen=True)
-class DefinitionStatusFilter:
+class DefinitionStatusFilter(Record):
     operator: str
     tokens: tuple[str, ...] = ()  # "primitive" | "defined"
     ids: Expression | tuple[ConceptReference, ...] | None = None
 
 
-@dataclass(frozen=True)
-class MemberFieldFilter:
+class MemberFieldFilter(Record):
     """memberFieldFilter: ``field op value`` where value is an expression, a number,
     search terms, a boolean or time values."""
 
@@ -155,34 +140,29 @@ class MemberFieldFilter:
     value: object  # Expression | NumericValue | StringValue | BooleanValue | TimeValues
 
 
-@dataclass(frozen=True)
-class TimeValues:
+class TimeValues(Record):
     times: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class DescriptionFilters:
+class DescriptionFilters(Record):
     """descriptionFilterConstraint ``{{ D ... }}``: all filters hold for one description."""
 
     filters: tuple
 
 
-@dataclass(frozen=True)
-class ConceptFilters:
+class ConceptFilters(Record):
     """conceptFilterConstraint ``{{ C ... }}``."""
 
     filters: tuple
 
 
-@dataclass(frozen=True)
-class MemberFilters:
+class MemberFilters(Record):
     """memberFilterConstraint ``{{ M ... }}``: all filters hold for one refset member."""
 
     filters: tuple
 
 
-@dataclass(frozen=True)
-class HistorySupplement:
+class HistorySupplement(Record):
     """historySupplement ``{{ + HISTORY[-MIN|-MOD|-MAX|(subset)] }}``."""
 
     profile: str | None = None  # "MIN" | "MOD" | "MAX" | None
@@ -191,8 +171,7 @@ class HistorySupplement:
 
 # --- expressions ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SubExpression:
+class SubExpression(Record):
     """subExpressionConstraint: ``[op] [^ [fields]] focus {{M}}* {{D|C}}* [{{+HISTORY}}]``.
 
     ``focus`` is a ConceptReference, AlternateIdentifier, Wildcard or a nested
@@ -207,8 +186,7 @@ class SubExpression:
     history: HistorySupplement | None = None
 
 
-@dataclass(frozen=True)
-class Compound:
+class Compound(Record):
     """conjunction / disjunction / exclusion expression constraint.
 
     ``operator`` is "AND" (also written ``,``), "OR" or "MINUS" (exactly two operands).
@@ -218,16 +196,14 @@ class Compound:
     operands: tuple[SubExpression, ...]
 
 
-@dataclass(frozen=True)
-class Refined:
+class Refined(Record):
     """refinedExpressionConstraint ``sub : refinement``."""
 
     focus: SubExpression
     refinement: Refinement
 
 
-@dataclass(frozen=True)
-class Dotted:
+class Dotted(Record):
     """dottedExpressionConstraint ``sub . attr . attr``."""
 
     focus: SubExpression
@@ -236,14 +212,12 @@ class Dotted:
 
 # --- refinements ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Cardinality:
+class Cardinality(Record):
     min: int
     max: int | None  # None for ``*`` (many)
 
 
-@dataclass(frozen=True)
-class NumericValue:
+class NumericValue(Record):
     """``#number``; ``text`` keeps the literal as written (without ``#``)."""
 
     text: str
@@ -253,18 +227,15 @@ class NumericValue:
         return float(self.text)
 
 
-@dataclass(frozen=True)
-class StringValue:
+class StringValue(Record):
     terms: tuple[TypedSearchTerm, ...]
 
 
-@dataclass(frozen=True)
-class BooleanValue:
+class BooleanValue(Record):
     value: bool
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(Record):
     """eclAttribute ``[card] [R] name op value``."""
 
     name: SubExpression
@@ -274,16 +245,14 @@ class Attribute:
     reverse: bool = False
 
 
-@dataclass(frozen=True)
-class AttributeGroup:
+class AttributeGroup(Record):
     """eclAttributeGroup ``[card] { attribute set }``."""
 
     attributes: AttributeSet
     cardinality: Cardinality | None = None
 
 
-@dataclass(frozen=True)
-class RefinementCompound:
+class RefinementCompound(Record):
     """Conjunction or disjunction of refinements or attribute sets (``operator`` AND/OR).
 
     Brackets are implied by nesting: a compound operand of a compound is bracketed.
@@ -306,10 +275,10 @@ def walk(node):
         for item in node:
             yield from walk(item)
         return
-    if hasattr(node, "__dataclass_fields__"):
-        for name in node.__dataclass_fields__:
+    if isinstance(node, Record):
+        for name in fields(node):
             value = getattr(node, name)
-            if hasattr(value, "__dataclass_fields__") or isinstance(value, tuple):
+            if isinstance(value, Record | tuple):
                 yield from walk(value)
 
 

@@ -9,20 +9,20 @@ their concept.
 
 from __future__ import annotations
 
-import json
+import os
 import sqlite3
 import weakref
 from array import array
-from dataclasses import dataclass
 from itertools import chain, compress
-from pathlib import Path
 
 from codelists.ecl import ast
+from codelists.ecl.direct import hierarchy_query
 from codelists.ecl.parser import parse
 from codelists.ecl.render import render
 from codelists.ecl.semantics import COMMON_FIELDS, ECLResult, fold, holds_components
 from codelists.ecl.sql_filters import register_functions
 from codelists.ecl.to_sql import Compiler, selected_component_field
+from codelists.records import Record
 from codelists.terminology.snomedct.idsets import (
     StoredSet,
     stored_descendants,
@@ -39,7 +39,7 @@ def connection_of(source) -> sqlite3.Connection:
         return store.conn
     if hasattr(source, "conn"):
         return source.conn
-    if isinstance(source, str | Path):
+    if isinstance(source, str | os.PathLike):
         from codelists.terminology.store import Store
 
         return Store.open(source).conn
@@ -59,7 +59,7 @@ def evaluate(expression: str | ast.Expression, source, *, check_terms: bool = Tr
     ``rows``; otherwise, where a set of concepts is needed, it is an ECLError.  Selecting
     one field that holds component ids (``^ [targetComponentId] R``) is a set of concepts.
     """
-    if isinstance(source, str | Path):
+    if isinstance(source, str | os.PathLike):
         from codelists.terminology.store import Store
 
         with Store.open(source, terminology="snomedct") as store:
@@ -125,6 +125,11 @@ def _plan(tree, conn: sqlite3.Connection, check_terms: bool, rows: bool):
             and node.history is None):  # one concept: known or not was looked up above
         found = ECLResult(frozenset(() if unknown else (node.focus.id,)), warnings, unknown)
         return lambda conn: found
+    direct = hierarchy_query(node)
+    if direct is not None:  # one index range: no common table expressions, no sort
+        concept = (node.focus.id,)
+        return lambda conn: ECLResult(warnings=warnings, unknown=unknown,
+                                      **_joined(conn.execute(direct, concept).fetchone()[0]))
     compiler = Compiler(conn)
     sql, params = compiler.query(compiler.expression(node), BULK)
     return lambda conn: ECLResult(warnings=warnings, unknown=unknown, **_fetch(conn, sql, params))
@@ -252,9 +257,25 @@ def _fetch(conn: sqlite3.Connection, sql: str, params) -> dict:
     """Run a compiled query (``BULK``) and move its ids in one step, as :class:`ECLResult`
     keyword arguments (ints and strings made on first use)."""
     (text,) = conn.execute(sql, params).fetchone()
-    if text == "[]" or '"' in text:  # nothing, or a component id held as text
-        return {"ids": frozenset(json.loads(text))}
-    return {"ascending": lambda: json.loads(text), "codes": lambda: text[1:-1].split(",")}
+    if text == "[]":
+        return {"ids": frozenset()}
+    if '"' in text:  # a component id held as text
+        return {"ids": frozenset(_loads(text))}
+    return {"ascending": lambda: _loads(text), "codes": lambda: text[1:-1].split(",")}
+
+
+def _loads(text: str):
+    import json  # on use: printing ids as text (`codelist ecl expand`) never needs it
+
+    return json.loads(text)
+
+
+def _joined(text: str | None) -> dict:
+    """Ascending ids joined by commas (:mod:`codelists.ecl.direct`), as :class:`ECLResult`
+    keyword arguments (ints and strings made on first use)."""
+    if not text:
+        return {"ids": frozenset()}
+    return {"ascending": lambda: _loads(f"[{text}]"), "codes": lambda: text.split(",")}
 
 
 def problems(tree, conn, *, check_terms: bool = True) -> tuple[tuple[str, ...], tuple[int, ...]]:
@@ -294,6 +315,8 @@ def member_rows(tree: ast.SubExpression, conn) -> tuple[tuple[str, ...], list[tu
     tables = compiler.refset_tables(refsets)
     names = tree.member_of.fields
     if names == ("*",):
+        import json
+
         extra = set()
         marks = ", ".join(map(str, sorted(refsets))) or "NULL"
         for (fields,) in conn.execute(f"SELECT fields FROM refsets WHERE refset_id IN ({marks})"):
@@ -325,8 +348,7 @@ def _selected(column: str | None, table: str) -> str:
     return column
 
 
-@dataclass(frozen=True)
-class PlanStep:
+class PlanStep(Record):
     """One sub-expression of a plan: its canonical text, SQL and number of ids."""
 
     name: str

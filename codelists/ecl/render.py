@@ -8,11 +8,10 @@ terms kept as ``|term|``, brackets exactly where nesting requires them.  For eve
 
 from __future__ import annotations
 
-import re
-
 from codelists.ecl import ast
 
-_PLAIN_ALT_CODE = re.compile(r"[A-Za-z0-9._-]+")
+#: the characters of an alternate identifier's code written without quotes
+_PLAIN_ALT_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
 def render(node) -> str:
@@ -32,7 +31,7 @@ def _reference(node: ast.ConceptReference) -> str:
 
 
 def _alternate(node: ast.AlternateIdentifier) -> str:
-    if _PLAIN_ALT_CODE.fullmatch(node.code):
+    if node.code and _PLAIN_ALT_CHARS.issuperset(node.code):
         text = f"{node.scheme}#{node.code}"
     else:
         text = '"' + _escape(f"{node.scheme}#{node.code}") + '"'

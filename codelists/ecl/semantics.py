@@ -8,8 +8,12 @@ Only *definitions* live here; the SQL compiler (to_sql.py) and the reference eva
 from __future__ import annotations
 
 import functools
-import re
-import unicodedata
+
+#: ``typing.TYPE_CHECKING`` without importing typing; ``re`` is imported where it is used
+#: (``codelist ecl expand`` of a simple shape never needs it)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
 
 IS_A = 116680003
 FSN = 900000000000003001
@@ -97,18 +101,24 @@ COMMON_FIELDS = ("id", "effectiveTime", "active", "moduleId", "refsetId",
 
 def fold(text: str) -> str:
     """The collation of term filters: case- and diacritic-insensitive."""
+    import unicodedata
+
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-_WORD = re.compile(r"[^\W_]+")
+@functools.cache
+def _word_pattern() -> re.Pattern:
+    import re
+
+    return re.compile(r"[^\W_]+")
 
 
 def words(text: str) -> list[str]:
     """The words of a term, as the store's full-text index splits them."""
     if text.isascii():
-        return _WORD.findall(text.lower())
-    return _WORD.findall(fold(text))
+        return _word_pattern().findall(text.lower())
+    return _word_pattern().findall(fold(text))
 
 
 @functools.lru_cache(maxsize=256)
@@ -127,6 +137,8 @@ def term_matches(search: str, term: str) -> bool:
 def wild_regex(pattern: str, fold_case: bool = True) -> re.Pattern:
     """``wild:`` semantics: the whole term matches; ``*`` is any run of characters and
     ``\\*``, ``\\"``, ``\\\\`` are literal."""
+    import re
+
     literal = fold if fold_case else (lambda ch: ch)
     parts, i = [], 0
     while i < len(pattern):

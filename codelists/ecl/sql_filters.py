@@ -7,8 +7,6 @@ index to find candidate descriptions and then the SQL functions registered by
 
 from __future__ import annotations
 
-import json
-
 from codelists.ecl import ast
 from codelists.ecl.render import render
 from codelists.ecl.semantics import (
@@ -295,4 +293,4 @@ def time_condition(column: str, operator: str, times: tuple[str, ...]) -> str:
     return "(" + " OR ".join(f"{column} {operator} {v}" for v in values) + ")"
 
 
-__all__ = ["FilterCompiler", "register_functions", "json"]
+__all__ = ["FilterCompiler", "register_functions"]

@@ -11,7 +11,6 @@ a refset, which language refsets a dialect names) are run while compiling.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 
 from codelists.ecl import ast
 from codelists.ecl.render import render
@@ -28,19 +27,28 @@ from codelists.errors import ECLError, NotSupportedError
 EMPTY = "SELECT NULL AS id WHERE 0"
 
 
-@dataclass
 class Step:
-    name: str
-    sql: str
-    params: list = field(default_factory=list)
-    label: str = ""
-    #: (operator, concept) when the step is `< X`, `<< X`, `> X` or `>> X` of one concept:
-    #: membership in it is then a point look-up in the closure table
-    hierarchy: tuple[str, int] | None = None
-    #: the steps an OR step unites (membership in it is membership in any of them)
-    union: tuple[str, ...] = ()
-    #: a guess at the size for choosing which operand of AND to iterate (lower: smaller)
-    rank: int = 3
+    """One CTE of a compiled expression (a plain class: no dataclasses at start-up)."""
+
+    __slots__ = ("name", "sql", "params", "label", "hierarchy", "union", "rank")
+
+    def __init__(self, name: str, sql: str, params: list | None = None, label: str = "",
+                 hierarchy: tuple[str, int] | None = None, union: tuple[str, ...] = (),
+                 rank: int = 3) -> None:
+        self.name = name
+        self.sql = sql
+        self.params = [] if params is None else params
+        self.label = label
+        #: (operator, concept) when the step is `< X`, `<< X`, `> X` or `>> X` of one
+        #: concept: membership in it is then a point look-up in the closure table
+        self.hierarchy = hierarchy
+        #: the steps an OR step unites (membership in it is membership in any of them)
+        self.union = union
+        #: a guess at the size for choosing which operand of AND to iterate (lower: smaller)
+        self.rank = rank
+
+    def __repr__(self) -> str:
+        return f"Step({self.name!r}, {self.sql!r}, {self.params!r}, {self.label!r})"
 
 
 class Compiler(FilterCompiler):

@@ -160,6 +160,19 @@ class CodeSystemTerminology:
                 return row[0]
         return None
 
+    def alias_reasons(self, codes: list[str]) -> dict[str, str]:
+        """Why the release knows each of ``codes`` under another stored code (dm+d
+        ``previous id (VPIDPREV)``, ICD-10 ``ALT_CODE`` ...), for those that are aliases."""
+        out: dict[str, str] = {}
+        for code in codes:
+            for candidate in dict.fromkeys((self.normalise(code), str(code).strip())):
+                row = self.conn.execute("SELECT reason FROM aliases WHERE alias = ?",
+                                        (candidate,)).fetchone()
+                if row:
+                    out[code] = row[0]
+                    break
+        return out
+
     def _concept(self, row) -> Concept:
         return Concept(code=row[0], term=row[1], active=bool(row[3]), system=self.system,
                        kind=row[2])

@@ -184,6 +184,17 @@ def inactivations(terminology, codes: Iterable[str]) -> dict[str, Inactivation]:
     return _codesystem(terminology, inactive)
 
 
+#: the association named when a release knows a code under another id (dm+d VPIDPREV ...)
+CURRENT_ID = "CURRENT ID"
+
+
+def alias_reasons(terminology, codes: Iterable[str]) -> dict[str, str]:
+    """Why the release names each of ``codes`` under another id (``previous id
+    (VPIDPREV)`` ...); empty for systems whose stores keep no aliases (SNOMED CT)."""
+    reasons = getattr(terminology, "alias_reasons", None)
+    return reasons(list(codes)) if reasons is not None else {}
+
+
 def current_ids(terminology, codes: Iterable[str]) -> dict[str, str]:
     """Codes the release knows under another id (dm+d previous ids, aliases): old -> new."""
     found = concepts_of(terminology, codes)

@@ -22,10 +22,10 @@ The project config names stores per terminology::
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from codelists.errors import InputFileError, StoreNotFoundError
+from codelists.records import Record
 from codelists.terminology.store import StoreMetadata, read_metadata
 
 CONFIG_NAME = "codelists.toml"
@@ -65,8 +65,7 @@ def read_config(start: Path | None = None) -> tuple[Path | None, dict]:
         ) from exc
 
 
-@dataclass(frozen=True)
-class StoreInfo:
+class StoreInfo(Record):
     path: Path
     metadata: StoreMetadata
 

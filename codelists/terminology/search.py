@@ -14,10 +14,12 @@ matched.
 
 from __future__ import annotations
 
+import functools
 import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import accumulate
 
 from codelists.errors import UsageError
@@ -94,16 +96,35 @@ def by_words_found(rows: Iterable[tuple], query: str, term_index: int) -> list[t
 PARTIAL_READ = 40
 
 
-def words_found(text: str, description: str) -> tuple[list[str], list[str]]:
-    """(query words found in the description, those found only in another spelling)."""
+@dataclass(frozen=True)
+class _Query:
+    """What :func:`why` needs to know of a query, worked out once per query text."""
+
+    words: tuple[str, ...]
+    other_spellings: tuple[tuple[str, ...], ...]  # per word, lower case, itself excluded
+    content: tuple[str, ...]
+    exact: frozenset[str]  # every spelling of the whole query, lower case
+
+
+@functools.lru_cache(maxsize=256)
+def _query(text: str) -> _Query:
     from codelists.terminology.spelling import word_variants
 
+    words = tuple(query_words(text))
+    return _Query(words, tuple(tuple(v.lower() for v in word_variants(w)[1:]) for w in words),
+                  tuple(content_words(text)),
+                  frozenset(v.lower() for v in spelling_variants(text.strip())))
+
+
+def words_found(text: str, description: str) -> tuple[list[str], list[str]]:
+    """(query words found in the description, those found only in another spelling)."""
+    query = _query(text)
     tokens = query_words(description)
     found, respelt = [], []
-    for word in query_words(text):
+    for word, others in zip(query.words, query.other_spellings, strict=True):
         if any(t.startswith(word) for t in tokens):
             found.append(word)
-        elif any(t.startswith(v.lower()) for v in word_variants(word)[1:] for t in tokens):
+        elif any(t.startswith(v) for v in others for t in tokens):
             found.append(word)
             respelt.append(word)
     return found, respelt
@@ -111,15 +132,17 @@ def words_found(text: str, description: str) -> tuple[list[str], list[str]]:
 
 def why(text: str, description: str, kind: str = "", preferred: str = "") -> str:
     """Why ``description`` (of type ``kind``) matched the query ``text``, in words:
-    ``"inclusion term 'Breathlessness'; other spelling of dyspnoea"``."""
+    ``"inclusion term 'Breathlessness'; other spelling of dyspnoea"``.  What the query
+    itself contributes (its words and their spellings) is worked out once per query text,
+    so explaining every hit of a search costs little more than splitting each term."""
     found, respelt = words_found(text, description)
-    words = set(query_words(text))
-    if description.strip().lower() in {v.lower() for v in spelling_variants(text.strip())}:
+    query = _query(text)
+    if description.strip().lower() in query.exact:
         what = "exact"
-    elif set(found) >= words:
+    elif set(found) >= set(query.words):
         what = "all words"
     else:
-        content = content_words(text)
+        content = query.content
         shown = [w for w in dict.fromkeys(found) if w in content]
         what = f"{len(shown)} of {len(set(content))} words ({', '.join(shown)})"
     if kind and kind not in ("preferred", "fsn") and description != preferred:

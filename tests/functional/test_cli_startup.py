@@ -56,13 +56,26 @@ def test_version_and_unknown_command(capsys):
     assert "invalid choice" in capsys.readouterr().err
 
 
+#: what `codelist ecl expand SIMPLE --db STORE` must not import: each costs a fresh process
+#: milliseconds (benchmarks/README.md, "From the command line")
+NOT_AT_START = {"platformdirs", "codelists.ecl.reference", "codelists.ecl.substrate", "numpy",
+                "rich", "codelists.cli.terminology", "tomllib", "lark", "dataclasses",
+                "typing", "inspect", "hashlib", "codelists.ecl.grammar_parser", "argparse",
+                "re", "json", "pathlib", "csv", "codelists.terminology.locate"}
+
+
 def test_ecl_expand_loads_only_what_it_uses(snomed_small_store):
     """With --db, no data-directory lookup (platformdirs), no reference evaluator, no
-    numpy for a plain query; the parser comes from the cache on the second run."""
-    argv = ["ecl", "expand", "<< 404684003", "--db", str(snomed_small_store)]
-    _loaded_after(argv)  # compiles the parser into the (test) cache folder
-    loaded = _loaded_after(argv)
-    assert "codelists.cli.ecl" in loaded and "lark" in loaded
-    unwanted = {"platformdirs", "codelists.ecl.reference", "codelists.ecl.substrate", "numpy",
-                "rich", "codelists.cli.terminology", "tomllib"}
-    assert not unwanted & loaded, unwanted & loaded
+    numpy for a plain query; for a simple shape no grammar (lark), no argparse (a plain
+    command line), no dataclasses, pathlib, json or re."""
+    loaded = _loaded_after(["ecl", "expand", "<< 404684003 |Clinical finding|", "--db",
+                            str(snomed_small_store)])
+    assert "codelists.cli.ecl" in loaded and "codelists.ecl.simple" in loaded
+    assert not NOT_AT_START & loaded, NOT_AT_START & loaded
+
+
+def test_ecl_expand_of_a_compound_expression_loads_the_grammar(snomed_small_store):
+    loaded = _loaded_after(["ecl", "expand", "<< 404684003 MINUS << 64572001", "--db",
+                            str(snomed_small_store)])
+    assert "lark" in loaded and "codelists.ecl.grammar_parser" in loaded
+    assert not {"platformdirs", "codelists.ecl.reference", "numpy", "rich"} & loaded

@@ -85,3 +85,23 @@ def test_expand_member_fields_prints_rows(snomed_small_store, capsys):
     # rows where a set of concepts is needed: a clear error, no traceback
     assert main(["ecl", "expand", "<< ^ [mapTarget] 447562003", *db]) != 0
     assert "not a set of concepts" in capsys.readouterr().err
+
+
+def test_a_store_whose_path_holds_uri_characters_opens(snomed_small_store, tmp_path, capsys):
+    """--db is opened read-only through an SQLite URI: ``?``, ``#`` and ``%`` in the path
+    are escaped, not read as the URI's query, fragment or an escape."""
+    import shutil
+
+    odd = tmp_path / "stores #1?" / "small 100%.db"
+    odd.parent.mkdir()
+    shutil.copy(snomed_small_store, odd)
+    assert main(["ecl", "expand", "<! 64572001", "--db", str(odd)]) == 0
+    assert capsys.readouterr().out.split() == ["928000", "128139000", "195967001"]
+
+
+def test_a_missing_store_is_a_clear_error(tmp_path, capsys):
+    missing = tmp_path / "nowhere.db"
+    assert main(["ecl", "expand", "<< 404684003", "--db", str(missing)]) == 5
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {missing}: no terminology store at this path")
+    assert "fix:" in err and "Traceback" not in err

@@ -119,3 +119,43 @@ def test_update_refuses_a_store_of_another_system(work, capsys, icd10_store):
     assert code == 2 and "the release is icd10" in err
     code, _, err = run(capsys, "update", "x.codelist", "--release", "nowhere.db")
     assert code == 5 and "no store at nowhere.db" in err
+
+
+DMD_VMP = "39113611000001102"
+
+
+def test_update_dmd_across_the_three_real_releases(tmp_path, monkeypatch, capsys,
+                                                   dmd_release_stores):
+    """A list written with a VMP's previous id, moved 1.0.0 -> 1.1.0 -> 1.2.0."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CODELISTS_DB", str(dmd_release_stores["1.0.0"]))
+    run(capsys, "new", "salbutamol.codelist", "--terminology", "dmd")
+    with open("salbutamol.codelist", "a", encoding="utf-8") as fh:
+        fh.write("320139002  Salbutamol 100micrograms/dose inhaler CFC free\n"
+                 "91143003  Salbutamol\n")
+    release = {v: str(p) for v, p in dmd_release_stores.items()}
+    code, out, _ = run(capsys, "update", "salbutamol.codelist", "--release", release["1.0.0"],
+                       "--dry-run", "--json")
+    changes = json.loads(out)["changes"]
+    assert code == 0 and [(c["kind"], c["code"], c["source"], c["association"], c["reason"])
+                          for c in changes] == [
+        ("new-id", DMD_VMP, "320139002", "CURRENT ID", "previous id (VPIDPREV)")]
+    code, out, _ = run(capsys, "update", "salbutamol.codelist", "--release", release["1.0.0"])
+    assert code == 0 and DMD_VMP in out
+    text = open("salbutamol.codelist", encoding="utf-8").read()
+    assert (f"# ? {DMD_VMP}  Salbutamol 100micrograms/dose inhaler CFC free  # CURRENT ID "
+            "of 320139002 in 20221001: previous id (VPIDPREV)") in text
+    cl = load("salbutamol.codelist")
+    assert cl.active_codes() == ["320139002", "91143003"]  # old records keep the old id
+    # 1.1.0 (its lookup file twice) imports, and says nothing new about the list
+    code, out, _ = run(capsys, "update", "salbutamol.codelist", "--release", release["1.1.0"],
+                       "--dry-run", "--json")
+    assert code == 0 and json.loads(out)["changes"] == []
+    # 1.2.0 no longer knows the previous id: reported for a decision, nothing decided
+    code, out, _ = run(capsys, "upgrade-report", ".", "--release", release["1.2.0"],
+                       "--json")
+    report = json.loads(out)
+    assert code == 1 and report["system"] == "dmd"
+    [plan] = report["codelists"]
+    assert [(c["kind"], c["code"]) for c in plan["changes"]] == [("unknown", "320139002")]
+    assert load("salbutamol.codelist").pending_codes() == [DMD_VMP]

@@ -9,17 +9,13 @@ longer does).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from codelists.codelist.definition import Definition, Rule, expand
 from codelists.codelist.fileformat import dumps, parse
 from codelists.codelist.upgrade import apply_update, plan_update
-from codelists.terminology.dmd.importer import import_release as import_dmd
 from codelists.terminology.registry import open_terminology
 
-TERMINOLOGIES = Path("data") / "terminologies"
 TENNIS_TOE = "238484001"
 
 
@@ -108,12 +104,8 @@ def test_inactive_codes_move_to_excluded(releases, make_codelist):
 
 
 @pytest.fixture(scope="module")
-def dmd_releases(shared, tmp_path_factory):
-    folder = (shared / TERMINOLOGIES / "opencodelists-fixtures" / "coding_systems" / "dmd"
-              / "fixtures" / "import_resources")
-    tmp = tmp_path_factory.mktemp("dmd")
-    stores = [open_terminology(import_dmd(folder / f"nhsbsa_dmd_{v}_20221001000001.zip",
-                                          tmp / f"{v}.db")) for v in ("1.0.0", "1.2.0")]
+def dmd_releases(dmd_release_stores):
+    stores = [open_terminology(dmd_release_stores[v]) for v in ("1.0.0", "1.2.0")]
     yield stores
     for store in stores:
         store.close()
@@ -127,7 +119,8 @@ def test_dmd_previous_vmp_id_brings_the_current_id(dmd_releases, make_codelist):
     cl = make_codelist("320139002      Salbutamol 100micrograms/dose inhaler CFC free\n",
                        terminology="dmd", path="salbutamol.codelist")
     plan = plan_update(cl, first)
-    assert [(c.kind, c.code, c.source) for c in plan.changes] == [("new-id", VMP, "320139002")]
+    assert [(c.kind, c.code, c.source, c.association, c.reason) for c in plan.changes] == [
+        ("new-id", VMP, "320139002", "CURRENT ID", "previous id (VPIDPREV)")]
     apply_update(cl, plan, today="2026-06-01")
     assert cl.active_codes() == ["320139002"]  # records still carry the old id
     assert cl.pending_codes() == [VMP]

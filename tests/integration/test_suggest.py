@@ -202,3 +202,45 @@ def test_hierarchy_works_for_every_system_with_a_hierarchy(fixture, request):
         terminology.close()
     proposed = {s.code for s in found if s.evidence[0].reason == "descendant"}
     assert proposed and proposed <= below
+
+
+def test_an_abbreviation_the_store_spells_out_is_read_as_its_names(icd10):
+    # WHO ICD-10 never writes "CKD" or "COPD"; its names do: N18 Chronic kidney disease,
+    # J44 Other chronic obstructive pulmonary disease
+    codelist = parse(header("icd10", title="CKD") + "# ? N18.1\n")
+    codelist.method = {"search": {"rules": ["ckd"]}}
+    found = suggest(codelist, icd10, sources=["terminology"], limit=None)
+    by_code = {s.code: s for s in found}
+    assert {"N18", "N18.9"} <= set(by_code)
+    assert "N18.1" not in by_code  # already listed
+    evidence = by_code["N18"].evidence[0]
+    assert evidence.reason == "abbreviation"
+    assert "spells out 'ckd'" in evidence.text
+    copd = parse(header("icd10", title="COPD"))
+    codes = {s.code for s in suggest(copd, icd10, sources=["terminology"], limit=None)}
+    assert "J44" in codes and "J44.9" in codes
+
+
+def test_a_word_the_store_has_is_not_an_abbreviation(icd10):
+    from codelists.method.suggest import acronyms
+
+    rows = [("1", "Gout, unspecified"), ("2", "Chronic kidney disease"),
+            ("3", "Poisoning, exposure"), ("4", "Chronic kidney disease, stage 5"),
+            ("5", "Other chronic kidney disease")]
+    expanded = acronyms.expand(rows, acronyms.candidates(["gout", "ckd", "pe", "of"]))
+    assert set(expanded) == {"ckd"}  # gout is a word; "poisoning, exposure" is no name
+    (reading,) = expanded["ckd"]
+    assert (reading.phrase, reading.names, reading.share) == ("chronic kidney disease", 3,
+                                                              1.0)
+
+
+def test_ambiguous_abbreviations_keep_each_frequent_reading(icd10):
+    from codelists.method.suggest import acronyms
+
+    rows = [("1", "Heart failure"), ("2", "Heart failure, unspecified"),
+            ("3", "Haemorrhagic fever"), ("4", "Hay fever"), ("5", "Hair follicle")]
+    readings = acronyms.expand(rows, ["hf"])["hf"]
+    assert [r.phrase for r in readings][0] == "heart failure"
+    assert {r.phrase for r in readings} == {"heart failure", "haemorrhagic fever",
+                                            "hay fever"}  # each named at least half as often
+    assert readings[1].share == 0.5

@@ -22,6 +22,34 @@ def test_encoder_puts_related_words_closer_than_unrelated(meaning_encoder: Encod
     assert abs(float(v[0] @ v[0]) - 1.0) < 1e-5
 
 
+def test_gelu_in_place_is_the_tanh_formula():
+    import numpy as np
+
+    from codelists.method.suggest.encoder import _gelu
+
+    h = np.random.default_rng(0).standard_normal((64, 1536)).astype(np.float32) * 4
+    x = h.astype(np.float64)
+    exact = 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x**3)))
+    before = h.copy()
+    out = _gelu(h)
+    assert out.dtype == np.float32 and np.array_equal(h, before)  # the input is kept
+    assert np.abs(out - exact).max() < 1e-5
+
+
+def test_an_abbreviation_reading_is_a_meaning_query():
+    from codelists.method.suggest.acronyms import Expansion
+    from codelists.method.suggest.meaning import WEIGHTS, queries
+
+    codelist = parse(header("icd10", title="CKD"))
+    expanded = {"ckd": [Expansion("ckd", "chronic kidney disease", 7, 1.0),
+                        Expansion("ckd", "cystic kidney disease", 4, 0.5)]}
+    asked = queries(codelist, {}, expanded)
+    assert ("'ckd' read as 'chronic kidney disease'", "chronic kidney disease",
+            WEIGHTS["definition"]) in asked
+    assert ("'ckd' read as 'cystic kidney disease'", "cystic kidney disease",
+            WEIGHTS["definition"] * 0.5) in asked
+
+
 def test_words_are_lower_case_runs_of_letters_and_digits():
     assert words("Type 2 diabetes-mellitus (E11)") == ["type", "2", "diabetes", "mellitus",
                                                        "e11"]

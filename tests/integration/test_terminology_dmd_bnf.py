@@ -75,11 +75,79 @@ def test_a_change_between_releases(fixtures, tmp_path):
         assert new.lookup(VMP).term == "Salbutamol 100micrograms/dose inhaler CFC free"
 
 
-def test_a_release_with_two_lookup_files_is_refused(fixtures, tmp_path):
-    target = tmp_path / "c.db"
-    with pytest.raises(ImportFailedError, match="several f_lookup2 files"):
-        import_dmd(release(fixtures, "1.1.0"), target)
+def store_content(terminology) -> dict:
+    """What a dm+d store says about every code: concept, attributes, parents."""
+    return {code: (terminology.lookup(code), sorted(
+        (a["type"], a["value"], a.get("value_code") or "")
+        for a in terminology.show(code).attributes), terminology.parents(code))
+        for code in terminology.all_codes(include_inactive=True)}
+
+
+def test_a_copied_lookup_file_is_read_once(fixtures, dmd, tmp_path):
+    """1.1.0 is 1.0.0 with its lookup file twice (f_lookup2_test1.xml, the same bytes)."""
+    with open_terminology(import_dmd(release(fixtures, "1.1.0"), tmp_path / "c.db")) as copy:
+        assert copy.metadata.edition == "dm+d 1.1.0"
+        assert store_content(copy) == store_content(dmd)
+        assert copy.lookup("320139002").code == VMP
+
+
+def unpacked(fixtures, version, folder):
+    with zipfile.ZipFile(release(fixtures, version)) as archive:
+        archive.extractall(folder)
+    return folder
+
+
+def split_lookup(folder, change=None):
+    """The lookup file as two files holding half the tables each (optionally with one
+    description changed in the second, and a table repeated so they overlap)."""
+    import xml.etree.ElementTree as ET
+
+    path = folder / "f_lookup2_test.xml"
+    root = ET.parse(path).getroot()
+    tables = list(root)
+    first, second = ET.Element("LOOKUP"), ET.Element("LOOKUP")
+    first.extend(tables[: len(tables) // 2])
+    second.extend(tables[len(tables) // 2:])
+    second.append(tables[0])  # both files hold this table
+    if change:
+        second.find(f"{change}/INFO/DESC").text = "Something else"
+    path.unlink()
+    ET.ElementTree(first).write(folder / "f_lookup2_part1.xml", encoding="utf-8")
+    ET.ElementTree(second).write(folder / "f_lookup2_part2.xml", encoding="utf-8")
+    return tables[0].tag
+
+
+def test_lookup_files_that_agree_are_merged(fixtures, dmd, tmp_path):
+    folder = unpacked(fixtures, "1.0.0", tmp_path / "nhsbsa_dmd_1.0.0_20221001000001")
+    split_lookup(folder)
+    with open_terminology(import_dmd(folder, tmp_path / "m.db")) as merged:
+        assert store_content(merged) == store_content(dmd)
+
+
+def test_lookup_files_that_disagree_are_refused(fixtures, tmp_path):
+    folder = unpacked(fixtures, "1.0.0", tmp_path / "nhsbsa_dmd_1.0.0_20221001000001")
+    table = split_lookup(folder)
+    split_lookup(unpacked(fixtures, "1.0.0", tmp_path / "other"), change=table)
+    shutil.copyfile(tmp_path / "other" / "f_lookup2_part2.xml",
+                    folder / "f_lookup2_part2.xml")
+    target = tmp_path / "x.db"
+    with pytest.raises(ImportFailedError) as caught:
+        import_dmd(folder, target)
+    message = str(caught.value)
+    assert f"lookup {table} code 0001" in message
+    assert "f_lookup2_part1.xml" in message and "f_lookup2_part2.xml" in message
+    assert "Something else" in message and "different releases" in message
     assert not target.exists()
+
+
+def test_two_different_product_files_are_refused(fixtures, tmp_path):
+    folder = unpacked(fixtures, "1.0.0", tmp_path / "nhsbsa_dmd_1.0.0_20221001000001")
+    with zipfile.ZipFile(release(fixtures, "1.2.0")) as later:
+        (folder / "f_vmp2_later.xml").write_bytes(later.read("f_vmp2_test.xml"))
+    with pytest.raises(ImportFailedError, match="2 different f_vmp2 files: "
+                       "f_vmp2_later.xml, f_vmp2_test.xml"):
+        import_dmd(folder, tmp_path / "y.db")
+    assert not (tmp_path / "y.db").exists()
 
 
 def test_detects_dmd_release(fixtures):

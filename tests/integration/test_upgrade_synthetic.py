@@ -5,13 +5,17 @@ should gain, lose and retitle."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from benchmarks.synthetic_rf2 import Generator
 from benchmarks.synthetic_successor import NEXT_DATE, evolve
-from codelists.codelist.definition import Definition
-from codelists.codelist.fileformat import dumps, parse
+from codelists.codelist.definition import Definition, Rule
+from codelists.codelist.fileformat import dumps, load, parse, save
+from codelists.codelist.release_facts import ReleaseFacts
 from codelists.codelist.upgrade import apply_update, plan_update
+from codelists.codelist.upgrade_report import upgrade_report
 from codelists.terminology.history import ASSOCIATIONS, REASONS
 from codelists.terminology.registry import open_terminology
 from codelists.terminology.snomedct.importer import import_release
@@ -149,3 +153,73 @@ def test_inactivations_name_reason_and_association(releases, make_codelist):
     assert line.term == evolution.renamed[int(renamed.code)][1]
     assert f"term was: {evolution.renamed[int(renamed.code)][0]}" in line.comment
     assert cl.meta["snomed_release"] == NEXT_DATE
+
+
+def varied_study(folder, make_codelist, old, evolution, store_n):
+    """Lists that overlap, write the same codes with other terms, share a definition,
+    decide by rules, hold excluded, pending, duplicated and unknown codes; plus a list of
+    another system and a broken file."""
+    big = codelist_for(make_codelist, store_n, FINDING)
+    save(big, folder / "a-finding.codelist")
+    same = codelist_for(make_codelist, store_n, FINDING)  # same definition, other words
+    retired = [str(c) for c in sorted(evolution.retired) if c in below(old, FINDING)]
+    unchanged = [c for c in sorted(below(old, FINDING)) if c not in evolution.renamed
+                 and c not in evolution.retired][:3]
+    for i, line in enumerate(same.lines):
+        if line.is_code and int(line.code) in unchanged:
+            same.lines[i] = line.with_(term=f"Old words {line.code}")
+        elif line.is_code and line.code == retired[0]:
+            same.lines[i] = line.with_(kind="excluded")
+        elif line.is_code and line.code == retired[1]:
+            same.lines[i] = line.with_(kind="pending")
+    same.reindex()
+    save(same, folder / "b-finding-reworded.codelist")
+    parent = pick_top(old, evolution, "retired-parent")
+    ruled = codelist_for(make_codelist, store_n, parent)
+    child = next(c for c in sorted(below(old, parent)) if c != parent)
+    ruled.definition = Definition(rules=(Rule(str(parent), True), Rule(str(child), False)))
+    save(ruled, folder / "c-rules.codelist")
+    moved = codelist_for(make_codelist, store_n, pick_top(old, evolution, "moved-from"))
+    save(moved, folder / "d-moved.codelist")
+    flat = "".join(f"{c}  Retired {c}\n" for c in retired[:4]) + (
+        f"{retired[0]}  Retired again\n999999999999  Not a concept\n")
+    save(make_codelist(flat, path="e-flat.codelist"), folder / "e-flat.codelist")
+    save(make_codelist("J45  Asthma\n", terminology="icd10", path="f-icd10.codelist"),
+         folder / "f-icd10.codelist")
+    (folder / "g-broken.codelist").write_text("not front matter\n")
+
+
+def test_study_report_equals_the_per_file_plans(releases, make_codelist, tmp_path):
+    old, _, evolution, (store_n, store_n1) = releases
+    varied_study(tmp_path, make_codelist, old, evolution, store_n)
+    report = upgrade_report(tmp_path, store_n1)
+    assert [Path(p.path).name for p in report.plans] == [
+        "a-finding.codelist", "b-finding-reworded.codelist", "c-rules.codelist",
+        "d-moved.codelist", "e-flat.codelist"]
+    assert [(Path(s["path"]).name, s["why"]) for s in report.skipped] == [
+        ("f-icd10.codelist", "other system"), ("g-broken.codelist", "error")]
+    for plan in report.plans:
+        alone = plan_update(load(plan.path), store_n1)
+        assert plan.as_dict() == alone.as_dict(), plan.path
+    by_name = {Path(p.path).name: p for p in report.plans}
+    terms = lambda name: {c.code for c in by_name[name].changes if c.kind == "term"}  # noqa: E731
+    # the reworded list's own words were compared, not the first list's answers reused
+    assert terms("a-finding.codelist") < terms("b-finding-reworded.codelist")
+    kinds = {c.kind for p in report.plans for c in p.changes}
+    assert {"inactive", "replacement", "term", "new", "outside-definition", "unknown"} <= kinds
+
+
+def test_shared_facts_ask_the_store_once(releases, make_codelist):
+    _, _, _, (store_n, store_n1) = releases
+    cl = codelist_for(make_codelist, store_n, FINDING)
+    facts = ReleaseFacts(store_n1)
+    statements: list[str] = []
+    store_n1.conn.set_trace_callback(statements.append)
+    try:
+        first = plan_update(cl, store_n1, facts=facts)
+        asked = len(statements)
+        again = plan_update(cl, store_n1, facts=facts)
+    finally:
+        store_n1.conn.set_trace_callback(None)
+    assert asked > 0 and len(statements) == asked  # the second plan asked nothing
+    assert again.as_dict() == first.as_dict()

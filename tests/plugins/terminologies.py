@@ -6,7 +6,8 @@ tests/data/) into a temporary folder; tests open them read-only with
 
 - ``icd10cm_store`` (and ``icd10cm``, opened): the full ICD-10-CM release (~6-15 s);
 - ``icd10_store``: WHO ICD-10 ClaML parser examples; ``ctv3_store``: the CTV3 excerpt;
-  ``dmd_store``: dm+d 1.0.0 excerpt; ``readv2_store`` and ``opcs4_store``: our synthetic
+  ``dmd_store``: dm+d 1.0.0 excerpt (``dmd_release_stores``: all three releases);
+  ``readv2_store`` and ``opcs4_store``: our synthetic
   releases.
 """
 
@@ -58,13 +59,22 @@ def ctv3_store(shared, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def dmd_store(shared, tmp_path_factory) -> Path:
-    """The real dm+d 1.0.0 release excerpt (salbutamol VTM, VMP, AMP, VMPP, AMPP)."""
+def dmd_release_stores(shared, tmp_path_factory) -> dict[str, Path]:
+    """The three real dm+d release excerpts, by version: 1.0.0 names 320139002 as the
+    previous id of VMP 39113611000001102; 1.1.0 is 1.0.0 with its lookup file twice;
+    1.2.0 no longer names the previous id."""
     from codelists.terminology.dmd.importer import import_release
 
-    source = shared.joinpath(*_FIXTURES, "dmd", "fixtures", "import_resources",
-                             "nhsbsa_dmd_1.0.0_20221001000001.zip")
-    return import_release(source, tmp_path_factory.mktemp("dmd") / "dmd.db")
+    folder = shared.joinpath(*_FIXTURES, "dmd", "fixtures", "import_resources")
+    tmp = tmp_path_factory.mktemp("dmd")
+    return {v: import_release(folder / f"nhsbsa_dmd_{v}_20221001000001.zip", tmp / f"{v}.db")
+            for v in ("1.0.0", "1.1.0", "1.2.0")}
+
+
+@pytest.fixture(scope="session")
+def dmd_store(dmd_release_stores) -> Path:
+    """The real dm+d 1.0.0 release excerpt (salbutamol VTM, VMP, AMP, VMPP, AMPP)."""
+    return dmd_release_stores["1.0.0"]
 
 
 @pytest.fixture(scope="session")

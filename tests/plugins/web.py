@@ -3,6 +3,9 @@
 ``web_users`` gives the five roles of the permission matrix (anonymous is ``None``);
 ``web_article`` an article deposited by ``depositor`` with ``coauthor`` added and one
 codelist (two versions); ``codelist_text`` writes ``.codelist`` text with the library.
+``release_lists`` deposits, on the tennis-elbow SNOMED CT release, a list defined as
+``<< 19660004`` (which the merged tennis release affects), one defined by an include rule
+on 128133004 (compatible with it) and an ICD-10 list; both releases are installed.
 """
 
 from __future__ import annotations
@@ -104,6 +107,44 @@ def web_article(web_users):
     second = dict(ASTHMA, active=[*ASTHMA["active"], ("266361008", "Intrinsic asthma")])
     actions.add_version(depositor, codelist, make_codelist_text(**second), note="add intrinsic")
     return article
+
+
+def defined_text(store_path, slug, definition, title=None):
+    """A ``.codelist`` whose codes are its definition's expansion on a store."""
+    from codelists.codelist.definition import expand
+    from codelists.codelist.fileformat import dumps, parse
+    from codelists.terminology.registry import open_terminology
+
+    with open_terminology(store_path) as store:
+        codes = sorted(expand(definition, store))
+        terms = store.lookup_many(codes)
+    cl = parse(make_codelist_text(id=slug, title=title or slug,
+                                  active=[(c, terms[c].term) for c in codes]))
+    cl.definition = definition
+    return dumps(cl)
+
+
+@pytest.fixture
+def release_lists(web_users, snomed_elbow_store, snomed_tennis_merged_store):
+    """{slug: Codelist} deposited by ``depositor``; the merged release is the site's."""
+    from codelists.codelist.definition import Definition, Rule
+    from webapp.repository import actions
+
+    install_store(snomed_elbow_store)
+    install_store(snomed_tennis_merged_store)
+    user = web_users["depositor"]
+    article = actions.create_article(user, title="Soft tissue disorders")
+    lists = actions.deposit(user, article, [
+        actions.NewCodelist(defined_text(snomed_elbow_store, "soft-tissue",
+                                         Definition(ecl="<< 19660004"),
+                                         "Disorder of soft tissue")),
+        actions.NewCodelist(defined_text(snomed_elbow_store, "elbow",
+                                         Definition(rules=(Rule("128133004", True),)),
+                                         "Disorder of elbow")),
+        actions.NewCodelist(make_codelist_text(id="icd", system="icd10",
+                                               active=[("J45.0", "Asthma")])),
+    ])
+    return {c.slug: c for c in lists}
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def test_display_terms_are_kept_with_normalised_spaces():
 
 
 def test_every_grammar_rule_names_its_abnf_production():
-    from codelists.ecl.parser import GRAMMAR
+    from codelists.ecl.grammar_parser import GRAMMAR
 
     lines = GRAMMAR.read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines):

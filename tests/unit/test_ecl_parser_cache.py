@@ -7,7 +7,7 @@ import sys
 import lark
 import pytest
 
-from codelists.ecl import parser as ecl_parser
+from codelists.ecl import grammar_parser as ecl_parser
 
 EXPRESSIONS = [
     "<< 404684003 |Clinical finding|",
@@ -74,8 +74,8 @@ def test_an_unwritable_cache_folder_still_parses(tmp_path):
 
 
 def test_the_cache_follows_codelists_cache_dir(tmp_path):
-    code = ("from codelists.ecl import parse; parse('<< 404684003'); "
-            "from codelists.ecl.parser import cache_file, GRAMMAR; "
+    code = ("from codelists.ecl import parse; parse('<< 404684003 OR 64572001'); "
+            "from codelists.ecl.grammar_parser import cache_file, GRAMMAR; "
             "print(cache_file(GRAMMAR.read_text(encoding='utf-8')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"CODELISTS_CACHE_DIR": str(tmp_path), "PATH": ""})

@@ -9,23 +9,11 @@ import json
 import pytest
 from django.core.management import call_command
 
-from codelists.codelist.definition import Definition, Rule, expand
-from codelists.codelist.fileformat import dumps, parse
-from codelists.terminology.registry import open_terminology
-from tests.plugins.web import make_codelist_text
+from codelists.codelist.definition import Definition, Rule
+from tests.plugins.web import defined_text, make_codelist_text
 from webapp.repository import actions
 
 pytestmark = pytest.mark.django_db
-
-
-def defined_text(store_path, slug, definition):
-    with open_terminology(store_path) as store:
-        codes = sorted(expand(definition, store))
-        terms = store.lookup_many(codes)
-    cl = parse(make_codelist_text(id=slug, title=slug,
-                                  active=[(c, terms[c].term) for c in codes]))
-    cl.definition = definition
-    return dumps(cl)
 
 
 def test_release_check_flags_affected_versions(web_users, snomed_elbow_store,

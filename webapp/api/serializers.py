@@ -7,7 +7,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from webapp.accounts.models import TokenScope
-from webapp.repository.models import Article, ArticleType, Code, Codelist, CodelistVersion
+from webapp.repository.models import (
+    Article,
+    ArticleType,
+    Code,
+    Codelist,
+    CodelistVersion,
+    Compatibility,
+)
 from webapp.repository.validation import (
     LICENCE_PATTERN,
     SINGLE_LINE_PATTERN,
@@ -99,12 +106,30 @@ class CodelistSerializer(serializers.ModelSerializer):
         return obj.derived_from_id if can_view(user, obj.derived_from.article) else None
 
 
+class ReleaseResultSerializer(serializers.ModelSerializer):
+    """The version on one terminology release the site checked it against."""
+
+    coding_system = serializers.CharField(source="release.coding_system")
+    edition = serializers.CharField(source="release.edition")
+    release = serializers.CharField(source="release.release", help_text="YYYYMMDD")
+    label = serializers.CharField(source="release.label")
+
+    class Meta:
+        model = Compatibility
+        fields = ["coding_system", "edition", "release", "label", "compatible",
+                  "needs_decision", "counts", "summary", "checked"]
+
+
 class VersionSerializer(serializers.ModelSerializer):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
+    releases = ReleaseResultSerializer(source="compatibility", many=True, read_only=True,
+                                       help_text="the releases this version was checked "
+                                                 "against: compatible (its codes are "
+                                                 "unchanged there) or affected")
 
     class Meta:
         model = CodelistVersion
-        fields = ["number", "created", "created_by", "note", "sha256", "metadata"]
+        fields = ["number", "created", "created_by", "note", "sha256", "metadata", "releases"]
 
 
 class VersionDetailSerializer(VersionSerializer):

@@ -224,7 +224,8 @@ class VersionList(APIView):
     @extend_schema(responses={200: s.VersionSerializer(many=True), **READ_ERRORS})
     def get(self, request, pk: int):
         codelist = _visible_codelist(request, pk)
-        versions = codelist.versions.select_related("created_by").order_by("number")
+        versions = (codelist.versions.select_related("created_by").order_by("number")
+                    .prefetch_related("compatibility__release"))
         return Response(s.VersionSerializer(versions, many=True).data)
 
     @extend_schema(request=s.VersionInputSerializer,

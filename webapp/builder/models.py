@@ -43,6 +43,9 @@ class Draft(models.Model):
     published_version = models.ForeignKey(
         "repository.CodelistVersion", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+")
+    update = models.JSONField(default=dict, blank=True, help_text=(
+        "a draft that moves a codelist to another release: codelist update's result and "
+        "the owner's review of its pending lines (webapp.builder.update)"))
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from codelists.codelist.definition import Status
 from codelists.codelist.workspace import KINDS
 from codelists.errors import CodelistsError
-from webapp.builder import actions, session
+from webapp.builder import actions, session, update
 from webapp.builder import render as draw
 from webapp.builder.models import Draft, DraftStatus
 from webapp.builder.permissions import can_change
@@ -87,6 +88,40 @@ def new_version(request, codelist_pk: int):
     return redirect("builder:draft", pk=draft.pk)
 
 
+@login_required
+@require_POST
+def start_update(request, codelist_pk: int, release_pk: int):
+    from webapp.repository.models import Release
+
+    codelist = get_object_or_404(Codelist, pk=codelist_pk)
+    release = get_object_or_404(Release, pk=release_pk, coding_system=codelist.coding_system)
+    if not can_view(request.user, codelist.article):
+        raise Http404("no such codelist")
+    try:
+        draft = actions.start_update(request.user, codelist, release)
+    except CodelistsError as exc:
+        messages.error(request, str(exc))
+        return redirect("repository:codelist", pk=codelist.pk)
+    return redirect("builder:draft", pk=draft.pk)
+
+
+@login_required
+@require_POST
+def review_pending(request, pk: int):
+    """Accept or reject one pending line of an update draft (or all of those left)."""
+    draft = _draft(request, pk)
+    decision = request.POST.get("decision", "")
+    if decision not in ("accept", "reject"):
+        messages.error(request, "choose accept or reject")
+        return redirect("builder:draft", pk=draft.pk)
+    try:
+        actions.review_pending(request.user, draft, request.POST.get("code") or None,
+                               decision == "accept")
+    except CodelistsError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("builder:draft", args=[draft.pk]) + "#h-update")
+
+
 def _state(draft):
     space = session.workspace(draft)
     rules = session.rules_of(draft)
@@ -128,6 +163,7 @@ def draft_page(request, pk: int):
         "current_title": session.titled(library.system_name(draft.coding_system),
                                         session.release_label(draft)),
         "draft_title": session.titled(library.system_name(draft.coding_system), draft.release),
+        "update": update.panel(draft.update, statuses, space.terms) if draft.update else None,
     })
 
 

@@ -22,9 +22,11 @@ from webapp.repository.models import (
     Code,
     Codelist,
     CodelistVersion,
+    Compatibility,
     DepositDraft,
     MemberRole,
     Publication,
+    Release,
     Tag,
 )
 from webapp.repository.permissions import (
@@ -217,3 +219,33 @@ def _draft_cutoff():
     from django.utils import timezone
 
     return timezone.now() - timedelta(days=settings.CODELISTS_DRAFT_DAYS)
+
+
+# -- what a terminology release does to published versions (webapp.repository.releases)
+# Derived data about versions, written by the release check (an operator's command or
+# a staff member's job): no user's permission is asked, and no version changes.
+def record_release(info) -> Release:
+    """The release a check is about (found again by its system, edition and date)."""
+    release, _ = Release.objects.update_or_create(
+        coding_system=info.coding_system, edition=info.edition, release=info.release,
+        defaults=info.as_fields())
+    return release
+
+
+def record_compatibility(release: Release, version: CodelistVersion, result) -> Compatibility:
+    """One version's answer on the release (replacing an earlier check's)."""
+    row, _ = Compatibility.objects.update_or_create(
+        version=version, release=release, defaults={
+            "compatible": result.compatible, "needs_decision": result.needs_decision,
+            "counts": result.counts, "summary": result.summary[:500],
+            "changes": result.changes})
+    return row
+
+
+def finish_release_check(release: Release, versions_checked: int) -> Release:
+    from django.utils import timezone
+
+    release.checked = timezone.now()
+    release.versions_checked = versions_checked
+    release.save(update_fields=["checked", "versions_checked"])
+    return release

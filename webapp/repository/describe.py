@@ -51,7 +51,18 @@ def version_data(version: CodelistVersion) -> dict:
     return {"number": version.number, "created": version.created.isoformat(),
             "sha256": version.sha256, "note": version.note,
             "created_by": version.created_by.get_username(),
-            "metadata": version.metadata}
+            "metadata": version.metadata, "releases": releases_data(version)}
+
+
+def releases_data(version: CodelistVersion) -> list[dict]:
+    """The releases the version was checked against (as the API gives them)."""
+    from webapp.repository.releases import of_version
+
+    return [{"coding_system": r.release.coding_system, "edition": r.release.edition,
+             "release": r.release.release, "label": r.release.label,
+             "compatible": r.compatible, "needs_decision": r.needs_decision,
+             "counts": r.counts, "summary": r.summary, "checked": r.checked.isoformat()}
+            for r in of_version(version)]
 
 
 def research_object(article: Article, base_url: str = "") -> dict:

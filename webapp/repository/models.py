@@ -271,3 +271,50 @@ class DepositDraft(models.Model):
     data = models.JSONField()
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
+
+
+class Release(models.Model):
+    """A terminology release the site checked its published versions against.
+
+    Installing a release runs the check (:mod:`webapp.repository.release_jobs`); each
+    version's answer is a :class:`Compatibility`.  These rows are derived data about
+    versions, never part of one: a published version itself never changes.
+    """
+
+    coding_system = models.CharField(max_length=40, db_index=True)
+    edition = models.CharField(max_length=200, blank=True)
+    release = models.CharField(max_length=40, help_text="YYYYMMDD, as the library names it")
+    label = models.CharField(max_length=300, help_text="the release as a reader names it")
+    store = models.CharField(max_length=1000, help_text="the store checked, as a path")
+    checked = models.DateTimeField(null=True, blank=True)
+    versions_checked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["coding_system", "-release", "edition"]
+        constraints = [models.UniqueConstraint(fields=["coding_system", "edition", "release"],
+                                               name="one_release_per_edition_date")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Compatibility(models.Model):
+    """One published version on one release: compatible (its codes are unchanged there)
+    or affected, with what the library's ``plan_update`` says would change."""
+
+    version = models.ForeignKey(CodelistVersion, on_delete=models.CASCADE,
+                                related_name="compatibility")
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="results")
+    compatible = models.BooleanField()
+    needs_decision = models.BooleanField(default=False)
+    counts = models.JSONField(default=dict, help_text="change kind -> how many (non-zero)")
+    summary = models.CharField(max_length=500, blank=True)
+    changes = models.JSONField(default=list, help_text="the first changes, as the library "
+                                                         "describes them")
+    checked = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-release__release"]
+        constraints = [models.UniqueConstraint(fields=["version", "release"],
+                                               name="one_result_per_version_release")]
+        indexes = [models.Index(fields=["release", "compatible"])]

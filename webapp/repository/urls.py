@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from webapp.repository import views, views_deposit
+from webapp.repository import views, views_deposit, views_releases
 
 app_name = "repository"
 urlpatterns = [
@@ -32,6 +32,8 @@ urlpatterns = [
     path("codelists/<int:pk>/download/<str:fmt>/", views.codelist_download,
          name="codelist-download"),
     path("codelists/<int:pk>/versions/", views.codelist_new_version, name="codelist-version"),
+    path("releases/", views_releases.releases_page, name="releases"),
+    path("releases/check/", views_releases.check, name="release-check"),
     path("codelists/<int:pk>/derived-from/", views.codelist_derived_from,
          name="codelist-derived-from"),
 ]

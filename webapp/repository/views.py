@@ -23,6 +23,7 @@ from webapp.repository import (
     library,
     methoddoc,
     queries,
+    releases,
 )
 from webapp.repository.forms import ArticleForm, CoauthorForm
 from webapp.repository.models import Article, ArticleType, Codelist, CodeStatus, Tag
@@ -162,7 +163,8 @@ def _anonymous_page(request, codelist: Codelist, version):
         _derivatives(request, codelist).count(), _source(request, codelist) is not None,
         request.get_host(), request.GET.get("order", ""),
         # the tree, the order and an inferred definition depend on the installed release
-        hierarchy.release_of(codelist.coding_system).replace(" ", "_")))
+        hierarchy.release_of(codelist.coding_system).replace(" ", "_"),
+        releases.stamp_of(version)))
     cached = cache.get(key)
     if cached is not None:
         return HttpResponse(cached)
@@ -188,6 +190,7 @@ def _render_codelist(request, codelist: Codelist, version):
     metadata = version.metadata or {}
     system = codelist.coding_system
     order = request.GET.get("order", "")
+    checked = releases.of_version(version)
     if order not in hierarchy.ORDERS:
         order = hierarchy.default_order(system)
     return render(request, "repository/codelist.html", {
@@ -209,7 +212,8 @@ def _render_codelist(request, codelist: Codelist, version):
         "cite_text": describe.cite_text(codelist, version, url),
         "cite_bibtex": describe.cite_bibtex(codelist, version, url),
         "can_change": can_change(request.user, codelist.article),
-        "metadata": metadata,
+        "metadata": metadata, "releases": checked,
+        "update_notice": releases.notice_of(codelist, version, checked),
     })
 
 

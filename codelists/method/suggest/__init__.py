@@ -53,6 +53,9 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     sources = check_sources(sources)
     _check_system(codelist, terminology)
     state = ListState.of(codelist)
+    strategy = _strategy(codelist)
+    expanded = (_abbreviations(codelist, terminology, strategy, vectors)
+                if {"terminology", "meaning"} & set(sources) else {})
     found: list[Proposals] = []
     if "hierarchy" in sources:
         from codelists.method.suggest import hierarchy
@@ -61,10 +64,11 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     if "terminology" in sources:
         from codelists.method.suggest import terminology as terms
 
-        found.append(terms.suggest(terminology, state, strategy=_strategy(codelist),
-                                   others=others, searched_here=_searched(codelist, release)))
+        found.append(terms.suggest(terminology, state, strategy=strategy, others=others,
+                                   searched_here=_searched(codelist, release),
+                                   expansions=expanded))
     if "meaning" in sources:
-        found.append(_meaning(codelist, terminology, state, vectors, encoder))
+        found.append(_meaning(codelist, terminology, state, vectors, encoder, expanded))
     if "data" in sources:
         from codelists.method.suggest import data
 
@@ -125,12 +129,25 @@ def _searched(codelist, release: dict | None) -> bool:
     return all(last.get(k) == release.get(k) for k in keys)
 
 
-def _meaning(codelist, terminology, state, vectors, encoder) -> Proposals:
+def _abbreviations(codelist, terminology, strategy, vectors) -> dict:
+    """Expansions of the abbreviations the strategy or the definition uses; words the
+    store's vectors know are whole words of the store, so they need no pass over it."""
+    from codelists.method.suggest import acronyms
+
+    words = acronyms.of_codelist(codelist, strategy)
+    if vectors is not None:
+        words = [w for w in words if w not in vectors.vocab]
+    if not words:
+        return {}
+    return acronyms.expand(terminology.iter_descriptions(), words)
+
+
+def _meaning(codelist, terminology, state, vectors, encoder, expanded) -> Proposals:
     from codelists.method.suggest import meaning
 
     if vectors is None or encoder is None:
         raise UsageError("the meaning source needs the store's vectors and the model",
                          hint="build them once: codelist terminology vectors")
     seeds = terminology.lookup_many(sorted(state.seeds))
-    asked = meaning.queries(codelist, {c: x.term for c, x in seeds.items()})
+    asked = meaning.queries(codelist, {c: x.term for c, x in seeds.items()}, expanded)
     return meaning.suggest(vectors, encoder, state, asked)

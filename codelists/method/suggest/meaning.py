@@ -17,11 +17,13 @@ MAX_QUERIES = 48
 CHUNK = 200_000
 #: how much similarity to a query counts: the definition says what the list is for;
 #: an active code was judged to belong; a pending one is an unscreened candidate
-WEIGHTS = {"definition": 1.0, "active": 1.0, "pending": 0.6}
+WEIGHTS = {"definition": 1.0, "active": 1.0, "pending": 0.3}
 
 
-def queries(codelist, terms: dict[str, str]) -> list[tuple[str, str, float]]:
-    """(label, text, weight): the definition's parts, then each seed's term."""
+def queries(codelist, terms: dict[str, str],
+            expanded: dict | None = None) -> list[tuple[str, str, float]]:
+    """(label, text, weight): the definition's parts, the expansions of its abbreviations
+    (weighted by their share), then each seed's term."""
     from codelists.method import block
 
     out: list[tuple[str, str, float]] = []
@@ -32,6 +34,9 @@ def queries(codelist, terms: dict[str, str]) -> list[tuple[str, str, float]]:
                 out.append(("the definition", text, WEIGHTS["definition"]))
     elif codelist.title:
         out.append(("the title", codelist.title, WEIGHTS["definition"]))
+    for abbreviation, expansions in (expanded or {}).items():
+        out += [(f"'{abbreviation}' read as '{e.phrase}'", e.phrase,
+                 WEIGHTS["definition"] * e.share) for e in expansions]
     active = set(codelist.active_codes())
     out += [(f"{code} {term}", term, WEIGHTS["active" if code in active else "pending"])
             for code, term in sorted(terms.items()) if term]

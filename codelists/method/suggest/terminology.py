@@ -5,6 +5,10 @@
   (:mod:`codelists.terminology.spelling`: ``anaemia``/``anemia``); a code found only by
   another description (a synonym, an inclusion term) or another spelling is proposed,
   with the description that matched;
+* **abbreviations**: a strategy or definition word that no description has as a whole
+  word and whose letters are the initials of names in the terminology (``ckd``: ``Chronic
+  kidney disease``) is read as those names (:mod:`.acronyms`); the codes whose
+  descriptions contain them are proposed, scored by how often the store uses each reading;
 * **history**: the replacements of inactive seeds (SAME AS, REPLACED BY, POSSIBLY
   EQUIVALENT TO ...) are proposed;
 * **cross-maps**: through another store (Read v2, CTV3 or ICD-10 <-> SNOMED CT), the codes
@@ -22,15 +26,19 @@ from codelists.method.suggest.model import ListState, Proposals
 SEARCH_SCORE = 0.85
 SPELLING_SCORE = 0.85
 HISTORY_SCORE = 0.8
+ABBREVIATION_SCORE = 0.8
 
 
 def suggest(terminology, state: ListState, *, strategy: Strategy | None = None,
-            others=(), searched_here: bool = False) -> Proposals:
+            others=(), searched_here: bool = False, expansions: dict | None = None
+            ) -> Proposals:
     """``searched_here``: the strategy's last run read this very store, so its own rules
-    cannot find anything new here and only the other spellings are searched."""
+    cannot find anything new here and only the other spellings are searched;
+    ``expansions``: abbreviation -> its :class:`~.acronyms.Expansion`\\ s."""
     found = Proposals("terminology", state)
     if strategy is not None and strategy.rules:
         _search(terminology, strategy, found, searched_here)
+    _abbreviations(terminology, expansions or {}, found)
     _history(terminology, state, found)
     for other in others:
         _crossmaps(terminology, other, state, found)
@@ -93,6 +101,17 @@ def _search(terminology, strategy: Strategy, found: Proposals, searched_here: bo
         else:
             found.add(candidate.code, SEARCH_SCORE, "description",
                       f"'{match.description}' matches rule {match.rule}")
+
+
+def _abbreviations(terminology, expansions: dict, found: Proposals) -> None:
+    from codelists.method.suggest.acronyms import named
+
+    for abbreviation, readings in expansions.items():
+        for reading in readings:
+            for code, term in named(terminology, reading).items():
+                found.add(code, ABBREVIATION_SCORE * reading.share, "abbreviation",
+                          f"'{term}' spells out '{abbreviation}' ({reading.names} "
+                          f"name{'s' if reading.names > 1 else ''} in the terminology)")
 
 
 def _history(terminology, state: ListState, found: Proposals) -> None:

@@ -7,6 +7,7 @@ becomes an attribute, coded fields decoded through the lookup file.
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -102,7 +103,8 @@ class DmdReader:
                                            active=False)
             previous = PREVIOUS_ID.get(id_field)
             if previous and _text(product.find(previous)):
-                self.w.add_alias(_text(product.find(previous)), code, "previous id")
+                self.w.add_alias(_text(product.find(previous)), code,
+                                 f"previous id ({previous})")
             for parent in parents:
                 if _text(product.find(parent)):
                     self.w.add_edge(_text(product.find(parent)), code)
@@ -146,15 +148,51 @@ class DmdReader:
                 self.w.add_attribute(code, "gtin", _text(data.find("GTIN")))
 
 
-def _one(files: ReleaseFiles, prefix: str, *, required: bool = True) -> str | None:
-    matches = files.find_all(rf"^{prefix}_.*\.xml$")
-    if len(matches) > 1:
-        raise ImportFailedError(f"several {prefix} files: {', '.join(sorted(matches))}",
-                                path=files.path, hint="a dm+d release has one file of each kind")
+def _files_of(files: ReleaseFiles, prefix: str, *, required: bool = True) -> list[str]:
+    """The files of one kind in a release, byte-identical copies counted once (the
+    OpenCodelists fixture 1.1.0 carries its lookup file twice)."""
+    matches = sorted(files.find_all(rf"^{prefix}_.*\.xml$"))
     if not matches and required:
         raise ImportFailedError(f"no {prefix}_*.xml file", path=files.path,
                                 hint="pass the nhsbsa_dmd_*.zip release as published")
-    return matches[0] if matches else None
+    if len(matches) < 2:
+        return matches
+    distinct: dict[str, str] = {}
+    for name in matches:
+        distinct.setdefault(hashlib.sha256(files.read(name)).hexdigest(), name)
+    return list(distinct.values())
+
+
+def _one(files: ReleaseFiles, prefix: str, *, required: bool = True) -> str | None:
+    """The one file of a kind whose rows cannot be merged from several files."""
+    names = _files_of(files, prefix, required=required)
+    if len(names) > 1:
+        raise ImportFailedError(
+            f"{len(names)} different {prefix} files: {', '.join(names)}", path=files.path,
+            hint="a dm+d release has one file of each kind (copies of the same file are "
+                 "read once); keep one release's files per folder or zip")
+    return names[0] if names else None
+
+
+def _lookups(files: ReleaseFiles) -> dict[str, dict[str, str]]:
+    """The lookup tables of every lookup file, merged: tables are reference lists, so
+    files that agree add up; a code described two ways is refused, naming both files."""
+    merged: dict[str, dict[str, str]] = {}
+    origin: dict[tuple[str, str], str] = {}
+    for name in _files_of(files, "f_lookup2"):
+        for table, entries in read_lookups(_parse(files, name)).items():
+            into = merged.setdefault(table, {})
+            for code, desc in entries.items():
+                if code in into and into[code] != desc:
+                    raise ImportFailedError(
+                        f"lookup {table} code {code} is {into[code]!r} in "
+                        f"{files.basename(origin[table, code])} but {desc!r} in "
+                        f"{files.basename(name)}", path=files.label(name),
+                        hint="the lookup files come from different releases: keep the "
+                             "one of the release being imported")
+                into.setdefault(code, desc)
+                origin.setdefault((table, code), name)
+    return merged
 
 
 def _parse(files: ReleaseFiles, name: str) -> ET.Element:
@@ -166,7 +204,7 @@ def _parse(files: ReleaseFiles, name: str) -> ET.Element:
 
 
 def write_release(files: ReleaseFiles, writer: CodeSystemWriter) -> None:
-    reader = DmdReader(writer, read_lookups(_parse(files, _one(files, "f_lookup2"))))
+    reader = DmdReader(writer, _lookups(files))
     order = ["f_ingredient2", "f_vtm2", "f_vmp2", "f_amp2", "f_vmpp2", "f_ampp2"]
     for prefix in order:
         root = _parse(files, _one(files, prefix))

@@ -104,15 +104,20 @@ class SnomedTerminology:
             sctid = self._id(code)
             if sctid is not None:
                 ids.setdefault(sctid, []).append(code)
-        keys = list(ids)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
+        for sctid, concept in self._concepts(list(ids)).items():
+            for code in ids[sctid]:
+                found[code] = concept
+        return found
+
+    def _concepts(self, ids: list[int]) -> dict[int, Concept]:
+        """The concepts the store holds among ``ids``, by id."""
+        found: dict[int, Concept] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
             sql = self._LOOKUP.replace("WHERE c.id = ?", f"WHERE c.id IN ({marks})")
             for row in self.conn.execute(sql, (self.dialect, *chunk)):
-                concept = self._concept(row)
-                for code in ids[row[0]]:
-                    found[code] = concept
+                found[row[0]] = self._concept(row)
         return found
 
     def preferred_term(self, code: str, dialect: str | None = None) -> str | None:
@@ -273,10 +278,10 @@ class SnomedTerminology:
         return self._hits(fts.first_matches(rows, limit=limit, accept=accept))
 
     def _hits(self, rows: list[tuple], query: str | None = None) -> list[SearchHit]:
-        terms = self.lookup_many([str(r[2]) for r in rows])
+        terms = self._concepts([r[2] for r in rows])
         hits = []
         for rank, (_pos, did, cid, active, term) in enumerate(rows):
-            concept = terms.get(str(cid))
+            concept = terms.get(cid)
             preferred = concept.term if concept else term
             hits.append(SearchHit(str(cid), term, preferred,
                                   bool(concept.active) if concept else bool(active),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repository', '0003_publication'),
+        ('repository', '0004_release_compatibility'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('repository', '0004_codelist_title_order'),
+        ('repository', '0005_codelist_title_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,78 @@
+"""A new terminology release on the site, in Debian's chromium (Playwright): a curator
+checks the published codelists against the merged tennis release (a background job whose
+page follows its progress), the affected list is flagged on the releases page and on its
+own page, and its owner opens the update as a draft, reviews the pending lines (rejects
+Tennis toe, accepts the rest) and publishes version 2 -- no serious or critical axe-core
+violations on the way.  With CODELISTS_DOCS_SCREENSHOTS=1 (`make screenshots`) the pages
+are saved into docs/images/ for the how-to."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.test_builder_journey import log_in, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+TENNIS_TOE = "238484001"
+
+
+def test_a_release_flags_a_list_and_its_owner_reviews_the_update(page, live_server,
+                                                                 release_lists, axe):
+    url = live_server.url
+    soft = release_lists["soft-tissue"]
+
+    # the curator checks the installed merged release
+    log_in(page, url, "admin")
+    page.goto(url + "/releases/")
+    assert page.get_by_text("No release has been checked").is_visible()
+    page.get_by_role("button", name="Check published codelists against SNOMED CT 20201015"
+                     ).click()
+    page.wait_for_url("**/jobs/*/")
+    assert page.get_by_text("Waiting to start").is_visible()
+    call_command("run_jobs", batch=True, verbosity=0)  # the worker `codelist serve` runs
+    page.get_by_text("1 codelist(s) affected").wait_for()  # the page follows the job
+    page.get_by_role("link", name="See the affected codelists").click()
+    row = page.get_by_role("row").filter(has_text="Disorder of soft tissue")
+    assert "adds 14 concepts this definition includes" in row.inner_text()
+    assert page.get_by_role("row").filter(has_text="Disorder of elbow").count() == 0
+    shoot(page, "releases-affected")
+    assert axe(page) == []
+
+    # its owner sees the notice and opens the update
+    page.context.clear_cookies()
+    log_in(page, url, "depositor")
+    page.goto(f"{url}/codelists/{soft.pk}/")
+    notice = page.locator("#release-notice")
+    assert "SNOMED CT international 2020-10-15 adds 14 concepts this definition includes" \
+        in notice.inner_text()
+    notice.get_by_text("What SNOMED CT international 2020-10-15 changes").click()
+    assert notice.get_by_text("Tennis toe").is_visible()
+    shoot(page, "codelist-release-notice")
+    assert axe(page) == []
+    page.click("#open-update")
+    page.wait_for_url("**/builder/*/", wait_until="domcontentloaded")
+    panel = page.locator("#update-panel")
+    assert "14 of 14 pending lines to review" in panel.inner_text()
+    page.click("#to-review")  # refused: lines still pending
+    assert page.get_by_text("14 lines of the update to SNOMED CT international 2020-10-15 "
+                            "still pending").is_visible()
+    page.get_by_role("button", name=f"Reject {TENNIS_TOE} Tennis toe").click()
+    toe = page.locator(f'tr[data-pending="{TENNIS_TOE}"]')
+    assert "rejected" in toe.inner_text() and "excluded" in toe.inner_text()
+    shoot(page, "builder-update-draft")
+    assert axe(page) == []
+    page.click("#accept-all")
+    assert "All 14 pending lines reviewed." in page.locator("#update-panel").inner_text()
+
+    # reviewed: publish, and the codelist is no longer flagged
+    page.click("#to-review")
+    page.click("#publish")
+    page.wait_for_url("**/codelists/*/", wait_until="domcontentloaded")
+    assert page.get_by_text("Published as version 2.").is_visible()
+    assert page.locator("#release-notice").count() == 0
+    releases = page.locator("table.releases tr").filter(
+        has_text="SNOMED CT international 2020-10-15")
+    assert "compatible" in releases.inner_text()
+    page.goto(f"{url}/codelists/{soft.pk}/?version=1")  # version 1 as published
+    assert "affected" in releases.inner_text()
