@@ -149,10 +149,10 @@ print(json.dumps(keys))
     return json.loads(out.strip().splitlines()[-1])
 
 
-def start_server(workers: int) -> subprocess.Popen:
+def start_server(workers: int, threads: int = 1) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "codelists.cli.main", "serve", "--production", "--port",
-         str(PORT), "--workers", str(workers), "--no-migrate"],
+         str(PORT), "--workers", str(workers), "--threads", str(threads), "--no-migrate"],
         env=_env(), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):
         try:
@@ -387,11 +387,12 @@ def main(argv: list[str]) -> str:
     started = time.perf_counter()
     ensure_database()
     built = time.perf_counter() - started
-    workers = 2 * (os.cpu_count() or 1) + 1
+    workers = int(os.environ.get("CODELISTS_BENCH_WORKERS", 0)) or 2 * (os.cpu_count() or 1) + 1
+    threads = int(os.environ.get("CODELISTS_BENCH_THREADS", 1))
     info, code = targets()
     keys = prepare_run_database()
     load_before = os.getloadavg()
-    server = start_server(workers)
+    server = start_server(workers, threads)
     rows, loads = [], []
     try:
         for name, (path, token) in info.items():
@@ -414,8 +415,8 @@ def main(argv: list[str]) -> str:
         "## web: the online repository under load and attack",
         "",
         f"Shape web-10k: {CODELISTS:,} codelists in {ARTICLES} articles (SQLite), one with "
-        f"{BIG:,} codes; `codelist serve --production` (gunicorn, {workers} workers, the job "
-        f"worker, default rate limits) on loopback. {READERS} concurrent clients (Python "
+        f"{BIG:,} codes; `codelist serve --production` (gunicorn, {workers} workers x {threads} "
+        f"thread(s), the job worker, default rate limits) on loopback. {READERS} concurrent clients (Python "
         f"threads, keep-alive) for {SECONDS} s per request kind after a warm-up; API clients "
         f"each with their own read token. Search code {code} (in the most lists). Database "
         f"built in {built:.0f} s (0 when reused). Client and server share the machine's "

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # an ETag on every GET answer and 304 to If-None-Match (webapp/api/caching.py)
+    "django.middleware.http.ConditionalGetMiddleware",
+    "webapp.api.caching.ApiCacheHeaders",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "webapp.inputs.RefuseNulMiddleware",
@@ -194,21 +197,18 @@ CODELISTS_UPLOAD_LIMITS = _limits.Limits(
 # (webapp.jobs) with their progress on the page, never in the request
 CODELISTS_SYNC_LINES = int(os.environ.get("CODELISTS_SYNC_LINES", 20_000))
 CODELISTS_UPLOAD_EXTENSIONS = (".codelist", ".csv", ".tsv", ".txt", ".json", ".xlsx")
+# deposit drafts (uploads checked, not yet deposited) untouched this long are removed
+CODELISTS_DRAFT_DAYS = int(os.environ.get("CODELISTS_DRAFT_DAYS", 14))
 # login throttling: failures per (username, address) within the window
 CODELISTS_LOGIN_MAX_FAILURES = 5
 CODELISTS_LOGIN_WINDOW_SECONDS = 300
 
-# "default" caches immutable content (version CSVs, code tables) per process; "throttle"
-# counts failed logins and API requests and must be shared by every worker: a folder on this host when
-# debug is off (gunicorn), memory in development and tests.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                 "LOCATION": "throttle"} if DEBUG else {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CODELISTS_THROTTLE_DIR") or str(
-            Path(tempfile.gettempdir()) / f"codelists-login-throttle-{os.getuid()}")},
-}
+# "default" caches immutable content (version CSVs, code tables) per process
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# API rate-limit counters (webapp/api/counters.py): a folder on this host that every
+# server worker shares; counts are taken under a file lock, so limits are exact
+CODELISTS_RATE_DIR = os.environ.get("CODELISTS_THROTTLE_DIR") or str(
+    Path(tempfile.gettempdir()) / f"codelists-api-rates-{os.getuid()}")
 
 # background jobs (webapp.jobs): django-tasks with its database backend, run by
 # `python -m webapp.manage run_jobs` (started by `codelist serve`)
@@ -232,7 +232,7 @@ def _api_rate(variable: str, default: str) -> str | None:
 
 
 # API rate limits per client (webapp/api/throttling.py): anonymous by address, signed-in
-# by account; counted in the shared "throttle" cache
+# by account; counted in CODELISTS_RATE_DIR
 CODELISTS_API_RATES = {
     "anon": _api_rate("CODELISTS_API_RATE_ANON", "300/min"),
     "user": _api_rate("CODELISTS_API_RATE_USER", "1200/min"),

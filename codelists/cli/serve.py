@@ -46,6 +46,10 @@ def register(subparsers) -> None:
     parser.add_argument("--workers", type=int, default=0,
                         help="gunicorn worker processes with --production "
                              "(default: 2 x CPUs + 1)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker with --production (default: 1, "
+                             "sync workers; more runs gthread workers, which also keep "
+                             "client connections alive)")
     parser.add_argument("--no-migrate", action="store_true",
                         help="do not apply database migrations before starting")
     parser.set_defaults(func=run)
@@ -78,12 +82,15 @@ def production_env(host: str) -> dict:
     return env
 
 
-def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+def gunicorn_command(host: str, port: int, workers: int, threads: int = 1) -> list[str]:
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    return [sys.executable, "-m", "gunicorn", "webapp.wsgi:application", "--bind", bind,
-            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10",
-            "--no-control-socket"]
+    command = [sys.executable, "-m", "gunicorn", "webapp.wsgi:application", "--bind", bind,
+               "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout",
+               "10", "--no-control-socket"]
+    if threads > 1:
+        command += ["--threads", str(threads)]
+    return command
 
 
 def worker_command() -> list[str]:
@@ -130,7 +137,7 @@ def run(args) -> int:
             _manage(env, "migrate", "--noinput")
         if args.production:
             _manage(env, "collectstatic", "--noinput", "-v", "0")
-            command = gunicorn_command(args.host, args.port, args.workers)
+            command = gunicorn_command(args.host, args.port, args.workers, args.threads)
         else:
             command = [sys.executable, "-m", "webapp.manage", "runserver",
                        f"{args.host}:{args.port}"]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import weakref
 from array import array
+from bisect import bisect_left
 from itertools import chain, compress
 
 from codelists.ecl import ast
@@ -200,6 +202,10 @@ def _difference(left, right, *, compiler: Compiler) -> dict:
                else ECLResult(**_unstored(left, compiler)).ids)
         return {"ids": ids.difference(stored_right.ids if stored_right is not None
                                       else ECLResult(**_unstored(right, compiler)).ids)}
+    if "numpy" not in sys.modules:  # a fresh process (the command line): no numpy import
+        keep = _kept(stored_left.ids, stored_right.ids)
+        return {"ascending": lambda: array("q", compress(stored_left.ids, keep)),
+                "codes": lambda: list(compress(stored_left.codes(), keep))}
     import numpy as np
 
     a = np.frombuffer(stored_left.ids, dtype=np.int64)
@@ -211,6 +217,21 @@ def _difference(left, right, *, compiler: Compiler) -> dict:
     ascending.frombytes(a[keep].tobytes())
     return {"ascending": ascending,
             "codes": lambda: list(compress(stored_left.codes(), keep.tolist()))}
+
+
+def _kept(left: array, right: array) -> list[bool]:
+    """Which ids of ``left`` are not in ``right`` (both ascending), without numpy:
+    importing it costs a fresh process ~60 ms, far more than this.  A small ``right`` is
+    looked up in ``left`` by bisection; a large one is put in a set."""
+    keep = [True] * len(left)
+    if len(right) * 16 < len(left):
+        for value in right:
+            at = bisect_left(left, value)
+            if at < len(left) and left[at] == value:
+                keep[at] = False
+        return keep
+    drop = set(right)
+    return [value not in drop for value in left]
 
 
 def _unbracket(node):
@@ -265,7 +286,12 @@ def _fetch(conn: sqlite3.Connection, sql: str, params) -> dict:
 
 
 def _loads(text: str):
-    import json  # on use: printing ids as text (`codelist ecl expand`) never needs it
+    """The JSON array ``text``.  Integers only and json not yet imported (a fresh process:
+    the command line), a short array is split instead: importing json (and re) costs more
+    than it saves below ~10,000 ids."""
+    if "json" not in sys.modules and len(text) < 200_000 and '"' not in text:
+        return [int(value) for value in text[1:-1].split(",")] if text != "[]" else []
+    import json
 
     return json.loads(text)
 

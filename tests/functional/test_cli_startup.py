@@ -74,8 +74,16 @@ def test_ecl_expand_loads_only_what_it_uses(snomed_small_store):
     assert not NOT_AT_START & loaded, NOT_AT_START & loaded
 
 
-def test_ecl_expand_of_a_compound_expression_loads_the_grammar(snomed_small_store):
-    loaded = _loaded_after(["ecl", "expand", "<< 404684003 MINUS << 64572001", "--db",
+def test_ecl_expand_of_compounds_and_refinements_loads_no_more(snomed_small_store):
+    for expression in ("(<< 404684003 OR << 64572001) AND ^ 1002007",
+                       "<< 404684003 MINUS << 64572001",
+                       "< 404684003 : 363698007 = << 123037004"):
+        loaded = _loaded_after(["ecl", "expand", expression, "--db", str(snomed_small_store)])
+        assert not NOT_AT_START & loaded, (expression, NOT_AT_START & loaded)
+
+
+def test_ecl_expand_of_other_shapes_loads_the_grammar(snomed_small_store):
+    loaded = _loaded_after(["ecl", "expand", '< 404684003 {{ term = "heart" }}', "--db",
                             str(snomed_small_store)])
     assert "lark" in loaded and "codelists.ecl.grammar_parser" in loaded
     assert not {"platformdirs", "codelists.ecl.reference", "numpy", "rich"} & loaded

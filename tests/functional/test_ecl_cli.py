@@ -105,3 +105,23 @@ def test_a_missing_store_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"error: {missing}: no terminology store at this path")
     assert "fix:" in err and "Traceback" not in err
+
+
+def test_a_fresh_process_prints_what_the_library_answers(snomed_small_store):
+    """`codelist ecl expand` in a fresh process (no json, numpy or lark imported: its own
+    ways of reading ids) prints exactly the ids this process's library call gives."""
+    import subprocess
+    import sys
+
+    from codelists.ecl import evaluate
+
+    expressions = ["<< 404684003 MINUS << 64572001", "<< 404684003 OR << 64572001",
+                   "(<< 404684003 OR ^ 1002007) AND << 64572001", "<< 138875005",
+                   "< 404684003 : 363698007 = << 123037004", "<! 64572001 MINUS 928000"]
+    for expression in expressions:
+        done = subprocess.run([sys.executable, "-m", "codelists.cli", "ecl", "expand",
+                               expression, "--db", str(snomed_small_store)],
+                              capture_output=True, text=True, check=True)
+        want = evaluate(expression, snomed_small_store).codes()
+        assert want and done.stdout.split() == want, expression
+    assert "json" in sys.modules  # this process took the json path

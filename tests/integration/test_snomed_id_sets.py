@@ -242,3 +242,38 @@ def test_codes_from_a_store_without_stored_text(small_with_sets, tmp_path):
     conn.commit()
     assert "codes" in {r[1] for r in conn.execute("PRAGMA table_info(descendant_sets)")}
     conn.close()
+
+
+@pytest.mark.parametrize("store_name", ["small_with_sets", "elbow_with_sets"])
+def test_minus_of_stored_sets_without_numpy_agrees(store_name, request):
+    """A fresh process (the command line) subtracts stored sets without importing numpy
+    (it costs ~60 ms to import); the ids and codes are those the numpy path gives."""
+    import json
+    import subprocess
+    import sys
+
+    import numpy  # noqa: F401  (loaded here: this process takes the numpy path)
+
+    path = request.getfixturevalue(store_name)
+    with Store.open(path) as store:
+        ancestors = [a for (a,) in store.conn.execute(
+            "SELECT ancestor_id FROM descendant_sets ORDER BY size DESC")]
+        chosen = ancestors[:6] + ancestors[-6:]  # large and small: both ways of subtracting
+        expressions = [f"<< {a} MINUS << {b}" for a in chosen for b in chosen]
+        expressions += [f"<< {a} MINUS ^ 1002007" for a in ancestors[:4]]
+        want = {e: (evaluate(e, store).codes(), list(evaluate(e, store))) for e in expressions}
+    code = ("import json, sys\nfrom codelists.ecl import evaluate\n"
+            "from codelists.terminology.store import Store\n"
+            "with Store.open(sys.argv[1]) as store:\n"
+            "    out = {e: (evaluate(e, store).codes(), list(evaluate(e, store)))\n"
+            "           for e in json.loads(sys.argv[2])}\n"
+            "print(json.dumps([out, 'numpy' in sys.modules]))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path),
+                           json.dumps(expressions)], capture_output=True, text=True, check=True)
+    got, numpy_loaded = json.loads(done.stdout)
+    assert not numpy_loaded
+    assert {e: (codes, ids) for e, (codes, ids) in got.items()} == {
+        e: (codes, ids) for e, (codes, ids) in want.items()}
+    assert any(codes for codes, _ in want.values()) and any(
+        len(c) < len(evaluate(e.split(" MINUS ")[0], path).codes())
+        for e, (c, _) in want.items())

@@ -57,6 +57,19 @@ def api_rates_off(settings):
 
 
 @pytest.fixture
+def api_rates(settings, tmp_path):
+    """Turn the API rate limits on (``api_rates(anon="3/min", user=None)``), counted in
+    a fresh folder of this test's own."""
+    settings.CODELISTS_RATE_DIR = str(tmp_path / "api-rates")
+
+    def turn_on(*, anon: str | None = None, user: str | None = None) -> dict:
+        settings.CODELISTS_API_RATES = {"anon": anon, "user": user}
+        return settings.CODELISTS_API_RATES
+
+    return turn_on
+
+
+@pytest.fixture
 def fast_passwords(settings):
     """Cheap password hashing for tests (the real hasher is deliberately slow)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

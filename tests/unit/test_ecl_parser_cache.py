@@ -74,7 +74,7 @@ def test_an_unwritable_cache_folder_still_parses(tmp_path):
 
 
 def test_the_cache_follows_codelists_cache_dir(tmp_path):
-    code = ("from codelists.ecl import parse; parse('<< 404684003 OR 64572001'); "
+    code = ("from codelists.ecl import parse; parse('<< 404684003 {{ term = \"heart\" }}'); "
             "from codelists.ecl.grammar_parser import cache_file, GRAMMAR; "
             "print(cache_file(GRAMMAR.read_text(encoding='utf-8')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -21,7 +21,6 @@ def _clear_cache():
     from django.core.cache import caches
 
     caches["default"].clear()
-    caches["throttle"].clear()
 
 
 def test_sign_up_logs_in_and_stores_the_profile(client, fast_passwords):

@@ -236,3 +236,83 @@ def test_a_partial_answer_asks_again_for_the_rest(depositor_client):
     page = depositor_client.get(files_url).content.decode()
     assert 'name="d0-description"' not in page
     assert 'name="d0-appropriate_use"' in page and 'name="d0-misuse"' in page
+
+
+def _sctid(n: int) -> str:
+    from codelists.terminology.normalise import verhoeff_digit
+
+    body = f"{100000 + n}00"
+    return body + verhoeff_digit(body)
+
+
+def _session_row(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(pk=client.session.session_key)
+
+
+def test_a_large_upload_is_kept_server_side_and_the_session_stays_small(depositor_client):
+    from webapp.repository.models import DepositDraft
+
+    files_url = _start(depositor_client)
+    rows = "".join(f"{_sctid(n)},Synthetic concept number {n} with a long description\n"
+                   for n in range(12_000))
+    response = depositor_client.post(files_url, {"files": [_upload("big.csv",
+                                                                   "code,term\n" + rows)]})
+    assert response.status_code == 302
+    draft = DepositDraft.objects.get()
+    assert draft.owner.username == "depositor"
+    assert len(draft.data["files"][0]["text"]) > 700_000
+    assert len(_session_row(depositor_client).session_data) < 2_000
+    assert depositor_client.session["deposit"] == str(draft.pk)
+    assert "big.csv" in depositor_client.get(files_url).content.decode()
+
+
+def test_another_user_cannot_open_a_draft_even_with_its_id(depositor_client, web_users):
+    from django.test import Client
+
+    from webapp.repository import actions
+    from webapp.repository.models import DepositDraft
+
+    files_url = _start(depositor_client)
+    depositor_client.post(files_url, {"files": [_upload("private.codelist",
+                                                        make_codelist_text(**ASTHMA))]})
+    draft = DepositDraft.objects.get()
+    thief = Client()
+    thief.force_login(web_users["other"])
+    session = thief.session
+    session["deposit"] = str(draft.pk)  # a leaked id
+    session.save()
+    response = thief.get(files_url)
+    assert response.status_code == 302 and response["Location"] == reverse("repository:deposit")
+    assert thief.post(reverse("repository:deposit-confirm")).status_code == 302
+    assert actions.find_draft(web_users["other"], draft.pk) is None
+    assert Article.objects.count() == 0
+    assert DepositDraft.objects.get().data["files"][0]["name"] == "private.codelist"
+
+
+def test_drafts_are_removed_on_deposit_abandon_and_expiry(depositor_client, web_users,
+                                                          settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from webapp.repository import actions
+    from webapp.repository.models import DepositDraft
+
+    files_url = _start(depositor_client)
+    first = DepositDraft.objects.get().pk
+    _start(depositor_client)  # starting again abandons the first draft
+    assert list(DepositDraft.objects.values_list("pk", flat=True)) != [first]
+    assert DepositDraft.objects.count() == 1
+    depositor_client.post(files_url, {"files": [_upload("asthma.codelist",
+                                                        make_codelist_text(**ASTHMA))]})
+    depositor_client.post(reverse("repository:deposit-confirm"))
+    assert Article.objects.count() == 1 and DepositDraft.objects.count() == 0
+    assert "deposit" not in depositor_client.session
+    # a draft untouched past its lifetime is gone: not found, and pruned
+    _start(depositor_client)
+    settings.CODELISTS_DRAFT_DAYS = 14
+    DepositDraft.objects.update(updated=timezone.now() - timedelta(days=15))
+    assert depositor_client.get(files_url)["Location"] == reverse("repository:deposit")
+    assert actions.prune_drafts() == 1 and DepositDraft.objects.count() == 0

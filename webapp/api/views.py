@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from webapp.accounts import actions as account_actions
 from webapp.accounts.models import ApiToken, TokenScope
+from webapp.api import rows
 from webapp.api import serializers as s
 from webapp.api.authentication import TokenScopeAllows
 from webapp.api.errors import ProblemsFound
@@ -187,10 +188,6 @@ CODELIST_FILTERS = [
 ]
 
 
-#: big columns a codelist listing never shows
-LIGHT = ("latest_version__text", "latest_version__metadata", "article__abstract")
-
-
 class CodelistList(generics.ListAPIView):
     parser_classes = JSON_ONLY
     serializer_class = s.CodelistSerializer
@@ -199,14 +196,15 @@ class CodelistList(generics.ListAPIView):
         p = self.request.query_params
         return queries.search_codelists(
             self.request.user, q=_str(p.get("q")), code=_str(p.get("code"), 64),
-            tag=_str(p.get("tag")), system=_str(p.get("system"), 40),
-        ).select_related("latest_version", "derived_from__article").defer(*LIGHT).prefetch_related(
-            "tags")
+            tag=_str(p.get("tag")), system=_str(p.get("system"), 40))
 
     @extend_schema(parameters=CODELIST_FILTERS,
                    responses={200: s.CodelistSerializer(many=True), **READ_ERRORS})
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        """A page of codelists, built from plain rows (webapp/api/rows.py): the same items
+        as CodelistSerializer gives, at a fraction of the cost."""
+        page = self.paginator.paginate_rows(self.get_queryset(), rows.codelist_values, request)
+        return self.get_paginated_response(rows.codelist_items(page, request.user))
 
 
 class CodelistDetail(APIView):

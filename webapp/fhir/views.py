@@ -32,7 +32,7 @@ class FhirView(APIView):
         if isinstance(exc, exceptions.Throttled):
             response = Response(operation_outcome("throttled", str(exc.detail)), status=429)
             if exc.wait:
-                response["Retry-After"] = str(int(exc.wait) + 1)
+                response["Retry-After"] = str(int(exc.wait))  # whole seconds, rounded up
             return response
         if isinstance(exc, CodelistsError):  # e.g. a store that needs re-importing
             return Response(operation_outcome("exception", str(exc)), status=500)

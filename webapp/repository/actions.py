@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from webapp.repository import library
@@ -21,6 +23,7 @@ from webapp.repository.models import (
     Codelist,
     CodelistVersion,
     Compatibility,
+    DepositDraft,
     MemberRole,
     Publication,
     Release,
@@ -172,6 +175,50 @@ def set_derived_from(user: User, codelist: Codelist, source: Codelist | None) ->
     codelist.derived_from = source
     codelist.save(update_fields=["derived_from", "updated"])
     return codelist
+
+
+def open_draft(user: User, data: dict, *, replacing=None) -> DepositDraft:
+    """A new deposit draft of the user's (the one it replaces, if any, is abandoned);
+    drafts left untouched past their lifetime are removed on the way."""
+    require_authenticated(user)
+    prune_drafts()
+    if replacing is not None:
+        DepositDraft.objects.filter(pk=replacing, owner=user).delete()
+    return DepositDraft.objects.create(owner=user, data=data)
+
+
+def find_draft(user: User, draft_id) -> DepositDraft | None:
+    """The user's live draft of that id (None for another user's, or an expired one)."""
+    if not draft_id or user is None or not user.is_authenticated:
+        return None
+    try:
+        return DepositDraft.objects.filter(pk=draft_id, owner=user,
+                                           updated__gte=_draft_cutoff()).first()
+    except (ValueError, ValidationError):  # not a draft id at all
+        return None
+
+
+def update_draft(draft: DepositDraft, data: dict) -> None:
+    draft.data = data
+    draft.save(update_fields=["data", "updated"])
+
+
+def discard_draft(user: User, draft_id) -> None:
+    """Remove the user's draft (published or abandoned)."""
+    if draft_id:
+        DepositDraft.objects.filter(pk=draft_id, owner=user).delete()
+
+
+def prune_drafts() -> int:
+    """Remove drafts untouched for ``settings.CODELISTS_DRAFT_DAYS``; how many went."""
+    return DepositDraft.objects.filter(updated__lt=_draft_cutoff()).delete()[0]
+
+
+def _draft_cutoff():
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(days=settings.CODELISTS_DRAFT_DAYS)
 
 
 # -- what a terminology release does to published versions (webapp.repository.releases)

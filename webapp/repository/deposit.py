@@ -1,7 +1,8 @@
-"""The deposit draft: uploaded files, checked and mapped, kept in the session until the
-depositor confirms (nothing is written to the repository before that).
+"""The deposit draft: uploaded files, checked and mapped, kept until the depositor
+confirms (nothing is written to the repository before that).
 
-A draft is plain JSON in ``request.session["deposit"]``::
+A draft is plain JSON, stored server-side in a ``DepositDraft`` row of its owner's (the
+session holds only the row's id, under ``SESSION_KEY``)::
 
     {"article": {...form fields...} | None, "article_id": 12 | None, "licence": "CC-BY-4.0",
      "files": [{"name", "kind": "codelist"|"table", "text", "columns", "mapping",

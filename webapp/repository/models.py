@@ -9,6 +9,8 @@ database also refuses new codes for the version (migration 0003).
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -38,13 +40,23 @@ class Tag(models.Model):
 class ArticleQuerySet(models.QuerySet):
     def visible_to(self, user) -> ArticleQuerySet:
         """Articles out of embargo, plus embargoed ones the user deposited or co-authors."""
-        today = timezone.localdate()
-        public = models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=today)
-        if user is not None and user.is_authenticated:
-            if user.is_staff:
-                return self.all()
-            return self.filter(public | models.Q(members__user=user)).distinct()
-        return self.filter(public)
+        return self.filter(visible_q(user))
+
+
+def visible_q(user, prefix: str = "") -> models.Q:
+    """The condition "this article (``prefix`` leads from the queried model to it, e.g.
+    ``"article__"``) is visible to the user": out of embargo, or the user is one of its
+    members, or staff.  Membership is a semi-join on the user's memberships, never a
+    join that would repeat rows and need DISTINCT."""
+    today = timezone.localdate()
+    public = (models.Q(**{f"{prefix}embargo_until__isnull": True})
+              | models.Q(**{f"{prefix}embargo_until__lte": today}))
+    if user is None or not user.is_authenticated:
+        return public
+    if user.is_staff:
+        return models.Q()
+    mine = ArticleMember.objects.filter(user=user).values("article_id")
+    return public | models.Q(**{f"{prefix}pk__in" if prefix else "pk__in": mine})
 
 
 class Article(models.Model):
@@ -137,6 +149,9 @@ class Codelist(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "slug"], name="codelist_slug_per_article")
         ]
+        # lists and searches are ordered by title: a page of 50 walks this index and
+        # stops, instead of sorting every codelist
+        indexes = [models.Index(fields=["title", "id"], name="codelist_title_order")]
 
     def __str__(self) -> str:
         return self.title
@@ -240,6 +255,22 @@ class Publication(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("a publication is never deleted")
+
+
+class DepositDraft(models.Model):
+    """A deposit in progress (webapp.repository.deposit): the article's metadata and the
+    uploaded files, checked and mapped, until its owner confirms or abandons it.
+
+    Kept here, server-side, with only its id in the owner's session: uploads can be
+    megabytes, and a session is read on every request.  Only its owner can open it;
+    drafts untouched for ``settings.CODELISTS_DRAFT_DAYS`` are removed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="deposit_drafts")
+    data = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
 
 
 class Release(models.Model):

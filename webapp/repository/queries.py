@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 
-from webapp.repository.models import Article, Code, Codelist, CodeStatus
+from webapp.repository.models import Article, Code, Codelist, CodeStatus, visible_q
 
 ARTICLE_SORTS = {
     "newest": "-created", "oldest": "created", "title": "title", "year": "-year",
@@ -34,14 +33,7 @@ def browse_articles(user, *, system: str = "", year: str = "", article_type: str
 def visible_codelists(user) -> QuerySet[Codelist]:
     """Codelists of articles the user may see (a plain join for anonymous users)."""
     qs = Codelist.objects.select_related("article").defer("article__abstract")
-    if user is not None and user.is_authenticated:
-        if user.is_staff:
-            return qs
-        articles = Article.objects.visible_to(user).values("pk")
-        return qs.filter(article__in=articles)
-    today = timezone.localdate()
-    return qs.filter(Q(article__embargo_until__isnull=True)
-                     | Q(article__embargo_until__lte=today))
+    return qs.filter(visible_q(user, "article__"))
 
 
 def codelists_with_code(user, code: str) -> QuerySet[Codelist]:

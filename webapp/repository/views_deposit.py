@@ -1,5 +1,6 @@
 """The deposit flow: metadata, upload, check and map, confirm.  Nothing is written to the
-repository until the depositor confirms; the draft lives in the session meanwhile."""
+repository until the depositor confirms; meanwhile the draft is a DepositDraft row of
+the depositor's, and the session holds only its id."""
 
 from __future__ import annotations
 
@@ -20,12 +21,32 @@ KEY = deposit.SESSION_KEY
 
 
 def _draft(request) -> dict | None:
-    return request.session.get(KEY)
+    """The session's draft, if it is the signed-in user's and still live."""
+    record = actions.find_draft(request.user, request.session.get(KEY))
+    request.deposit_draft = record
+    return record.data if record else None
 
 
 def _save(request, draft: dict) -> None:
-    request.session[KEY] = draft
-    request.session.modified = True
+    record = getattr(request, "deposit_draft", None)
+    if record is None:
+        _draft(request)
+        record = request.deposit_draft
+    if record is None:
+        return
+    actions.update_draft(record, draft)
+
+
+def _open(request, draft: dict) -> None:
+    """A new draft (abandoning the one this session had)."""
+    record = actions.open_draft(request.user, draft, replacing=request.session.get(KEY))
+    request.session[KEY] = str(record.pk)
+    request.deposit_draft = record
+
+
+def _close(request) -> None:
+    """The draft is deposited (or handed to a job): remove it."""
+    actions.discard_draft(request.user, request.session.pop(KEY, None))
 
 
 @login_required
@@ -38,7 +59,7 @@ def start(request):
             data["tags"] = form.tag_list()
             if data["embargo_until"]:
                 data["embargo_until"] = data["embargo_until"].isoformat()
-            _save(request, deposit.new_draft(article=data, licence=data["licence"]))
+            _open(request, deposit.new_draft(article=data, licence=data["licence"]))
             return redirect("repository:deposit-files")
     else:
         form = ArticleForm(initial={"licence": "CC-BY-4.0"})
@@ -51,7 +72,7 @@ def start_for_article(request, pk: int):
     article = get_object_or_404(Article, pk=pk)
     if not can_change(request.user, article):
         raise PermissionDenied("only depositors and co-authors may add codelists")
-    _save(request, deposit.new_draft(article_id=article.pk, licence=article.licence))
+    _open(request, deposit.new_draft(article_id=article.pk, licence=article.licence))
     return redirect("repository:deposit-files")
 
 
@@ -181,7 +202,7 @@ def confirm(request):
         return redirect("repository:deposit-files")
     if deposit.draft_lines(draft) > settings.CODELISTS_SYNC_LINES:
         record = deposit_jobs.submit_save(request.user, draft)
-        del request.session[KEY]
+        _close(request)
         return redirect(record.get_absolute_url())
     items = [actions.NewCodelist(text=f["codelist_text"], filename=f["name"])
              for f in draft["files"]]
@@ -190,7 +211,7 @@ def confirm(request):
     except CodelistsError as exc:
         messages.error(request, str(exc))
         return redirect("repository:deposit-files")
-    del request.session[KEY]
+    _close(request)
     messages.success(request, f"Deposited {len(items)} codelist(s).")
     return redirect("repository:article", pk=article.pk)
 
