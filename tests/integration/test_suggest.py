@@ -244,3 +244,10 @@ def test_ambiguous_abbreviations_keep_each_frequent_reading(icd10):
     assert {r.phrase for r in readings} == {"heart failure", "haemorrhagic fever",
                                             "hay fever"}  # each named at least half as often
     assert readings[1].share == 0.5
+
+
+def test_the_full_text_index_tells_a_word_of_the_store_without_a_pass(icd10):
+    from codelists.method.suggest.acronyms import indexed_word
+
+    assert indexed_word(icd10, "gout") and indexed_word(icd10, "foot")
+    assert not indexed_word(icd10, "ckd") and not indexed_word(icd10, "copd")

@@ -130,13 +130,15 @@ def _searched(codelist, release: dict | None) -> bool:
 
 
 def _abbreviations(codelist, terminology, strategy, vectors) -> dict:
-    """Expansions of the abbreviations the strategy or the definition uses; words the
-    store's vectors know are whole words of the store, so they need no pass over it."""
+    """Expansions of the abbreviations the strategy or the definition uses.  Words the
+    store's vectors know, or its full-text index finds as a whole word, are words of the
+    store: only the others cost a pass over every description."""
     from codelists.method.suggest import acronyms
 
     words = acronyms.of_codelist(codelist, strategy)
     if vectors is not None:
         words = [w for w in words if w not in vectors.vocab]
+    words = [w for w in words if not acronyms.indexed_word(terminology, w)]
     if not words:
         return {}
     return acronyms.expand(terminology.iter_descriptions(), words)

@@ -101,6 +101,18 @@ def of_codelist(codelist, strategy) -> list[str]:
     return candidates([*strategy_terms(strategy), *_LETTERS.findall(said.lower())])
 
 
+def indexed_word(terminology, word: str, *, limit: int = 20) -> bool:
+    """True when the store's full-text search shows ``word`` as a whole word of one of its
+    first ``limit`` hits (a cheap check before a pass over every description)."""
+    from codelists.errors import CodelistsError
+
+    try:
+        hits = terminology.search(word, limit=limit)
+    except CodelistsError:  # a store without a usable index: the pass decides
+        return False
+    return any(word in _LETTERS.findall(hit.term.lower()) for hit in hits)
+
+
 def named(terminology, expansion: Expansion, *, limit: int = 500) -> dict[str, str]:
     """code -> the description naming the expansion (its words in order), by the store's
     full-text index."""
