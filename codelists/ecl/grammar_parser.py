@@ -103,6 +103,25 @@ def _name(terminal: str) -> str:
     return terminal.replace("_", " ").lower()
 
 
+#: AND, OR and MINUS and their terminals (a keyword is one only with white space after it)
+_KEYWORDS = {"AND": "CONJUNCTION", "OR": "DISJUNCTION", "MINUS": "EXCLUSION"}
+#: what may start a sub-expression
+_SUB_EXPRESSION_START = sorted({TOKEN_NAMES[t] for t in (
+    "DIGITS", "STAR", "LPAR", "CIRCUMFLEX", "LT", "DESCENDANT_OR_SELF", "CHILD_OF",
+    "CHILD_OR_SELF", "GT", "ANCESTOR_OR_SELF", "PARENT_OF", "PARENT_OR_SELF", "TOP",
+    "BOTTOM")})
+
+
+def _ends_after_keyword(word: str, line, column) -> ECLSyntaxError:
+    """``<< 404684003 MINUS`` (nothing after the keyword): say so, not "unexpected"."""
+    keyword = word.upper()
+    return ECLSyntaxError(
+        f"the expression ends after {keyword}; expected " + ", ".join(_SUB_EXPRESSION_START),
+        line=line, column=column, text=word, expected=_SUB_EXPRESSION_START,
+        hint=f"write what {keyword} applies to after it (e.g. `{keyword} << 73211009`), "
+             f"or remove {keyword}")
+
+
 def _syntax_error(text: str, exc: lark.exceptions.LarkError) -> ECLSyntaxError:
     line = getattr(exc, "line", None)
     column = getattr(exc, "column", None)
@@ -114,6 +133,9 @@ def _syntax_error(text: str, exc: lark.exceptions.LarkError) -> ECLSyntaxError:
             line, column = len(lines), len(lines[-1]) + 1
             message = "the expression ends too soon"
             offending = ""
+        elif (str(token).upper() in _KEYWORDS and token.type not in _KEYWORDS.values()
+              and not text[token.end_pos:].strip()):
+            return _ends_after_keyword(str(token), line, column)
         else:
             offending = str(token)
             message = f"unexpected {offending!r}"

@@ -90,6 +90,22 @@ def test_syntax_error_carries_line_column_text_and_expectations():
     assert "expected" in caught.value.message
 
 
+@pytest.mark.parametrize("text, keyword", [("<< 404684003 MINUS", "MINUS"),
+                                           ("<< 404684003 and", "AND"),
+                                           ("(<< 404684003 OR << 64572001) AND", "AND"),
+                                           ("<< 404684003 Or", "OR")])
+def test_an_expression_ending_after_a_keyword_says_so(text, keyword):
+    """Not "unexpected 'MINUS'" with a hint about mixing operators: the keyword is fine,
+    what should follow it is missing."""
+    with pytest.raises(ECLSyntaxError) as caught:
+        parse(text)
+    error = caught.value
+    assert error.message.startswith(f"the expression ends after {keyword}; expected ")
+    assert "a concept id or number" in error.expected and "<<" in error.expected
+    assert "mixed" not in (error.hint or "") and f"after it (e.g. `{keyword} <<" in error.hint
+    assert (error.line, error.column) == (1, text.upper().rindex(keyword) + 1)
+
+
 @pytest.mark.parametrize("text, message", [
     ("< 12345", "not a SNOMED CT identifier"),
     ("< 1234567 : [3..1] 7654321 = *", "maximum is below"),
