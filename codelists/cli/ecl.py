@@ -78,14 +78,11 @@ def _read_expression(args) -> str:
 
 
 def _open_store(args, *, required: bool = True):
+    from codelists.terminology.locate import locate_store_text  # (no pathlib: start-up)
     from codelists.terminology.store import Store
 
-    if args.db:  # --db is used as given (locate_store's first rule), as the text it is:
-        return Store.open(args.db, terminology="snomedct")  # no pathlib (~5 ms at start)
-    from codelists.terminology.locate import locate_store
-
     try:
-        path = locate_store(None, terminology=args.terminology or "snomedct")
+        path = locate_store_text(args.db, terminology=args.terminology or "snomedct")
     except StoreNotFoundError:
         if required:
             raise

@@ -11,14 +11,19 @@ produces.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from functools import cached_property
 
 from codelists.errors import CodelistFormatError
+from codelists.records import Record
+
+#: ``typing.TYPE_CHECKING`` without importing typing: finding a store names its system
+#: here, on the command line's start-up path, which imports neither re nor dataclasses
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
 
 
-@dataclass(frozen=True)
-class CodeSystem:
+class CodeSystem(Record):
     id: str
     name: str  # what sct-style files write in ``terminology:``
     pattern: str  # one code, as a regular expression (full match)
@@ -30,10 +35,13 @@ class CodeSystem:
     has_store: bool = True  # False: no local terminology (validate checks the form only)
     #: other URIs that name the system in FHIR resources (older or national spellings)
     fhir_aliases: tuple[str, ...] = ()
-    regex: re.Pattern = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "regex", re.compile(self.pattern))
+    @cached_property
+    def regex(self) -> re.Pattern:
+        """``pattern`` compiled (on first use)."""
+        import re
+
+        return re.compile(self.pattern)
 
     def is_code(self, token: str) -> bool:
         return self.regex.fullmatch(token) is not None

@@ -61,7 +61,7 @@ def test_version_and_unknown_command(capsys):
 NOT_AT_START = {"platformdirs", "codelists.ecl.reference", "codelists.ecl.substrate", "numpy",
                 "rich", "codelists.cli.terminology", "tomllib", "lark", "dataclasses",
                 "typing", "inspect", "hashlib", "codelists.ecl.grammar_parser", "argparse",
-                "re", "json", "pathlib", "csv", "codelists.terminology.locate"}
+                "re", "json", "pathlib", "csv"}
 
 
 def test_ecl_expand_loads_only_what_it_uses(snomed_small_store):
@@ -87,3 +87,12 @@ def test_ecl_expand_of_other_shapes_loads_the_grammar(snomed_small_store):
                             str(snomed_small_store)])
     assert "lark" in loaded and "codelists.ecl.grammar_parser" in loaded
     assert not {"platformdirs", "codelists.ecl.reference", "numpy", "rich"} & loaded
+
+
+def test_a_store_named_by_codelists_db_is_found_without_pathlib(snomed_small_store,
+                                                                 monkeypatch):
+    monkeypatch.setenv("CODELISTS_DB", str(snomed_small_store))
+    loaded = _loaded_after(["ecl", "expand", "<< 404684003"])
+    assert "codelists.terminology.locate" in loaded
+    assert not NOT_AT_START & loaded, NOT_AT_START & loaded
+

@@ -60,3 +60,29 @@ def test_a_missing_system_names_what_was_looked_for():
 def test_an_unknown_name_is_kept_as_given():
     assert system_id("my-local-dictionary") == "my-local-dictionary"
     assert system_id(None) is None
+
+
+def test_the_text_of_the_located_store_is_the_located_path(monkeypatch, tmp_path):
+    """locate_store_text (the command line's, without pathlib) answers as locate_store
+    does, by every rule of the precedence: --db, CODELISTS_DB, codelists.toml, data dir."""
+    from codelists.terminology.locate import locate_store_text
+
+    def same(*args, **kwargs) -> str:
+        text = locate_store_text(*args, **kwargs)
+        assert isinstance(text, str) and Path(text) == locate_store(*args, **kwargs)
+        return text
+
+    assert same("x/y.db") == "x/y.db"
+    snomed = fake_store(data_dir() / "snomed.db", "snomedct")
+    medcode = fake_store(data_dir() / "medcode.db", "cprd_medcode")
+    assert same(terminology="medcode") == str(medcode)  # the data directory
+    monkeypatch.setenv("CODELISTS_DB", str(snomed))
+    assert same(terminology="snomedct") == str(snomed)
+    assert same(terminology="CPRD medcode") == str(medcode)  # passed over
+    monkeypatch.delenv("CODELISTS_DB")
+    project = fake_store(tmp_path / "stores" / "p.db", "snomedct")
+    (tmp_path / "codelists.toml").write_text('[stores]\nsnomedct = "stores/p.db"\n',
+                                             encoding="utf-8")
+    assert same(terminology="SNOMED CT", start=tmp_path) == str(project.resolve())
+    with pytest.raises(StoreNotFoundError, match="no icd10 terminology store"):
+        locate_store_text(terminology="icd10")
