@@ -284,7 +284,7 @@ def _search_agreement(terminology, sct, theirs: dict[str, str], whole_words: boo
                                                 whole_words=whole_words)}
         differ += a != b
         matched += len(b)
-    return (f"yes ({len(theirs)} queries, {matched:,} concepts)" if not differ else
+    return (f"yes ({len(theirs)} distinct queries, {matched:,} concepts)" if not differ else
             f"**no** ({differ} of {len(theirs)} queries differ)")
 
 
