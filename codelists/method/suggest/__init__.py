@@ -52,8 +52,8 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     """
     sources = check_sources(sources)
     _check_system(codelist, terminology)
-    state = ListState.of(codelist)
     strategy = _strategy(codelist)
+    state = ListState.of(codelist, strategy)
     expanded = (_abbreviations(codelist, terminology, strategy, vectors)
                 if {"terminology", "meaning"} & set(sources) else {})
     found: list[Proposals] = []
@@ -151,5 +151,6 @@ def _meaning(codelist, terminology, state, vectors, encoder, expanded) -> Propos
         raise UsageError("the meaning source needs the store's vectors and the model",
                          hint="build them once: codelist terminology vectors")
     seeds = terminology.lookup_many(sorted(state.seeds))
-    asked = meaning.queries(codelist, {c: x.term for c, x in seeds.items()}, expanded)
+    asked = meaning.queries(codelist, {c: x.term for c, x in seeds.items()}, expanded,
+                            weak=state.weak)
     return meaning.suggest(vectors, encoder, state, asked)

@@ -2,9 +2,11 @@
 
 * **descendants** of a seed (an active or pending code) that are not in the list: a code
   more specific than one the list includes usually belongs too.  A descendant of an
-  excluded code is not proposed: the exclusion is the more specific decision.
+  excluded code is not proposed: the exclusion is the more specific decision.  Below a
+  weak pending seed the score is low (``WEAK_DESCENDANT_SCORE``).
 * **siblings**: for each parent of a seed, when at least ``min_share`` of its children
-  are seeds, the other children are proposed, scored by that share.
+  are seeds, the other children are proposed, scored by that share.  Weak seeds (found by
+  letters inside a longer word, :mod:`.seeds`) do not count towards it.
 * **parents** whose children are mostly seeds, by the same share.
 
 It works for every system whose store answers ``children``/``parents``/``descendants``:
@@ -21,6 +23,8 @@ from codelists.method.suggest.model import ListState, Proposals
 GROUPING_KINDS = frozenset({"chapter", "block", "section"})
 DESCENDANT_SCORE = 0.9  # below an active code
 PENDING_DESCENDANT_SCORE = 0.7  # below a pending one: an unscreened search candidate
+#: below a weak pending seed (found by letters inside a longer word, :mod:`.seeds`)
+WEAK_DESCENDANT_SCORE = 0.2
 MAX_DESCENDANTS = 2_000  # per seed: a seed high in a hierarchy is not evidence for all below
 
 
@@ -35,7 +39,9 @@ def suggest(terminology, state: ListState, *, min_share: float = 0.5) -> Proposa
         below = terminology.descendants(seed)
         if len(below) > MAX_DESCENDANTS:
             continue
-        score = DESCENDANT_SCORE if seed in state.active else PENDING_DESCENDANT_SCORE
+        score = (DESCENDANT_SCORE if seed in state.active
+                 else WEAK_DESCENDANT_SCORE if seed in state.weak
+                 else PENDING_DESCENDANT_SCORE)
         for code in below:
             if code not in blocked:
                 found.add(code, score, "descendant", f"below {seed} {terms[seed]}".strip())
@@ -62,7 +68,7 @@ def _siblings(terminology, state: ListState, seeds: list[str], found: Proposals,
         children = terminology.children(parent)
         if not children:
             continue
-        inside = [c for c in children if c in state.seeds]
+        inside = [c for c in children if c in state.seeds and c not in state.weak]
         share = len(inside) / len(children)
         if share < min_share:
             continue
