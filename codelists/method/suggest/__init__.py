@@ -76,19 +76,26 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
             raise UsageError("the data source needs patient events",
                              hint="give --events FILE (and its columns)")
         found.append(data.suggest(cooccurrence, state, terminology, window_days=window_days))
-    ranked = _known(terminology, combine(found, min_score=min_score))
+    ranked = combine(found, min_score=min_score)
     if "hierarchy" in sources and len(found) > 1:
         from codelists.method.suggest import hierarchy
 
+        # a suggested block is no code to record, but what is below it may well be
         found.append(hierarchy.below_suggestions(terminology, state, ranked))
-        ranked = _known(terminology, combine(found, min_score=min_score))
+        ranked = combine(found, min_score=min_score)
+    ranked = _known(terminology, ranked)
     return ranked[:limit] if limit else ranked
 
 
 def _known(terminology, ranked: list[Suggestion]) -> list[Suggestion]:
-    """The suggestions the store has (e.g. not a map target it lacks), with their terms."""
+    """The suggestions the store has (e.g. not a map target it lacks), with their terms,
+    less grouping codes that are never recorded (ICD-10 chapters and blocks), whichever
+    source proposed them."""
+    from codelists.method.suggest.hierarchy import GROUPING_KINDS
+
     concepts = terminology.lookup_many([s.code for s in ranked])
-    ranked = [s for s in ranked if s.code in concepts]
+    ranked = [s for s in ranked if s.code in concepts
+              and concepts[s.code].kind not in GROUPING_KINDS]
     for suggestion in ranked:
         suggestion.term = concepts[suggestion.code].term
     return ranked
