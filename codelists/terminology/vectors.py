@@ -75,17 +75,19 @@ def build_vectors(store: str | Path, encoder, *, destination: str | Path | None 
     destination = Path(destination) if destination else vectors_path(store)
     terminology = open_terminology(store)
     try:
-        codes, texts = _descriptions(terminology)
+        codes, tokens = _descriptions(terminology, encoder, progress, _recorded(store))
     finally:
         terminology.close()
-    tokens = [encoder.words(text) for text in texts]
     counts = Counter(w for ws in tokens for w in set(ws))
     vocab = sorted(counts)
-    idf = [math.log((1 + len(texts)) / (1 + counts[w])) + 1.0 for w in vocab]
+    idf = [math.log((1 + len(tokens)) / (1 + counts[w])) + 1.0 for w in vocab]
     table = _word_table(vocab, encoder, Path(reuse) if reuse else None, progress)
+    step = _stepper(progress, "projecting", 1)
     mean, projection, projected = _project(table)
+    step(1)
     folder = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
+        _readable(folder)
         _write(folder, store, encoder, codes, tokens, vocab, idf, mean, projection, projected,
                progress)
         if table is not None:
@@ -101,6 +103,14 @@ def build_vectors(store: str | Path, encoder, *, destination: str | Path | None 
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return destination
+
+
+def _readable(folder: Path) -> None:
+    """A temporary folder is private (0700); the vectors are as readable as any file the
+    user writes (the umask decides), so others sharing a store can use them."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(folder, 0o777 & ~mask)
 
 
 def _word_table(vocab: list[str], encoder, reuse: Path | None, progress):
@@ -208,12 +218,32 @@ def _mean_vectors(token_lists, index, weights, table):
     return out / np.maximum(norms, 1e-9)
 
 
-def _descriptions(terminology) -> tuple[list[str], list[str]]:
-    codes, texts = [], []
+def _recorded(store: Path) -> int:
+    """The descriptions the store's import recorded (active or not; 0 when unknown)."""
+    from codelists.terminology.store import read_metadata
+
+    try:
+        return int(read_metadata(store).extra.get("descriptions", 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _descriptions(terminology, encoder, progress, total: int
+                  ) -> tuple[list[str], list[list[str]]]:
+    """The code and the words of every active description, read with progress against
+    the recorded count (an upper bound: inactive ones are skipped), then marked done."""
+    stage = "reading descriptions"
+    if progress:
+        progress(stage, 0, total)
+    codes, tokens = [], []
     for code, text, _kind, _active in terminology.iter_descriptions():
         codes.append(code)
-        texts.append(text)
-    return codes, texts
+        tokens.append(encoder.words(text))
+        if progress and len(codes) % CHUNK == 0:
+            progress(stage, len(codes), max(total, len(codes)))
+    if progress:
+        progress(stage, len(codes), len(codes))
+    return codes, tokens
 
 
 @dataclass

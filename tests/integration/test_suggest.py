@@ -251,3 +251,85 @@ def test_the_full_text_index_tells_a_word_of_the_store_without_a_pass(icd10):
 
     assert indexed_word(icd10, "gout") and indexed_word(icd10, "foot")
     assert not indexed_word(icd10, "ckd") and not indexed_word(icd10, "copd")
+
+
+def test_a_name_with_one_inner_word_more_reads_an_abbreviation_none_spells(icd10):
+    from codelists.method.suggest import acronyms
+
+    rows = [("1", "Transient cerebral ischaemic attack, unspecified"),
+            ("2", "Other transient cerebral ischaemic attacks"),
+            ("3", "Tuberculous infection of ankle"),  # t-i-o-a: 'of' is skipped, so t-i-a
+            ("4", "Chronic kidney disease"), ("5", "Chronic renal kidney disease")]
+    readings = acronyms.expand(rows, ["tia", "ckd"])
+    # ckd has an exact name: the longer one is not read; tia has none: the longer ones are
+    assert [r.phrase for r in readings["ckd"]] == ["chronic kidney disease"]
+    assert [r.phrase for r in readings["tia"]] == ["tuberculous infection ankle"]
+    rows = rows[:2] + [("6", "Transient cerebral ischaemic attack")]
+    readings = acronyms.expand(rows, ["tia"])["tia"]
+    assert [(r.phrase, r.names) for r in readings] == [
+        ("transient cerebral ischaemic attack", 2), ("transient cerebral ischaemic attacks", 1)]
+    # the first and last words must start the first and last letters
+    assert "tia" not in acronyms.expand([("1", "Cerebral transient ischaemic attack")],
+                                        ["tia"])
+    assert "pe" not in acronyms.expand([("1", "Pulmonary artery embolism")], ["pe"])
+
+
+def test_tia_reads_as_the_who_name_and_finds_its_category(icd10):
+    codelist = parse(header("icd10", title="tia"))
+    codelist.method = {"search": {"rules": ["tia"]}}
+    found = {s.code: s for s in suggest(codelist, icd10, sources=["terminology"],
+                                        limit=None)}
+    assert "spells out 'tia'" in found["G45.9"].reason()  # Transient cerebral ischaemic...
+
+
+def test_seeds_found_by_letters_inside_a_word_are_weak(icd10):
+    from codelists.method.suggest.seeds import weak_seeds
+
+    codelist = parse(header("icd10", title="tia")
+                     + "# ? Z80-Z99  Persons with potential health hazards related to family "
+                       "and personal history  # source=search:1\n"
+                     + "# ? F95.0  Transient tic disorder  # source=search:2\n"
+                     + "# ? G45.9  Transient cerebral ischaemic attack, unspecified  "
+                       "# source=search:1\n"
+                     + "# ? N18.9  Chronic kidney disease, unspecified\n")
+    codelist.method = {"search": {"rules": ["tia", {"text": "tic", "mode": "regex"}]}}
+    strategy = Strategy.from_dict(codelist.method["search"])
+    # 'tia' only inside 'potential' (weak); a regex says what it means; G45.9 has no 'tia'
+    # at a word start either; N18.9 has no search tag (kept as an ordinary pending seed)
+    assert weak_seeds(codelist, strategy) == {"Z80-Z99", "G45.9"}
+    assert weak_seeds(codelist, None) == frozenset()
+    state = ListState.of(codelist, strategy)
+    assert state.weak == {"Z80-Z99", "G45.9"} and state.weak <= state.pending
+
+
+def test_below_a_weak_seed_scores_less_and_it_is_no_sibling_evidence(icd10):
+    from codelists.method.suggest import hierarchy
+
+    lines = ("# ? Z80-Z99  Persons with potential health hazards related to family and "
+             "personal history  # source=search:1\n")
+    codelist = parse(header("icd10", title="tia") + lines)
+    codelist.method = {"search": {"rules": ["tia"]}}
+    weak = {s.code: s.score for s in suggest(codelist, icd10, sources=["hierarchy"],
+                                              limit=None)}
+    codelist.method = {"search": {"rules": ["potential"]}}
+    plain = {s.code: s.score for s in suggest(codelist, icd10, sources=["hierarchy"],
+                                               limit=None)}
+    assert weak.keys() == plain.keys() and plain
+    assert max(weak.values()) == pytest.approx(hierarchy.WEAK_DESCENDANT_SCORE)
+    assert max(plain.values()) == pytest.approx(hierarchy.PENDING_DESCENDANT_SCORE)
+    # five of N18's six children, found by 'chronic' (a word start) or 'ron' (inside one)
+    children = "".join(f"# ? N18.{n}  Chronic kidney disease, stage {n}  # source=search:1\n"
+                       for n in range(1, 6))
+    codelist = parse(header("icd10", title="CKD") + children)
+    for rule, sibling in (("chronic", True), ("ron", False)):
+        codelist.method = {"search": {"rules": [rule]}}
+        found = {s.code for s in suggest(codelist, icd10, sources=["hierarchy"], limit=None)}
+        assert ("N18.9" in found) is sibling, rule
+
+
+def test_words_about_the_list_are_never_abbreviations():
+    from codelists.method.suggest import acronyms
+
+    assert acronyms.candidates(["Asthma", "list", "ICD", "codes", "ckd"]) == ["ckd"]
+    rows = [("1", "Other specified acute viral hepatitis")]  # 'specified' leads, like 'other'
+    assert "sah" not in acronyms.expand(rows, ["sah"])

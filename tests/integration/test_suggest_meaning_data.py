@@ -195,3 +195,50 @@ def test_hierarchy_adds_what_is_below_a_strong_suggestion(snomed_small_store,
             assert suggestion.code in terminology.descendants(parent)
     finally:
         terminology.close()
+
+
+def test_spread_batches_give_the_same_vectors_as_length_order(meaning_encoder, monkeypatch):
+    """Batches run short and long mixed (for an honest progress estimate); every word's
+    vector is exactly what the length-ordered run gives."""
+    import numpy as np
+
+    from codelists.method.suggest import encoder as module
+
+    items = ["mi", "myocardial", "infarction", "pneumonoultramicroscopic", "asthma",
+             "thrombophlebitis", "copd", "haemorrhage", "kidney", "a", "tia", "oesophagitis"]
+    mixed = meaning_encoder.encode_words(items, batch=3)
+    assert module.spread(list(range(4))) != list(range(4))  # the order does change
+    monkeypatch.setattr(module, "spread", lambda batches: batches)
+    ordered = meaning_encoder.encode_words(items, batch=3)
+    assert np.array_equal(mixed, ordered)
+
+
+def test_vector_build_reports_every_stage_to_its_end(snomed_small_store, meaning_encoder,
+                                                    tmp_path):
+    """The progress a build reports: reading, the model pass, the projection, the
+    descriptions, in that order, each from 0 to its total; words counted as they finish."""
+    from codelists.terminology.vectors import build_vectors
+
+    events: list[tuple[str, int, int]] = []
+    folder = build_vectors(snomed_small_store, meaning_encoder, destination=tmp_path / "v",
+                           progress=lambda stage, done, total: events.append(
+                               (stage, done, total)))
+    meta = load_vectors(folder).meta
+    stages = list(dict.fromkeys(stage for stage, _, _ in events))
+    assert stages == ["reading descriptions", "words", "projecting", "descriptions"]
+    last = {stage: (done, total) for stage, done, total in events}
+    assert last["reading descriptions"] == (meta["descriptions"], meta["descriptions"])
+    assert last["words"] == (meta["words"], meta["words"])
+    assert last["descriptions"] == (meta["descriptions"], meta["descriptions"])
+    for stage in stages:
+        done = [d for s, d, _ in events if s == stage]
+        assert done[0] == 0 and done == sorted(done)
+
+
+def test_built_vectors_are_as_readable_as_the_umask_allows(snomed_small_vectors):
+    import os
+    import stat
+
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(os.stat(snomed_small_vectors).st_mode) == 0o777 & ~mask

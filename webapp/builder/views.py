@@ -78,14 +78,7 @@ def upload(request):
 @require_POST
 def new_version(request, codelist_pk: int):
     codelist = get_object_or_404(Codelist, pk=codelist_pk)
-    if not can_view(request.user, codelist.article):
-        raise Http404("no such codelist")
-    try:
-        draft = actions.new_version(request.user, codelist)
-    except CodelistsError as exc:
-        messages.error(request, str(exc))
-        return redirect("repository:codelist", pk=codelist.pk)
-    return redirect("builder:draft", pk=draft.pk)
+    return _open_draft(request, codelist, lambda: actions.new_version(request.user, codelist))
 
 
 @login_required
@@ -95,10 +88,16 @@ def start_update(request, codelist_pk: int, release_pk: int):
 
     codelist = get_object_or_404(Codelist, pk=codelist_pk)
     release = get_object_or_404(Release, pk=release_pk, coding_system=codelist.coding_system)
+    return _open_draft(request, codelist,
+                       lambda: actions.start_update(request.user, codelist, release))
+
+
+def _open_draft(request, codelist: Codelist, start):
+    """A draft begun from a codelist the user can see, or its page with the reason not."""
     if not can_view(request.user, codelist.article):
         raise Http404("no such codelist")
     try:
-        draft = actions.start_update(request.user, codelist, release)
+        draft = start()
     except CodelistsError as exc:
         messages.error(request, str(exc))
         return redirect("repository:codelist", pk=codelist.pk)

@@ -140,45 +140,65 @@ def codelists_matching_codes(user, query: CodeQuery) -> QuerySet[Codelist]:
     for start in range(0, len(codes), _CHUNK):
         ids.update(Code.objects.filter(code__in=codes[start:start + _CHUNK],
                                        status=CodeStatus.ACTIVE)
-                   .values_list("version_id", flat=True).distinct())
+                   .order_by().values_list("version_id", flat=True).distinct())
     return visible_codelists(user).filter(latest_version_id__in=ids)
 
 
-def explain(codelist: Codelist, *, q: str = "", query: CodeQuery | None = None
-            ) -> list[str]:
-    """Why a codelist is in the results, in words: which field the keyword matched (or
-    which code's term), and which code it contains and how that code relates."""
-    why: list[str] = []
+def explain(codelists: list[Codelist], *, q: str = "", query: CodeQuery | None = None
+            ) -> dict[int, list[str]]:
+    """Why each codelist of a results page is there, in words: which field the keyword
+    matched (or which code's term), and which code it contains and how that code relates.
+    A few queries for the whole page, not a few per row."""
+    why: dict[int, list[str]] = {c.pk: [] for c in codelists}
     if q:
         low = q.casefold()
-        for label, text in (("title", codelist.title), ("description", codelist.description),
-                            ("article title", codelist.article.title)):
-            if low in (text or "").casefold():
-                why.append(f"{label} contains “{q}”")
-        if not why and codelist.latest_version_id:
-            hit = (Code.objects.filter(version_id=codelist.latest_version_id,
-                                       term__icontains=q)
-                   .values_list("code", "term").order_by("line").first())
+        by_terms = []
+        for codelist in codelists:
+            for label, text in (("title", codelist.title), ("description", codelist.description),
+                                ("article title", codelist.article.title)):
+                if low in (text or "").casefold():
+                    why[codelist.pk].append(f"{label} contains “{q}”")
+            if not why[codelist.pk] and codelist.latest_version_id:
+                by_terms.append(codelist)
+        first_hit: dict[int, tuple[str, str]] = {}
+        if by_terms:
+            rows = (Code.objects.filter(version_id__in=[c.latest_version_id for c in by_terms],
+                                        term__icontains=q)
+                    .values_list("version_id", "code", "term").order_by("version_id", "line"))
+            for version_id, code, term in rows:
+                first_hit.setdefault(version_id, (code, term))
+        for codelist in by_terms:
+            hit = first_hit.get(codelist.latest_version_id)
             if hit:
-                why.append(f"a code's term: {hit[0]} “{hit[1]}”")
-    if query is not None and codelist.latest_version_id:
+                why[codelist.pk].append(f"a code's term: {hit[0]} “{hit[1]}”")
+    versions = {c.latest_version_id: c.pk for c in codelists if c.latest_version_id}
+    if query is not None and versions:
         codes = list(query.relations)
-        hits: list[tuple[str, str]] = []
+        hits: dict[int, list[str]] = {}
         for start in range(0, len(codes), _CHUNK):
-            hits += Code.objects.filter(
-                version_id=codelist.latest_version_id, status=CodeStatus.ACTIVE,
-                code__in=codes[start:start + _CHUNK]).values_list("code", "term")
-        direct = [c for c, _ in hits if query.relations.get(c) == "the code"]
-        if direct:
-            why.append(f"contains {direct[0]}")
-        for relation in ("an ancestor", "a descendant"):
-            related = sorted({c for c, _ in hits if query.relations.get(c) == relation})
-            if related:
-                shown = ", ".join(related[:3]) + (f" and {len(related) - 3} more"
-                                                  if len(related) > 3 else "")
-                noun = relation.split()[-1] + ("s" if len(related) > 1 else "")
-                why.append(f"contains {noun} of {query.code}: {shown}")
+            rows = Code.objects.filter(
+                version_id__in=list(versions), status=CodeStatus.ACTIVE,
+                code__in=codes[start:start + _CHUNK]).values_list("version_id", "code")
+            for version_id, code in rows:
+                hits.setdefault(versions[version_id], []).append(code)
+        for pk, found in hits.items():
+            why[pk] += _code_reasons(found, query)
     return why
+
+
+def _code_reasons(found: list[str], query: CodeQuery) -> list[str]:
+    reasons = []
+    direct = [c for c in found if query.relations.get(c) == "the code"]
+    if direct:
+        reasons.append(f"contains {direct[0]}")
+    for relation in ("an ancestor", "a descendant"):
+        related = sorted({c for c in found if query.relations.get(c) == relation})
+        if related:
+            shown = ", ".join(related[:3]) + (f" and {len(related) - 3} more"
+                                              if len(related) > 3 else "")
+            noun = relation.split()[-1] + ("s" if len(related) > 1 else "")
+            reasons.append(f"contains {noun} of {query.code}: {shown}")
+    return reasons
 
 
 def looks_like_code(text: str) -> bool:

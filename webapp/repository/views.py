@@ -77,8 +77,10 @@ def search(request):
                            .order_by("title", "pk"))
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None
     if page is not None:
-        for row in page.object_list:
-            row.why = queries.explain(row, q=q if not code else "", query=code_query)
+        rows = list(page.object_list)
+        why = queries.explain(rows, q=q if not code else "", query=code_query)
+        for row in rows:
+            row.why = why[row.pk]
     from django.db.models import Count
 
     systems = sorted(set(Codelist.objects.order_by().values_list("coding_system", flat=True)

@@ -52,8 +52,8 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
     """
     sources = check_sources(sources)
     _check_system(codelist, terminology)
-    state = ListState.of(codelist)
     strategy = _strategy(codelist)
+    state = ListState.of(codelist, strategy)
     expanded = (_abbreviations(codelist, terminology, strategy, vectors)
                 if {"terminology", "meaning"} & set(sources) else {})
     found: list[Proposals] = []
@@ -76,19 +76,26 @@ def suggest(codelist, terminology, *, sources: Sequence[str] = ("hierarchy", "te
             raise UsageError("the data source needs patient events",
                              hint="give --events FILE (and its columns)")
         found.append(data.suggest(cooccurrence, state, terminology, window_days=window_days))
-    ranked = _known(terminology, combine(found, min_score=min_score))
+    ranked = combine(found, min_score=min_score)
     if "hierarchy" in sources and len(found) > 1:
         from codelists.method.suggest import hierarchy
 
+        # a suggested block is no code to record, but what is below it may well be
         found.append(hierarchy.below_suggestions(terminology, state, ranked))
-        ranked = _known(terminology, combine(found, min_score=min_score))
+        ranked = combine(found, min_score=min_score)
+    ranked = _known(terminology, ranked)
     return ranked[:limit] if limit else ranked
 
 
 def _known(terminology, ranked: list[Suggestion]) -> list[Suggestion]:
-    """The suggestions the store has (e.g. not a map target it lacks), with their terms."""
+    """The suggestions the store has (e.g. not a map target it lacks), with their terms,
+    less grouping codes that are never recorded (ICD-10 chapters and blocks), whichever
+    source proposed them."""
+    from codelists.method.suggest.hierarchy import GROUPING_KINDS
+
     concepts = terminology.lookup_many([s.code for s in ranked])
-    ranked = [s for s in ranked if s.code in concepts]
+    ranked = [s for s in ranked if s.code in concepts
+              and concepts[s.code].kind not in GROUPING_KINDS]
     for suggestion in ranked:
         suggestion.term = concepts[suggestion.code].term
     return ranked
@@ -151,5 +158,6 @@ def _meaning(codelist, terminology, state, vectors, encoder, expanded) -> Propos
         raise UsageError("the meaning source needs the store's vectors and the model",
                          hint="build them once: codelist terminology vectors")
     seeds = terminology.lookup_many(sorted(state.seeds))
-    asked = meaning.queries(codelist, {c: x.term for c, x in seeds.items()}, expanded)
+    asked = meaning.queries(codelist, {c: x.term for c, x in seeds.items()}, expanded,
+                            weak=state.weak)
     return meaning.suggest(vectors, encoder, state, asked)

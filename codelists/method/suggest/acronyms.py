@@ -13,6 +13,11 @@ coincidences out (``poisoning, exposure`` is not a name, so it is not ``pe``).
 
 Expansions are ranked by how many clauses name them; those named at least half as often
 as the first are kept, at most ``MAX_EXPANSIONS``, each with its share.
+
+When no name spells an abbreviation of three or more letters exactly, names with one
+inner word more are read instead (``tia``: *Transient cerebral ischaemic attack*, the
+``cerebral`` skipped): terminologies qualify a name that the abbreviation leaves out.
+The first and last letters must still be the first and last words.
 """
 
 from __future__ import annotations
@@ -27,7 +32,10 @@ MAX_EXPANSIONS = 3
 SKIPPED = frozenset({"a", "an", "and", "as", "at", "by", "due", "for", "in", "of", "on",
                      "or", "the", "to", "with"})
 #: leading words of a clause that are not part of the name
-LEADING = frozenset({"other", "unspecified"})
+LEADING = frozenset({"other", "unspecified", "specified"})
+#: words a title uses about the list or its coding, never for the condition
+ABOUT_THE_LIST = frozenset({"list", "lists", "code", "codes", "codelist", "set", "sets",
+                            "icd", "read", "ctv", "opcs", "dmd", "all", "any", "new", "old"})
 _CLAUSE = re.compile(r"[,:;()\[\]]")
 _LETTERS = re.compile(r"[a-z]+")
 
@@ -45,7 +53,8 @@ def candidates(texts) -> list[str]:
     out: list[str] = []
     for text in texts:
         word = str(text).strip().lower()
-        if MIN_LETTERS <= len(word) <= MAX_LETTERS and word.isalpha() and word not in SKIPPED:
+        if (MIN_LETTERS <= len(word) <= MAX_LETTERS and word.isalpha()
+                and word not in SKIPPED and word not in ABOUT_THE_LIST):
             out.append(word)
     return list(dict.fromkeys(out))
 
@@ -60,7 +69,8 @@ def expand(descriptions, abbreviations: list[str]) -> dict[str, list[Expansion]]
         return {}
     present: set[str] = set()
     names: dict[str, Counter] = {a: Counter() for a in wanted}
-    lengths = set(wanted.values())
+    near: dict[str, Counter] = {a: Counter() for a in wanted if len(a) >= 3}
+    lengths = set(wanted.values()) | {n + 1 for n in wanted.values() if n >= 3}
     for row in descriptions:
         text = str(row[1]).lower()
         present.update(w for w in _LETTERS.findall(text) if w in wanted)
@@ -73,7 +83,12 @@ def expand(descriptions, abbreviations: list[str]) -> dict[str, list[Expansion]]
             initials = "".join(w[0] for w in content)
             if initials in names:
                 names[initials][" ".join(content)] += 1
-    return {a: _ranked(a, names[a]) for a in wanted if a not in present and names[a]}
+            for inner in range(1, len(initials) - 1):
+                shorter = initials[:inner] + initials[inner + 1:]
+                if shorter in near:
+                    near[shorter][" ".join(content)] += 1
+    return {a: _ranked(a, names[a] or near.get(a, Counter())) for a in wanted
+            if a not in present and (names[a] or near.get(a))}
 
 
 def _ranked(abbreviation: str, counts: Counter) -> list[Expansion]:

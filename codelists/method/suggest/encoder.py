@@ -145,8 +145,8 @@ class Encoder:
         ids = [self.tokenizer.pieces(item)[:30] for item in items]
         out = np.zeros((len(items), WIDTH), np.float32)
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), batch):
-            chunk = order[start:start + batch]
+        chunks = [order[start:start + batch] for start in range(0, len(order), batch)]
+        for chunk in spread(chunks):
             out[chunk] = self._forward([ids[i] for i in chunk])
             if progress:
                 progress(len(chunk))
@@ -186,6 +186,18 @@ class Encoder:
                 out[row] += table[word] * (idf or {}).get(word, 1.0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-9)
+
+
+def spread(batches: list) -> list:
+    """The batches (shortest words first) in an order that mixes short and long, so that
+    words done is time spent and a progress bar's estimate holds from the start (run in
+    length order, the first half of the words takes a fifth of the time).  Each batch is
+    unchanged, so every word's vector is too."""
+    import random
+
+    mixed = list(batches)
+    random.Random(0).shuffle(mixed)
+    return mixed
 
 
 class LazyEncoder:

@@ -2,9 +2,12 @@
 
 * **descendants** of a seed (an active or pending code) that are not in the list: a code
   more specific than one the list includes usually belongs too.  A descendant of an
-  excluded code is not proposed: the exclusion is the more specific decision.
+  excluded code is not proposed: the exclusion is the more specific decision.  Below a
+  weak pending seed the score is lower still (``WEAK_DESCENDANT_SCORE``).
 * **siblings**: for each parent of a seed, when at least ``min_share`` of its children
-  are seeds, the other children are proposed, scored by that share.
+  are seeds, the other children are proposed, scored by that share (times
+  ``PENDING_SIBLING_FACTOR`` when none of them is active).  Weak seeds (found by
+  letters inside a longer word, :mod:`.seeds`) do not count towards it.
 * **parents** whose children are mostly seeds, by the same share.
 
 It works for every system whose store answers ``children``/``parents``/``descendants``:
@@ -20,7 +23,14 @@ from codelists.method.suggest.model import ListState, Proposals
 #: concept kinds that group codes but are never recorded against a patient
 GROUPING_KINDS = frozenset({"chapter", "block", "section"})
 DESCENDANT_SCORE = 0.9  # below an active code
-PENDING_DESCENDANT_SCORE = 0.7  # below a pending one: an unscreened search candidate
+#: below a pending one (an unscreened search candidate): low, because a naive search's
+#: noise has neighbours too, and the meaning source ranks the right ones higher (0.2 and
+#: the sibling factor were chosen on the suggest benchmark's tuning half; 0.7 before)
+PENDING_DESCENDANT_SCORE = 0.2
+#: a family whose listed members are all pending (unscreened) is weaker evidence
+PENDING_SIBLING_FACTOR = 0.4
+#: below a weak pending seed (found by letters inside a longer word, :mod:`.seeds`)
+WEAK_DESCENDANT_SCORE = 0.1
 MAX_DESCENDANTS = 2_000  # per seed: a seed high in a hierarchy is not evidence for all below
 
 
@@ -35,7 +45,9 @@ def suggest(terminology, state: ListState, *, min_share: float = 0.5) -> Proposa
         below = terminology.descendants(seed)
         if len(below) > MAX_DESCENDANTS:
             continue
-        score = DESCENDANT_SCORE if seed in state.active else PENDING_DESCENDANT_SCORE
+        score = (DESCENDANT_SCORE if seed in state.active
+                 else WEAK_DESCENDANT_SCORE if seed in state.weak
+                 else PENDING_DESCENDANT_SCORE)
         for code in below:
             if code not in blocked:
                 found.add(code, score, "descendant", f"below {seed} {terms[seed]}".strip())
@@ -62,7 +74,7 @@ def _siblings(terminology, state: ListState, seeds: list[str], found: Proposals,
         children = terminology.children(parent)
         if not children:
             continue
-        inside = [c for c in children if c in state.seeds]
+        inside = [c for c in children if c in state.seeds and c not in state.weak]
         share = len(inside) / len(children)
         if share < min_share:
             continue
@@ -70,6 +82,8 @@ def _siblings(terminology, state: ListState, seeds: list[str], found: Proposals,
         text = (f"{len(inside)} of {len(children)} codes under {parent} {label} are in the "
                 "list").replace("  ", " ")
         score = 0.3 + 0.6 * share
+        if not state.active.intersection(inside):  # only unscreened candidates say so
+            score *= PENDING_SIBLING_FACTOR
         for child in children:
             if child not in blocked:
                 found.add(child, score, "sibling", text)
@@ -91,11 +105,13 @@ def below_suggestions(terminology, state: ListState, ranked, *, top: int = 20,
     a suggested code usually wants what is below it too (scored ``factor`` x its score)."""
     found = Proposals("hierarchy", state)
     strong = [s for s in ranked if s.score >= min_score and "hierarchy" not in s.kinds][:top]
+    names = terminology.lookup_many([s.code for s in strong])
     for suggestion in strong:
         below = terminology.descendants(suggestion.code)
         if len(below) > MAX_DESCENDANTS:
             continue
-        label = f"below {suggestion.code} {suggestion.term}".strip()
+        term = names[suggestion.code].term if suggestion.code in names else ""
+        label = f"below {suggestion.code} {term}".strip()
         for code in below:
             found.add(code, factor * suggestion.score, "below-suggested",
                       f"{label} (suggested by {', '.join(suggestion.kinds)})")

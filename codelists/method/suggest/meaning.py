@@ -16,12 +16,13 @@ from codelists.method.suggest.model import ListState, Proposals
 MAX_QUERIES = 48
 CHUNK = 200_000
 #: how much similarity to a query counts: the definition says what the list is for;
-#: an active code was judged to belong; a pending one is an unscreened candidate
-WEIGHTS = {"definition": 1.0, "active": 1.0, "pending": 0.3}
+#: an active code was judged to belong; a pending one is an unscreened candidate; a weak
+#: one was found only by letters inside a longer word (:mod:`.seeds`)
+WEIGHTS = {"definition": 1.0, "active": 1.0, "pending": 0.3, "weak": 0.1}
 
 
-def queries(codelist, terms: dict[str, str],
-            expanded: dict | None = None) -> list[tuple[str, str, float]]:
+def queries(codelist, terms: dict[str, str], expanded: dict | None = None, *,
+            weak: frozenset[str] = frozenset()) -> list[tuple[str, str, float]]:
     """(label, text, weight): the definition's parts, the expansions of its abbreviations
     (weighted by their share), then each seed's term."""
     from codelists.method import block
@@ -38,9 +39,13 @@ def queries(codelist, terms: dict[str, str],
         out += [(f"'{abbreviation}' read as '{e.phrase}'", e.phrase,
                  WEIGHTS["definition"] * e.share) for e in expansions]
     active = set(codelist.active_codes())
-    out += [(f"{code} {term}", term, WEIGHTS["active" if code in active else "pending"])
+    out += [(f"{code} {term}", term, WEIGHTS[_kind(code, active, weak)])
             for code, term in sorted(terms.items()) if term]
     return out
+
+
+def _kind(code: str, active, weak) -> str:
+    return "active" if code in active else "weak" if code in weak else "pending"
 
 
 def suggest(vectors, encoder, state: ListState, asked: list[tuple[str, str, float]], *,

@@ -69,11 +69,16 @@ class ListState:
     active: frozenset[str]
     pending: frozenset[str]
     excluded: frozenset[str]
+    #: pending seeds the search found only by letters inside longer words (:mod:`.seeds`)
+    weak: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, codelist) -> ListState:
+    def of(cls, codelist, strategy=None) -> ListState:
+        """What ``codelist`` holds; with its search ``strategy``, which seeds are weak."""
+        from codelists.method.suggest.seeds import weak_seeds
+
         return cls(frozenset(codelist.active_codes()), frozenset(codelist.pending_codes()),
-                   frozenset(codelist.excluded_codes()))
+                   frozenset(codelist.excluded_codes()), weak_seeds(codelist, strategy))
 
     @cached_property
     def seeds(self) -> frozenset[str]:
