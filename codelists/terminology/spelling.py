@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 
 __all__ = ["expand_regex", "variants", "word_variants"]
@@ -161,7 +161,7 @@ def _stem_swaps(word: str, src: str, dst: str, where: str) -> set[str]:
     return {word.replace(src, dst)} if src in word else set()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stem_starts(src: str) -> tuple[str, ...]:
     """Every beginning a word needs for the stem ``src`` to be swapped in it."""
     return tuple(p + src for p in _PREFIXES)
