@@ -219,6 +219,9 @@ def _search_parser(sub) -> None:
     p.add_argument("--all-words", action="store_true",
                    help="only descriptions with every word (by default, when fewer than "
                         "--limit have them, descriptions with most of the words follow)")
+    p.add_argument("--whole-words", action="store_true",
+                   help="each word matches whole words only (by default a word matches the "
+                        "start of a word: 'asth' finds Asthma)")
     p.add_argument("--within", metavar="CODE", help="only CODE and its descendants")
     p.add_argument("--include-inactive", action="store_true",
                    help="also inactive codes and inactive descriptions")
@@ -230,6 +233,9 @@ def _search_parser(sub) -> None:
 def run_search(args) -> int:
     if args.limit < 0 or (args.limit == 0 and not args.regex):
         raise UsageError("--limit must be a positive number (0 means all only with --regex)")
+    if args.regex and args.whole_words:
+        raise UsageError("--whole-words is for full-text search, not --regex",
+                         hint=r"in a regular expression, mark word ends with \b")
     with _open(args) as terminology:
         if args.regex:
             options = {"ignore_case": not args.case_sensitive} if args.case_sensitive else {}
@@ -239,7 +245,8 @@ def run_search(args) -> int:
         else:
             hits = terminology.search(args.query, limit=args.limit, within=args.within,
                                       include_inactive=args.include_inactive,
-                                      partial=not args.all_words)
+                                      partial=not args.all_words,
+                                      whole_words=args.whole_words)
     if args.json:
         output.print_json([h.as_dict() for h in hits])
     else:

@@ -98,9 +98,11 @@ class Terminology(Protocol):
         """Everything known about a code; raises UnknownCodeError when absent."""
 
     def search(self, query: str, *, limit: int = 50, within: str | None = None,
-               include_inactive: bool = False, partial: bool = False) -> list[SearchHit]:
-        """Ranked full-text search with prefix matching, in British and American spelling;
-        with ``partial``, descriptions with most of the words after those with all."""
+               include_inactive: bool = False, partial: bool = False,
+               whole_words: bool = False) -> list[SearchHit]:
+        """Ranked full-text search with prefix matching (with ``whole_words``, each word
+        matches a whole word), in British and American spelling; with ``partial``,
+        descriptions with most of the words after those with all."""
 
     def search_regex(self, pattern: str, *, limit: int | None = None,
                      within: str | None = None,

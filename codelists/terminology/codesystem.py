@@ -86,14 +86,15 @@ CREATE INDEX maps_target ON maps(target_system, target_code);
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-def fts_query(query: str) -> str | None:
-    """An FTS5 query matching every word of ``query`` as a prefix, in any of its British
-    and American spellings (None: nothing to find)."""
+def fts_query(query: str, *, prefix: bool = True) -> str | None:
+    """An FTS5 query matching every word of ``query`` as a prefix (or, with
+    ``prefix=False``, as a whole word), in any of its British and American spellings
+    (None: nothing to find)."""
     from codelists.terminology import search
 
     if not _TOKEN.findall(query.lower()):
         return None
-    return search.fts_query(query)
+    return search.fts_query(query, prefix=prefix)
 
 
 def first_matches(conn: sqlite3.Connection, match: str, *, limit: int,
@@ -306,16 +307,18 @@ class CodeSystemTerminology:
 
     # ---- search
     def search(self, query: str, *, limit: int = 50, within: str | None = None,
-               include_inactive: bool = False, partial: bool = False) -> list[SearchHit]:
+               include_inactive: bool = False, partial: bool = False,
+               whole_words: bool = False) -> list[SearchHit]:
         """Ranked search over every description (preferred terms, synonyms, inclusion
-        terms), each word as a prefix in any of its British/American spellings, one hit
+        terms), each word as a prefix (with ``whole_words``, as a whole word) in any of
+        its British/American spellings, one hit
         per code, best first: a description equal to the query; then descriptions with
         every word, shortest first; then, with ``partial`` and when those are fewer than
         ``limit``, descriptions with the most of the query's content words.  Each hit
         says why it matched (:attr:`SearchHit.why`)."""
         from codelists.terminology import search as words
 
-        match = fts_query(query)
+        match = fts_query(query, prefix=not whole_words)
         if match is None:
             return []
         allowed = (set(self.descendants(within, include_self=True))
@@ -336,7 +339,8 @@ class CodeSystemTerminology:
         for spelling in words.spelling_variants(query.strip()):
             for row in self.conn.execute(sql + "d.term = ? COLLATE NOCASE", (spelling,)):
                 accept(row, 1e9)
-        tiers = [match, words.partial_query(query) if partial else None]
+        tiers = [match, words.partial_query(query, prefix=not whole_words) if partial
+                 else None]
         for tier, expression in enumerate(tiers):
             if expression is None or len(hits) >= limit:
                 continue

@@ -73,13 +73,15 @@ def content_words(text: str) -> list[str]:
     return [w for w in query_words(text) if w not in STOPWORDS]
 
 
-def partial_query(text: str, *, spelling: bool = True) -> str | None:
+def partial_query(text: str, *, spelling: bool = True, prefix: bool = True) -> str | None:
     """An FTS5 expression for descriptions with *any* content word of the query (None when
-    the query has fewer than two content words: then there is no partial tier)."""
+    the query has fewer than two content words: then there is no partial tier); each word
+    as a prefix, or with ``prefix=False`` as a whole word."""
     words = content_words(text)
     if len(words) < 2:
         return None
-    return " OR ".join(_group(w, "*", spelling) for w in words)
+    star = "*" if prefix else ""
+    return " OR ".join(_group(w, star, spelling) for w in words)
 
 
 def by_words_found(rows: Iterable[tuple], query: str, term_index: int) -> list[tuple]:
@@ -119,12 +121,14 @@ def _query(text: str) -> _Query:
 def words_found(text: str, description: str) -> tuple[list[str], list[str]]:
     """(query words found in the description, those found only in another spelling)."""
     query = _query(text)
-    tokens = query_words(description)
+    # a word starts some token when " word" is in the tokens joined by spaces (tokens
+    # hold no spaces): one substring search in C per word, not a loop over tokens
+    tokens = " " + " ".join(query_words(description))
     found, respelt = [], []
     for word, others in zip(query.words, query.other_spellings, strict=True):
-        if any(t.startswith(word) for t in tokens):
+        if " " + word in tokens:
             found.append(word)
-        elif any(t.startswith(v) for v in others for t in tokens):
+        elif any(" " + v in tokens for v in others):
             found.append(word)
             respelt.append(word)
     return found, respelt

@@ -173,14 +173,20 @@ def _rule_swaps(word: str) -> set[str]:
 
 
 def _our_swaps(word: str) -> set[str]:
-    found = set()
+    return set(_our_map().get(word, ()))
+
+
+@lru_cache(maxsize=1)
+def _our_map() -> dict[str, frozenset[str]]:
+    """Every -our/-or word the rules know, to its other spellings: built once (a few
+    thousand pairs), so a new word costs one look-up, not a pass over every pair."""
+    found: dict[str, set[str]] = {}
     for prefix, stem, ending in product(_OUR_PREFIXES, _OUR_STEMS, _OUR_ENDINGS):
         head = prefix + stem
-        if word == head + "our" + ending:
-            found.add(head + "or" + ending)
-        elif word == head + "or" + ending:
-            found.add(head + "our" + ending)
-    return found
+        british, american = head + "our" + ending, head + "or" + ending
+        found.setdefault(british, set()).add(american)
+        found.setdefault(american, set()).add(british)
+    return {word: frozenset(others) for word, others in found.items()}
 
 
 def _ise_swaps(word: str) -> set[str]:

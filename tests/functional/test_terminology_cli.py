@@ -123,6 +123,18 @@ def test_search(capsys, small_db):
     assert code == 2 and "regular expression" in err
 
 
+def test_search_whole_words(capsys, small_db):
+    code, out, _ = run(capsys, "terminology", "search", "rheum", "--whole-words", "--db",
+                       small_db, "--json")
+    assert code == 0 and json.loads(out) == []
+    code, out, _ = run(capsys, "terminology", "search", "rheumatoid", "--whole-words",
+                       "--db", small_db, "--json")
+    assert [h["code"] for h in json.loads(out)] == ["69896004"]
+    code, _, err = run(capsys, "terminology", "search", "arth", "--regex", "--whole-words",
+                       "--db", small_db)
+    assert code == 2 and "--whole-words" in err and "--regex" in err
+
+
 def test_the_elbow_slice_through_the_cli(capsys, shared, tmp_path):
     dest = tmp_path / "elbow.db"
     assert run(capsys, "terminology", "import", str(elbow_release(shared)), "--db",

@@ -96,3 +96,41 @@ def test_search_tables_agree(small):
         "SELECT active FROM search_terms ORDER BY position")]
     assert actives == sorted(actives, reverse=True)  # active rows first
     assert int(small.metadata.extra["active_search_terms"]) == sum(actives)
+
+
+def _whole_word_concepts(terminology, query: str) -> set[str]:
+    """The concepts :meth:`search` with ``whole_words`` must find, worked out by a scan of
+    every active description: each query word (in one of its spellings) is a word of it."""
+    from codelists.terminology.search import query_words
+    from codelists.terminology.spelling import word_variants
+
+    wanted = [{v.lower() for v in word_variants(w)} for w in query_words(query)]
+    return {code for code, term, _kind, _active in terminology.iter_descriptions()
+            if all(spellings & set(query_words(term)) for spellings in wanted)}
+
+
+@pytest.mark.parametrize("query", ["arthritis", "rheumatoid arthritis", "arth", "oral tablet",
+                                   "tablet 500", "paracetamol", "haemorrhage", "disorder of"])
+def test_whole_words_finds_exactly_the_concepts_with_every_word(small, query):
+    found = codes(small.search(query, limit=10_000, whole_words=True))
+    assert len(found) == len(set(found))
+    expected = _whole_word_concepts(small, query)
+    assert set(found) == expected
+    # a whole word is also the start of a word: never more than the default search
+    assert set(found) <= set(codes(small.search(query, limit=10_000)))
+
+
+def test_whole_words_does_not_match_the_start_of_a_word(small):
+    assert small.search("arth")  # by default a prefix
+    assert small.search("arth", whole_words=True) == []
+    assert codes(small.search("arthritis", whole_words=True))[0] == "3723001"
+
+
+def test_hits_carry_the_preferred_term_and_the_concept_state(small):
+    hit = small.search("acetaminophen", whole_words=True)[0]
+    assert (hit.code, hit.preferred_term, hit.active) == (
+        "322236009", "Paracetamol 500 mg oral tablet", True)
+    inactive = [h for h in small.search("arthritis nos", include_inactive=True)
+                if h.code == "1000004"]
+    assert inactive and inactive[0].active is False
+    assert inactive[0].preferred_term == small.lookup("1000004").term

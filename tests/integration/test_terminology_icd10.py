@@ -132,3 +132,10 @@ def test_not_claml_is_refused(tmp_path):
     table.write_text("CODE\tTITLE\nA00\tCholera\n")
     with pytest.raises(ImportFailedError, match="missing columns"):
         import_release(table, tmp_path / "x.db")
+
+
+def test_whole_words_search(gastric_ulcer):
+    t = gastric_ulcer
+    assert t.search("ulcer pylor")  # each word the start of a word
+    assert t.search("ulcer pylor", whole_words=True) == []
+    assert t.search("ulcer pylorus", whole_words=True)[0].code == "K25"

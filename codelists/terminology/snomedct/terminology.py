@@ -249,44 +249,56 @@ class SnomedTerminology:
         return accept
 
     def search(self, query: str, *, limit: int = 50, within: str | None = None,
-               include_inactive: bool = False, partial: bool = False) -> list[SearchHit]:
+               include_inactive: bool = False, partial: bool = False,
+               whole_words: bool = False) -> list[SearchHit]:
         """Full-text search with prefix matching: every word of the query must start a
-        word of the description, in any of its British/American spellings.  Results
+        word of the description (with ``whole_words``: be a word of it), in any of its
+        British/American spellings.  Results
         come one per concept, its best description shown: active concepts first, then
         shorter (more specific) terms first.  With ``partial``, when fewer than ``limit``
         concepts have every word, descriptions with the most of the query's content
         words follow."""
         if limit <= 0:
             raise UsageError("--limit must be at least 1")
-        match = fts.fts_query(query)
-        select = ("SELECT s.position, s.description_id, s.concept_id, s.active, s.term "
-                  "FROM search_fts f JOIN search_terms s ON s.position = f.rowid "
-                  "WHERE search_fts MATCH ? ")
-        rows = self.conn.execute(select + "ORDER BY f.rowid", (match,))
+        match = fts.fts_query(query, prefix=not whole_words)
+        select = (f"SELECT {self._HIT_COLUMNS} FROM search_fts f JOIN search_terms s "
+                  "ON s.position = f.rowid WHERE search_fts MATCH :match ")
+        rows = self.conn.execute(select + "ORDER BY f.rowid",
+                                 {"match": match, "dialect": self.dialect})
         accept = self._accept(include_inactive=include_inactive, within=within)
         found = fts.first_matches(rows, limit=limit, accept=accept)
-        expression = fts.partial_query(query) if partial else None
+        expression = fts.partial_query(query, prefix=not whole_words) if partial else None
         if expression is not None and len(found) < limit:
-            best = self.conn.execute(select + "ORDER BY f.rank LIMIT ?",
-                                     (expression, limit * fts.PARTIAL_READ)).fetchall()
+            best = self.conn.execute(select + "ORDER BY f.rank LIMIT :limit", {
+                "match": expression, "dialect": self.dialect,
+                "limit": limit * fts.PARTIAL_READ}).fetchall()
             found += fts.first_matches(fts.by_words_found(best, query, 4),
                                        limit=limit - len(found), accept=accept)
         return self._hits(found, query)
+
+    #: a search row: (position, description, concept, active, term, the concept's
+    #: preferred term, the concept's active flag); the last two read with the row, so
+    #: a search makes no second trip for what its hits show
+    _HIT_COLUMNS = (
+        "s.position, s.description_id, s.concept_id, s.active, s.term, "
+        "(SELECT p.term FROM preferred_terms p WHERE p.concept_id = s.concept_id "
+        "AND p.dialect = :dialect), (SELECT c.active FROM concepts c WHERE c.id = s.concept_id)")
 
     def _collect(self, rows, limit, include_inactive, within) -> list[SearchHit]:
         accept = self._accept(include_inactive=include_inactive, within=within)
         return self._hits(fts.first_matches(rows, limit=limit, accept=accept))
 
     def _hits(self, rows: list[tuple], query: str | None = None) -> list[SearchHit]:
-        terms = self._concepts([r[2] for r in rows])
         hits = []
-        for rank, (_pos, did, cid, active, term) in enumerate(rows):
-            concept = terms.get(cid)
-            preferred = concept.term if concept else term
-            hits.append(SearchHit(str(cid), term, preferred,
-                                  bool(concept.active) if concept else bool(active),
+        why = fts.why
+        for rank, (_pos, did, cid, active, term, preferred, concept_active) in enumerate(rows):
+            if concept_active is None:  # no concept row: the description stands alone
+                preferred, concept_active = term, active
+            elif preferred is None:
+                preferred = str(cid)
+            hits.append(SearchHit(str(cid), term, preferred, bool(concept_active),
                                   round(1.0 / (rank + 1), 4), str(did),
-                                  why=fts.why(query, term, "", preferred) if query else ""))
+                                  why=why(query, term, "", preferred) if query else ""))
         return hits
 
     def matching_ids(self, query: str) -> set[int]:
@@ -325,11 +337,14 @@ class SnomedTerminology:
         return self._terms
 
     def _rows_at(self, positions: list[int]):
-        sql = ("SELECT position, description_id, concept_id, active, term FROM "
-               "search_terms WHERE position IN ({}) ORDER BY position")
+        sql = (f"SELECT {self._HIT_COLUMNS} FROM search_terms s WHERE s.position IN ({{}}) "
+               "ORDER BY s.position")
         for start in range(0, len(positions), 500):
             chunk = positions[start:start + 500]
-            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+            marks = ",".join(f":p{i}" for i in range(len(chunk)))
+            params = {f"p{i}": p for i, p in enumerate(chunk)}
+            params["dialect"] = self.dialect
+            yield from self.conn.execute(sql.format(marks), params)
 
 
 def _codes(rows, include: int | None = None) -> list[str]:
