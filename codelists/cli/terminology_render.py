@@ -27,8 +27,9 @@ class ImportProgress:
     for a ``"warning"`` stage, ``message`` (duck-typed, so any system's importer fits).
     """
 
-    def __init__(self, *, enabled: bool = True):
+    def __init__(self, *, enabled: bool = True, label: str = "importing"):
         self.enabled = enabled
+        self.label = label
         self.progress: Progress | None = None
         self.task = None
 
@@ -40,7 +41,7 @@ class ImportProgress:
                 TimeRemainingColumn(), console=output.stderr(), transient=True,
             )
             self.progress.start()
-            self.task = self.progress.add_task("importing", total=None)
+            self.task = self.progress.add_task(self.label, total=None)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -38,7 +38,8 @@ def cmd_vectors(args) -> int:
     store = locate_store(args.db, terminology=args.terminology)
     started = time.monotonic()
     encoder = Encoder()
-    with ImportProgress(enabled=not (args.quiet or args.json)) as bar:
+    with ImportProgress(enabled=not (args.quiet or args.json),
+                        label="vectors: reading descriptions") as bar:
         on_event = bar.callback([])
         folder = build_vectors(
             store, encoder, destination=Path(args.out) if args.out else None,

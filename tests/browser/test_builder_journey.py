@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.plugins.web import PASSWORD, make_codelist_text
 
@@ -105,7 +106,7 @@ def test_disorder_of_elbow_as_opencodelists_builds_it(page, live_server, web_use
     assert page.locator('[data-count="conflicted"]').inner_text() == "2 conflicted"
     assert download_codes(page) == expected(shared, "disorder-of-elbow-excl-arthritis")
     page.reload()
-    assert page.get_by_text("lie under both an included and an excluded concept").is_visible()
+    expect(page.get_by_text("lie under both an included and an excluded concept")).to_be_visible()
     shoot(page, "builder-conflicts")
     assert axe(page) == []
 
@@ -125,17 +126,17 @@ def test_disorder_of_elbow_as_opencodelists_builds_it(page, live_server, web_use
     wait_status(page, "116309007", "excluded")
     assert page.locator('[data-count="unresolved"]').inner_text() == "0 unresolved"
     page.click("#to-review")
-    assert page.get_by_text("Under review", exact=True).is_visible()
+    expect(page.get_by_text("Under review", exact=True)).to_be_visible()
     page.click("#publish")
     page.wait_for_url("**/codelists/*/", wait_until="domcontentloaded")
     assert download_codes(page) == expected(shared, "disorder-of-elbow-excl-arthritis-only")
 
     # the published page: its tree, definition and method, for everyone
-    assert page.get_by_role("tree").is_visible()
+    expect(page.get_by_role("tree")).to_be_visible()
     shoot(page, "codelist-hierarchy")
     assert axe(page) == []
     page.get_by_role("tab", name="Definition").click()
-    assert page.get_by_text("exclude, with descendants").first.is_visible()
+    expect(page.get_by_text("exclude, with descendants").first).to_be_visible()
     shoot(page, "codelist-definition")
     page.get_by_role("tab", name="Full list").click()
     shoot(page, "codelist-full-list")
@@ -182,7 +183,7 @@ def test_the_codelist_tree_by_keyboard(page, live_server, web_users, site_snomed
     assert top.get_attribute("aria-expanded") == "true"
     page.keyboard.press("ArrowLeft")  # close the branch
     assert top.get_attribute("aria-expanded") == "false"
-    assert not node(page, "429554009").is_visible()
+    expect(node(page, "429554009")).to_be_hidden()
     page.keyboard.press("ArrowRight")  # open it
     page.keyboard.press("ArrowRight")  # to the first child
     assert page.evaluate("document.activeElement.getAttribute('aria-level')") == "2"

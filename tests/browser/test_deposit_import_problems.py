@@ -5,6 +5,7 @@ never ready, in Debian's chromium (Playwright)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.plugins.web import PASSWORD
 
@@ -30,8 +31,8 @@ def test_deposit_shows_import_problems(page, live_server, test_data, web_users):
     page.click("#upload")
     assert page.locator("section.entry").count() == 3
     first = page.locator("#entry-0")
-    assert first.get_by_text("line 3: '1.23E+05'", exact=False).is_visible()
-    assert page.locator("#entry-1").get_by_text("stored as B01.2", exact=False).first.is_visible()
-    assert page.locator("#entry-2").get_by_text("no rows of codes", exact=False).is_visible()
+    expect(first.get_by_text("line 3: '1.23E+05'", exact=False)).to_be_visible()
+    expect(page.locator("#entry-1").get_by_text("stored as B01.2", exact=False).first).to_be_visible()
+    expect(page.locator("#entry-2").get_by_text("no rows of codes", exact=False)).to_be_visible()
     assert page.locator("#confirm").is_disabled()
     page.screenshot(path="test-results/screenshots/deposit-import-problems.png", full_page=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.test_builder_journey import log_in, shoot
 
@@ -25,11 +26,11 @@ def test_a_release_flags_a_list_and_its_owner_reviews_the_update(page, live_serv
     # the curator checks the installed merged release
     log_in(page, url, "admin")
     page.goto(url + "/releases/")
-    assert page.get_by_text("No release has been checked").is_visible()
+    expect(page.get_by_text("No release has been checked")).to_be_visible()
     page.get_by_role("button", name="Check published codelists against SNOMED CT 20201015"
                      ).click()
     page.wait_for_url("**/jobs/*/")
-    assert page.get_by_text("Waiting to start").is_visible()
+    expect(page.get_by_text("Waiting to start")).to_be_visible()
     call_command("run_jobs", batch=True, verbosity=0)  # the worker `codelist serve` runs
     page.get_by_text("1 codelist(s) affected").wait_for()  # the page follows the job
     page.get_by_role("link", name="See the affected codelists").click()
@@ -47,29 +48,30 @@ def test_a_release_flags_a_list_and_its_owner_reviews_the_update(page, live_serv
     assert "SNOMED CT international 2020-10-15 adds 14 concepts this definition includes" \
         in notice.inner_text()
     notice.get_by_text("What SNOMED CT international 2020-10-15 changes").click()
-    assert notice.get_by_text("Tennis toe").is_visible()
+    expect(notice.get_by_text("Tennis toe")).to_be_visible()
     shoot(page, "codelist-release-notice")
     assert axe(page) == []
     page.click("#open-update")
     page.wait_for_url("**/builder/*/", wait_until="domcontentloaded")
     panel = page.locator("#update-panel")
-    assert "14 of 14 pending lines to review" in panel.inner_text()
+    expect(panel).to_contain_text("14 of 14 pending lines to review")
     page.click("#to-review")  # refused: lines still pending
-    assert page.get_by_text("14 lines of the update to SNOMED CT international 2020-10-15 "
-                            "still pending").is_visible()
+    expect(page.get_by_text("14 lines of the update to SNOMED CT international 2020-10-15 "
+                            "still pending")).to_be_visible()
     page.get_by_role("button", name=f"Reject {TENNIS_TOE} Tennis toe").click()
     toe = page.locator(f'tr[data-pending="{TENNIS_TOE}"]')
-    assert "rejected" in toe.inner_text() and "excluded" in toe.inner_text()
+    expect(toe).to_contain_text("rejected")
+    expect(toe).to_contain_text("excluded")
     shoot(page, "builder-update-draft")
     assert axe(page) == []
     page.click("#accept-all")
-    assert "All 14 pending lines reviewed." in page.locator("#update-panel").inner_text()
+    expect(page.locator("#update-panel")).to_contain_text("All 14 pending lines reviewed.")
 
     # reviewed: publish, and the codelist is no longer flagged
     page.click("#to-review")
     page.click("#publish")
     page.wait_for_url("**/codelists/*/", wait_until="domcontentloaded")
-    assert page.get_by_text("Published as version 2.").is_visible()
+    expect(page.get_by_text("Published as version 2.")).to_be_visible()
     assert page.locator("#release-notice").count() == 0
     releases = page.locator("table.releases tr").filter(
         has_text="SNOMED CT international 2020-10-15")

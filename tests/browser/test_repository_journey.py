@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.plugins.web import ASTHMA, PASSWORD, make_codelist_text
 
@@ -43,7 +44,7 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords, w
     page.fill("#id_password2", PASSWORD)
     page.fill("#id_orcid", "0000-0002-1825-0097")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_text("Welcome! Your account is ready.").is_visible()
+    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
 
     page.get_by_role("link", name="Deposit").click()
     page.fill("#id_title", "Asthma and HDL cholesterol in primary care")
@@ -60,10 +61,10 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords, w
     page.set_input_files("#id_files", [str(asthma), str(hdl)])
     page.click("#upload")
     assert page.locator("section.entry").count() == 2
-    assert page.locator("#entry-1").get_by_text("Column mapping").is_visible()
+    expect(page.locator("#entry-1").get_by_text("Column mapping")).to_be_visible()
     # the CSV has no description: the deposit asks for one (htmx replaces the card)
     card = page.locator("#entry-1")
-    assert card.get_by_text("Describe this codelist for its readers").is_visible()
+    expect(card.get_by_text("Describe this codelist for its readers")).to_be_visible()
     card.locator("textarea[name=d1-description]").fill("HDL cholesterol test results.")
     card.locator("textarea[name=d1-appropriate_use]").fill("Primary care, adults.")
     card.locator("textarea[name=d1-misuse]").fill("Not for hospital data.")
@@ -76,19 +77,19 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords, w
     page.click("#confirm")
     page.wait_for_url("**/articles/*/")
     assert page.locator("h1").inner_text() == "Asthma and HDL cholesterol in primary care"
-    assert page.get_by_role("link", name="Asthma", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Asthma", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Browse").click()
     page.wait_for_function("window.htmx !== undefined")  # filters submit through htmx
     page.select_option("#f-system", "snomedct")
     page.wait_for_url("**system=snomedct**")
-    assert page.get_by_role("link", name="Asthma and HDL cholesterol in primary care").is_visible()
+    expect(page.get_by_role("link", name="Asthma and HDL cholesterol in primary care")).to_be_visible()
 
     page.goto(url + "/search/")
     page.fill("#s-code", "195967001")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Asthma", exact=True).click()
-    assert page.get_by_text("version 1 of 1").is_visible()
+    expect(page.get_by_text("version 1 of 1")).to_be_visible()
     page.get_by_role("link", name="Asthma and HDL cholesterol in primary care").click()
 
     with page.expect_download() as download_info:
@@ -102,14 +103,14 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords, w
     # step 6: a co-author
     page.fill("#id_username", "coauthor")
     page.get_by_role("button", name="Add", exact=True).click()
-    assert page.get_by_text("(Co-author)", exact=False).is_visible()
+    expect(page.get_by_text("(Co-author)", exact=False)).to_be_visible()
     seen.append(page.inner_text("body"))
 
     # step 7: on a codelist page, filter its codes, publish a new version, compare, cite
     page.get_by_role("link", name="Bristol hdl cholesterol").click()
     page.get_by_role("tab", name="About").click()
-    assert page.get_by_text("HDL cholesterol test results.").first.is_visible()
-    assert page.get_by_text("Primary care, adults.").is_visible()
+    expect(page.get_by_text("HDL cholesterol test results.").first).to_be_visible()
+    expect(page.get_by_text("Primary care, adults.")).to_be_visible()
     with page.expect_download() as download_info:
         page.click("#download-codelist")
     text = open(download_info.value.path(), encoding="utf-8").read()
@@ -121,9 +122,9 @@ def test_new_user_journey(page, live_server, tmp_path, shared, fast_passwords, w
     page.set_input_files("input[name=file]", str(changed))
     page.fill("input[name=note]", "excluded one code")
     page.get_by_role("button", name="Publish new version").click()
-    assert page.get_by_text("version 2 of 2").is_visible()
+    expect(page.get_by_text("version 2 of 2")).to_be_visible()
     page.get_by_role("button", name="Diff").click()
-    assert page.get_by_text(first_code).first.is_visible()
+    expect(page.get_by_text(first_code).first).to_be_visible()
     page.go_back()
     seen.append(page.inner_text("body"))
     assert "Bristol hdl cholesterol" in page.locator("pre.cite").first.inner_text()
