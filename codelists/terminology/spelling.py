@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import product
 
 __all__ = ["expand_regex", "variants", "word_variants"]
@@ -154,9 +154,17 @@ def _stem_swaps(word: str, src: str, dst: str, where: str) -> set[str]:
         return {word[: -len(src)] + dst} if word.endswith(src) and len(word) > len(src) \
             else set()
     if where == "stem":
+        if not word.startswith(_stem_starts(src)):  # most words: one check in C
+            return set()
         return {p + dst + word[len(p) + len(src):] for p in _PREFIXES
                 if word.startswith(p + src)}
     return {word.replace(src, dst)} if src in word else set()
+
+
+@cache
+def _stem_starts(src: str) -> tuple[str, ...]:
+    """Every beginning a word needs for the stem ``src`` to be swapped in it."""
+    return tuple(p + src for p in _PREFIXES)
 
 
 def _rule_swaps(word: str) -> set[str]:

@@ -135,10 +135,21 @@ def build_search_index(conn: sqlite3.Connection) -> None:
         "ORDER BY d.active AND c.active DESC, length(d.term), d.term, d.id"
     )
     fill_search_text(conn)
-    conn.execute("INSERT INTO search_fts (search_fts) VALUES ('rebuild')")
-    conn.execute("INSERT INTO descriptions_fts (descriptions_fts) VALUES ('rebuild')")
     for table in ("search_fts", "descriptions_fts"):
+        # no merging while the index is built: 'optimize' merges every segment into one
+        # at the end anyway, so merges on the way are wasted (on the 370k release,
+        # rebuild and optimize of one index took ~2.5 s instead of ~3.5 s); then
+        # FTS5's defaults again
+        _fts_merging(conn, table, automerge=0, crisismerge=1000)
+        conn.execute(f"INSERT INTO {table} ({table}) VALUES ('rebuild')")
         conn.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
+        _fts_merging(conn, table, automerge=4, crisismerge=16)
+
+
+def _fts_merging(conn: sqlite3.Connection, table: str, *, automerge: int,
+                 crisismerge: int) -> None:
+    for option, value in (("automerge", automerge), ("crisismerge", crisismerge)):
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES (?, ?)", (option, value))
 
 
 def fill_search_text(conn: sqlite3.Connection, per_part: int = 200_000) -> None:
