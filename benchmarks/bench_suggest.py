@@ -242,12 +242,15 @@ NOTES = """Notes on the recovery figures:
 - Tuned on the tuning half, in order (share of missed codes recovered on that half, from
   exploration runs on 2026-12-03 before this run): pending-seed weight in the meaning
   source 0.6 -> 0.3 (58% -> 62%, earlier round); *weak seeds*, pending codes found only by
-  letters inside a longer word (`tia` in *potential*), count 0.1 below them and nothing
+  letters inside a longer word (`tia` in *potential*), count little below them and nothing
   for siblings (61.5% -> 62.3%); abbreviations read through names with one inner word more
   when no name spells them exactly (`tia`: *Transient cerebral ischaemic attack*; 62.3% ->
-  66.3%); the score below a pending seed 0.7 -> 0.2 and a family whose listed members are
-  all pending x 0.4 (grid 0.7/0.4/0.2 x 1.0/0.6/0.4: 66.3% -> 67.4%); ICD-10 blocks no
-  longer proposed by any source (no change). Tried there and rejected: shrinking the
+  66.3%); the score below a pending seed 0.7 -> 0.1 (half that below a weak one) and a
+  family whose listed members are all pending x 0.4 (grid of the score 0.7, 0.4, 0.2,
+  0.15, 0.1, 0.07, 0.05 by the factor 1.0, 0.6, 0.4, 0.2: 0.7 66.3%, 0.2 67.4%, 0.15
+  67.9%, 0.1 69.4%, 0.07 65.9%, 0.05 65.9%, the factor mattering little; 0.1 is a narrow
+  peak, so expect less on unseen lists); ICD-10 blocks no longer proposed by any source
+  (no change). Tried there and rejected: shrinking the
   score below a pending seed with the size of its subtree (it also buries what is below
   a rightly matched block: 57-61%), reciprocal-rank fusion instead of noisy-OR (54-55%),
   proposing below the top 40 rather than the top 20 suggestions (no change).

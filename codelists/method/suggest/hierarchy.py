@@ -24,13 +24,13 @@ from codelists.method.suggest.model import ListState, Proposals
 GROUPING_KINDS = frozenset({"chapter", "block", "section"})
 DESCENDANT_SCORE = 0.9  # below an active code
 #: below a pending one (an unscreened search candidate): low, because a naive search's
-#: noise has neighbours too, and the meaning source ranks the right ones higher (0.2 and
+#: noise has neighbours too, and the meaning source ranks the right ones higher (0.1 and
 #: the sibling factor were chosen on the suggest benchmark's tuning half; 0.7 before)
-PENDING_DESCENDANT_SCORE = 0.2
+PENDING_DESCENDANT_SCORE = 0.1
 #: a family whose listed members are all pending (unscreened) is weaker evidence
 PENDING_SIBLING_FACTOR = 0.4
 #: below a weak pending seed (found by letters inside a longer word, :mod:`.seeds`)
-WEAK_DESCENDANT_SCORE = 0.1
+WEAK_DESCENDANT_SCORE = 0.05
 MAX_DESCENDANTS = 2_000  # per seed: a seed high in a hierarchy is not evidence for all below
 
 
