@@ -103,6 +103,13 @@ def test_fts_query():
         search.fts_query("  ?? ")
 
 
+def test_whole_word_queries_have_no_prefix_star():
+    assert search.fts_query("Heart att", prefix=False) == '"heart" AND "att"'
+    assert search.fts_query("tumour", prefix=False) == '("tumour" OR "tumor")'
+    assert search.partial_query("heart attack of", prefix=False) == '"heart" OR "attack"'
+    assert search.partial_query("heart attack of") == '"heart"* OR "attack"*'
+
+
 def test_bad_regex_is_a_usage_error():
     with pytest.raises(UsageError, match="regular expression"):
         search.compile_regex("(unclosed")
