@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from webapp.repository.models import Article, Code, Codelist, CodeStatus, visible_q
+from webapp.repository.models import Article, Code, Codelist, CodeStatus, Tag, visible_q
 
 ARTICLE_SORTS = {
     "newest": "-created", "oldest": "created", "title": "title", "year": "-year",
@@ -76,6 +76,26 @@ def search_codelists(user, *, q: str = "", tag: str = "", system: str = "",
                        | Q(article__title__icontains=q)
                        | Q(latest_version__in=term_hits))
     return qs.order_by("title", "pk")
+
+
+def popular_tags(user, limit: int = 30) -> list[Tag]:
+    """The tags on most codelists and articles the user may see (each with ``n``), most
+    used first: two grouped counts over the tag tables (no join of one with the other,
+    which multiplied rows), and an embargoed list's tags are not shown to those who
+    cannot see it."""
+    counts: dict[int, int] = {}
+    on_codelists = (Codelist.tags.through.objects
+                    .filter(visible_q(user, "codelist__article__"))
+                    .order_by().values("tag_id").annotate(n=Count("codelist_id")))
+    on_articles = (Article.tags.through.objects.filter(visible_q(user, "article__"))
+                   .order_by().values("tag_id").annotate(n=Count("article_id")))
+    for rows in (on_codelists, on_articles):
+        for row in rows:
+            counts[row["tag_id"]] = counts.get(row["tag_id"], 0) + row["n"]
+    tags = {t.pk: t for t in Tag.objects.filter(pk__in=list(counts))}
+    for pk, tag in tags.items():
+        tag.n = counts[pk]
+    return sorted(tags.values(), key=lambda t: (-t.n, t.name))[:limit]
 
 
 #: at most this many related codes (ancestors, descendants) are looked for

@@ -26,7 +26,7 @@ from webapp.repository import (
     releases,
 )
 from webapp.repository.forms import ArticleForm, CoauthorForm
-from webapp.repository.models import Article, ArticleType, Codelist, CodeStatus, Tag
+from webapp.repository.models import Article, ArticleType, Codelist, CodeStatus
 from webapp.repository.permissions import can_change, can_manage_members, can_view
 
 PAGE_SIZE = 20
@@ -81,13 +81,11 @@ def search(request):
         why = queries.explain(rows, q=q if not code else "", query=code_query)
         for row in rows:
             row.why = why[row.pk]
-    from django.db.models import Count
-
     systems = sorted(set(Codelist.objects.order_by().values_list("coding_system", flat=True)
                          .distinct()))
-    tags = (Tag.objects.annotate(n=Count("codelists", distinct=True)
-                                 + Count("articles", distinct=True))
-            .filter(n__gt=0).order_by("-n", "name")[:30])
+    # the tag cloud is a way in: shown before a search, not above its results (it counts
+    # every tag link, a cost each results page would pay for a list nobody reads there)
+    tags = queries.popular_tags(request.user) if page is None else []
     return render(request, "repository/search.html",
                   {"q": q, "code": code, "tag": tag, "system": system, "page": page,
                    "related": related, "code_query": code_query,
