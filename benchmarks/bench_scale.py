@@ -29,6 +29,12 @@ from benchmarks.synthetic_rf2 import DATA, ROOTS, SITES, SUFFIXES, ensure_releas
 FINDING, PROCEDURE = 404684003, 71388002
 
 
+def _cpu(stage) -> float:
+    """A stage's CPU seconds (bench_terminology records wall, CPU and RSS per stage; older
+    records hold the CPU seconds alone)."""
+    return stage["cpu"] if isinstance(stage, dict) else stage
+
+
 def ensure_import(size: str) -> tuple[Path, dict]:
     """The store of the release, imported once; its import figures."""
     release = ensure_release(size)
@@ -105,7 +111,7 @@ def main(argv: list[str]) -> str:
              f"Import (one run, fresh process; load average then: {imported.get('load', '?')}"
              f"): {imported['seconds']:.0f} s wall, {imported['cpu_seconds']:.0f} s CPU, peak "
              f"RSS {imported['max_rss_mb']:.0f} MB, store {imported['store_mb']:.0f} MB. CPU "
-             "by stage: " + ", ".join(f"{k} {v:.0f} s" for k, v in imported["stages"].items())
+             "by stage: " + ", ".join(f"{k} {_cpu(v):.0f} s" for k, v in imported["stages"].items())
              + ".", "",
              f"Queries measured {started}, commit {commit()}, load average {load()}; median "
              f"of {args.repeat} after a warm-up (p95 in brackets):", "",
