@@ -8,6 +8,8 @@ are saved into docs/images/ for the how-to."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
@@ -52,7 +54,7 @@ def test_a_release_flags_a_list_and_its_owner_reviews_the_update(page, live_serv
     shoot(page, "codelist-release-notice")
     assert axe(page) == []
     page.click("#open-update")
-    page.wait_for_url("**/builder/*/", wait_until="domcontentloaded")
+    page.wait_for_url(re.compile(r"/builder/\d+/(#.*)?$"), wait_until="domcontentloaded")
     panel = page.locator("#update-panel")
     expect(panel).to_contain_text("14 of 14 pending lines to review")
     page.click("#to-review")  # refused: lines still pending
@@ -70,7 +72,8 @@ def test_a_release_flags_a_list_and_its_owner_reviews_the_update(page, live_serv
     # reviewed: publish, and the codelist is no longer flagged
     page.click("#to-review")
     page.click("#publish")
-    page.wait_for_url("**/codelists/*/", wait_until="domcontentloaded")
+    page.wait_for_url(re.compile(r"/codelists/\d+/(#.*)?$"),  # tabs add #tab-...
+                      wait_until="domcontentloaded")
     expect(page.get_by_text("Published as version 2.")).to_be_visible()
     assert page.locator("#release-notice").count() == 0
     releases = page.locator("table.releases tr").filter(
