@@ -18,6 +18,9 @@ from typing import Any
 from codelists.method.matcher import DescriptionIndex, scan
 from codelists.method.strategy import Strategy
 
+#: how a ``source=`` tag says a search found the line (:meth:`Candidate.source_tag`)
+SEARCH_TAG = "search:"
+
 
 @dataclass(frozen=True)
 class Match:
@@ -43,7 +46,7 @@ class Candidate:
     def source_tag(self) -> str:
         """The ``source=`` tag value: ``search:1,3``, ``descendant:R06.0`` or ``ecl:1``."""
         if self.matches:
-            return "search:" + ",".join(self.rules)
+            return SEARCH_TAG + ",".join(self.rules)
         return self.via
 
     def as_dict(self) -> dict[str, Any]:
@@ -183,7 +186,15 @@ def compare(previous: Iterable[str], current: Iterable[str]) -> Comparison:
 def searched_codes(codelist) -> list[str]:
     """Codes whose line says a search found them (``source=search:...``), any status."""
     return [line.code for line in codelist.code_lines()
-            if str(line.tags.get("source", "")).startswith("search:")]
+            if str(line.tags.get("source", "")).startswith(SEARCH_TAG)]
+
+
+def search_rules(source: str) -> list[str]:
+    """The rule ids of a ``source=search:<id>[,<id>...]`` tag (none for another source)."""
+    source = str(source)
+    if not source.startswith(SEARCH_TAG):
+        return []
+    return [r for r in source.removeprefix(SEARCH_TAG).split(",") if r]
 
 
 def add_candidates(codelist, result: SearchResult) -> list[str]:

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 
 def weak_seeds(codelist, strategy) -> frozenset[str]:
     """The pending codes the recorded search found only by letters inside longer words."""
+    from codelists.method.candidates import search_rules
+
     if strategy is None or not strategy.rules:
         return frozenset()
     rules = {rule.id: rule for rule in strategy.rules}
@@ -29,19 +31,11 @@ def weak_seeds(codelist, strategy) -> frozenset[str]:
     for line in codelist.code_lines():
         if line.code not in pending or not line.term:
             continue
-        matched = _search_rules(line.tags.get("source", ""))
+        matched = search_rules(line.tags.get("source", ""))
         found = [rules[r] for r in matched if r in rules]
         if found and not any(_at_word_start(rule, line.term) for rule in found):
             weak.add(line.code)
     return frozenset(weak)
-
-
-def _search_rules(source: str) -> list[str]:
-    """Rule ids of a ``search:<id>[,<id>...]`` tag."""
-    source = str(source)
-    if not source.startswith("search:"):
-        return []
-    return [r for r in source.removeprefix("search:").split(",") if r]
 
 
 def _at_word_start(rule, text: str) -> bool:
