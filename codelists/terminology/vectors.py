@@ -26,7 +26,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -85,9 +84,12 @@ def build_vectors(store: str | Path, encoder, *, destination: str | Path | None 
     step = _stepper(progress, "projecting", 1)
     mean, projection, projected = _project(table)
     step(1)
-    folder = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    # a new folder beside the destination, renamed into place at the end; made by mkdir,
+    # so as readable as the user's umask says (mkdtemp's are private, and others sharing
+    # a store use its vectors)
+    folder = destination.parent / f".{destination.name}.{os.getpid()}.{os.urandom(6).hex()}"
+    folder.mkdir()
     try:
-        _readable(folder)
         _write(folder, store, encoder, codes, tokens, vocab, idf, mean, projection, projected,
                progress)
         if table is not None:
@@ -103,14 +105,6 @@ def build_vectors(store: str | Path, encoder, *, destination: str | Path | None 
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return destination
-
-
-def _readable(folder: Path) -> None:
-    """A temporary folder is private (0700); the vectors are as readable as any file the
-    user writes (the umask decides), so others sharing a store can use them."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(folder, 0o777 & ~mask)
 
 
 def _word_table(vocab: list[str], encoder, reuse: Path | None, progress):
